@@ -1,0 +1,1 @@
+"""The application layer: verb_noun(uow, command) -> Result with Changes. One transaction each."""

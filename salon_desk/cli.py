@@ -1,0 +1,71 @@
+"""The `salon-desk` and `salon-cloud` commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from salon_desk import __version__
+
+
+def _desk_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salon-desk", description="Salon Desk: the salon's front-desk app.")
+    parser.add_argument("--version", action="version", version=f"salon-desk {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="where this desk keeps its database (default: the user's data folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a demo salon in a temporary folder (nothing touches your real data)")
+    sub = parser.add_subparsers(dest="command")
+    seed = sub.add_parser("seed-demo", help="create the demo salon in a data folder")
+    seed.add_argument("--data-dir", type=Path, required=True, dest="seed_dir")
+    seed.add_argument("--scale", choices=["demo", "year"], default="demo",
+                      help="demo: 8 staff, 2,000 customers; year: 30 staff, 100,000 customers, a busy year")
+    shot = sub.add_parser("screenshot", help="render a screen offscreen to a PNG file")
+    shot.add_argument("--view", required=True, choices=["day", "week", "walkins", "customers", "booking", "settings"])
+    shot.add_argument("--lang", choices=["ar", "en"], default="ar")
+    shot.add_argument("--out", type=Path, required=True)
+    shot.add_argument("--data-dir", type=Path, dest="shot_dir", help="default: a fresh demo salon")
+    diag = sub.add_parser("diagnose", help="print what IT needs to know about this desk (never secrets)")
+    diag.add_argument("--data-dir", type=Path, dest="diag_dir")
+    return parser
+
+
+def desk_main(argv: list[str] | None = None) -> int:
+    args = _desk_parser().parse_args(argv)
+    if args.command == "seed-demo":
+        from salon_desk.demo.seed import AlreadySeeded, seed_demo
+
+        try:
+            rows = seed_demo(args.seed_dir, scale=args.scale)
+        except AlreadySeeded:
+            print(f"{args.seed_dir} already holds a salon; nothing was changed.", file=sys.stderr)
+            return 1
+        print(f"demo salon ({args.scale}) written to {args.seed_dir / 'salon-desk.db'}: {rows} rows")
+        return 0
+    if args.command == "screenshot":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from salon_desk.app import screenshot
+
+        print(screenshot(args.view, args.lang, args.out, args.shot_dir))
+        return 0
+    if args.command == "diagnose":
+        from salon_desk.diagnose import report
+
+        print(report(args.diag_dir or args.data_dir))
+        return 0
+    from salon_desk.app import demo_data_dir, run_desk
+    from salon_desk.config import default_data_dir
+
+    data_dir = demo_data_dir() if args.demo else (args.data_dir or default_data_dir())
+    return run_desk(data_dir)
+
+
+def cloud_main(argv: list[str] | None = None) -> int:
+    from salon_desk.cloud.cli import main
+
+    return main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(desk_main())

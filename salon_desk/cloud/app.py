@@ -1,0 +1,102 @@
+"""The cloud's composition root: `create_app(settings)` builds the database, provider, services and routes.
+
+    app = create_app(CloudSettings())                       # production: everything from the environment
+    app = create_app(settings, clock=ManualClock(t0))       # tests: exact time
+    uvicorn.run("salon_desk.cloud.app:app_from_environment", factory=True, workers=4)
+
+Feature routers (`devices`, `otp`, later `sync`, `links`, `payments`) are plain APIRouters using the
+dependencies in `deps` and `devices.auth`; add them in `_routers`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import make_url
+
+from .clock import Clock, SystemClock
+from .db import Database
+from .deps import CloudServices
+from .dev import api as dev_api
+from .devices import api as devices_api
+from .devices.enrolment import EnrolmentService
+from .devices.service import DeviceService
+from .health import router as health_router
+from .messaging.base import MessageSender
+from .messaging.registry import build_sender
+from .metrics import CloudMetrics
+from .otp import api as otp_api
+from .otp.service import OtpPolicy, OtpService
+from .settings import CloudSettings
+from .web import ObservabilityMiddleware, install_error_handlers
+
+log = logging.getLogger(__name__)
+
+
+def build_services(
+    settings: CloudSettings,
+    *,
+    clock: Clock | None = None,
+    sender: MessageSender | None = None,
+    db: Database | None = None,
+) -> CloudServices:
+    clock = clock or SystemClock()
+    db = db or Database.from_url(settings.database_url)
+    sender = sender or build_sender(settings, db, clock)
+    metrics = CloudMetrics()
+    return CloudServices(
+        settings=settings,
+        db=db,
+        clock=clock,
+        metrics=metrics,
+        sender=sender,
+        otp=OtpService(db, sender, OtpPolicy.from_settings(settings), clock, metrics),
+        enrolment=EnrolmentService(db, clock),
+        devices=DeviceService(db, clock),
+    )
+
+
+def create_app(
+    settings: CloudSettings,
+    *,
+    clock: Clock | None = None,
+    sender: MessageSender | None = None,
+    db: Database | None = None,
+) -> FastAPI:
+    services = build_services(settings, clock=clock, sender=sender, db=db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "cloud starting",
+            extra={"fields": {"environment": settings.environment.value, "sms_provider": services.sender.name,
+                              "database": make_url(settings.database_url).render_as_string(hide_password=True)}},
+        )
+        yield
+        services.sender.close()
+        services.db.dispose()
+
+    docs = None if settings.is_production else "/docs"
+    app = FastAPI(title="Salon Desk cloud", version="1", lifespan=lifespan, docs_url=docs, redoc_url=None,
+                  openapi_url=None if settings.is_production else "/openapi.json")
+    app.state.services = services
+    install_error_handlers(app)
+    app.add_middleware(ObservabilityMiddleware, metrics=services.metrics)
+    for router in _routers(settings):
+        app.include_router(router)
+    return app
+
+
+def _routers(settings: CloudSettings) -> list[APIRouter]:
+    routers = [health_router, devices_api.router, otp_api.router]
+    if settings.dev_endpoints_enabled:
+        routers.append(dev_api.router)
+    return routers
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn workers call (`salon-cloud serve`): settings from the environment."""
+    return create_app(CloudSettings())

@@ -1,0 +1,194 @@
+"""Enrolling a desk (specs/sync.md §3.11): a one-time code, bound to a salon and a role, buys a device token.
+
+Codes are 8 digits, single use, valid 10 minutes and stored only as a digest. Failed attempts are
+counted per IP address, so guessing codes stops long before it could succeed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salon_desk.domain.booking import Role
+from salon_desk.domain.errors import Conflict, NotFound, ValidationError
+from salon_desk.domain.i18n import N_
+from salon_desk.domain.ids import new_id
+
+from ..clock import Clock
+from ..db import Database
+from ..errors import BadRequest, Gone, RateLimited
+from ..salons.service import require_salon, salon_epoch
+from ..throttle import Limit, Throttle
+from .rows import DeviceRow, EnrolmentCodeRow
+from .tokens import (
+    ENROLMENT_CODE_DIGITS,
+    clean_enrolment_code,
+    enrolment_code_digest,
+    new_device_token,
+    new_enrolment_code,
+    token_digest,
+)
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    "enrolment.code_invalid": N_("This enrolment code is not valid. Check the 8 digits or ask for a new code."),
+    "enrolment.code_expired": N_("This enrolment code has expired. A manager can create a new one."),
+    "enrolment.code_used": N_("This enrolment code was already used. A manager can create a new one."),
+    "enrolment.role_invalid": N_("A desk can be enrolled as a receptionist or manager desk only."),
+    "device.not_found": N_("This desk was not found in the salon."),
+}
+
+CODE_TTL = timedelta(minutes=10)
+DEVICE_ROLES = frozenset({Role.RECEPTIONIST, Role.MANAGER})
+FAILED_ENROLMENTS_PER_IP = Limit(count=10, window_seconds=600)
+CODES_PER_DEVICE = Limit(count=20, window_seconds=3600)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedEnrolmentCode:
+    code: str
+    salon_id: str
+    role: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolRequest:
+    code: str
+    device_name: str
+    app_version: str
+    schema_version: int
+    device_id: str | None = None  # re-enrolment of an existing desk database keeps its id
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledDevice:
+    device_id: str
+    token: str
+    salon_id: str
+    role: str
+    epoch: str
+
+
+class EnrolmentService:
+    def __init__(self, db: Database, clock: Clock, throttle: Throttle | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self._throttle = throttle or Throttle(clock)
+
+    def issue_code(self, salon_id: str, role: str, *, created_by_device_id: str | None = None) -> IssuedEnrolmentCode:
+        if role not in DEVICE_ROLES:
+            raise ValidationError("enrolment.role_invalid", role=role)
+        with self._db.session() as session:
+            require_salon(session, salon_id)
+            if created_by_device_id is not None:
+                self._throttle_issuer(session, created_by_device_id)
+            now = self._clock.now()
+            code = self._unused_code(session, now)
+            session.add(
+                EnrolmentCodeRow(
+                    id=new_id(int(now.timestamp() * 1000)),
+                    salon_id=salon_id,
+                    code_sha256=enrolment_code_digest(code),
+                    role=role,
+                    created_by_device_id=created_by_device_id,
+                    created_at=now,
+                    expires_at=now + CODE_TTL,
+                )
+            )
+            session.commit()
+        log.info("enrolment code issued", extra={"fields": {"salon_id": salon_id, "role": role}})
+        return IssuedEnrolmentCode(code=code, salon_id=salon_id, role=role, expires_at=now + CODE_TTL)
+
+    def enrol(self, request: EnrolRequest, *, ip: str | None) -> EnrolledDevice:
+        with self._db.session() as session:
+            if ip:
+                wait = self._throttle.wait(session, "enrol.failed_ip", ip, FAILED_ENROLMENTS_PER_IP)
+                if wait:
+                    raise RateLimited("rate_limited", wait)
+            try:
+                code_row = self._usable_code(session, request.code)
+            except (BadRequest, Gone, Conflict):
+                if ip:
+                    self._throttle.record(session, "enrol.failed_ip", ip, FAILED_ENROLMENTS_PER_IP)
+                    session.commit()
+                raise
+            enrolled = self._bind_device(session, code_row, request)
+            session.commit()
+        log.info(
+            "device enrolled",
+            extra={"fields": {"device_id": enrolled.device_id, "salon_id": enrolled.salon_id, "role": enrolled.role}},
+        )
+        return enrolled
+
+    def _usable_code(self, session: Session, typed: str) -> EnrolmentCodeRow:
+        code = clean_enrolment_code(typed)
+        if len(code) != ENROLMENT_CODE_DIGITS or not code.isdigit():
+            raise BadRequest("enrolment.code_invalid")
+        digest = enrolment_code_digest(code)
+        row = session.scalars(
+            select(EnrolmentCodeRow)
+            .where(EnrolmentCodeRow.code_sha256 == digest)
+            .order_by(EnrolmentCodeRow.created_at.desc())
+            .limit(1)
+            .with_for_update()
+        ).first()
+        if row is None or not hmac.compare_digest(row.code_sha256, digest):
+            raise BadRequest("enrolment.code_invalid")
+        if row.consumed_at is not None:
+            raise Conflict("enrolment.code_used")
+        if row.expires_at <= self._clock.now():
+            raise Gone("enrolment.code_expired")
+        return row
+
+    def _bind_device(self, session: Session, code_row: EnrolmentCodeRow, request: EnrolRequest) -> EnrolledDevice:
+        now = self._clock.now()
+        token = new_device_token()
+        if request.device_id is None:
+            device = DeviceRow(id=new_id(int(now.timestamp() * 1000)), salon_id=code_row.salon_id, last_device_seq=0)
+            session.add(device)
+        else:
+            device = session.scalars(
+                select(DeviceRow).where(DeviceRow.id == request.device_id, DeviceRow.salon_id == code_row.salon_id)
+            ).first()
+            if device is None:
+                raise NotFound("device.not_found")
+        device.name = request.device_name
+        device.role = code_row.role
+        device.app_version = request.app_version
+        device.schema_version = request.schema_version
+        device.token_sha256 = token_digest(token)
+        device.enrolled_by = code_row.id
+        device.enrolled_at = now
+        device.revoked_at = None
+        session.flush()
+        code_row.consumed_at = now
+        code_row.consumed_by_device_id = device.id
+        epoch = salon_epoch(session, code_row.salon_id)
+        return EnrolledDevice(device.id, token, code_row.salon_id, code_row.role, epoch)
+
+    def _unused_code(self, session: Session, now: datetime) -> str:
+        """A code no other live code shares (10^8 codes, a handful live at once: rarely more than one try)."""
+        while True:
+            code = new_enrolment_code()
+            clash = session.scalar(
+                select(EnrolmentCodeRow.id).where(
+                    EnrolmentCodeRow.code_sha256 == enrolment_code_digest(code),
+                    EnrolmentCodeRow.consumed_at.is_(None),
+                    EnrolmentCodeRow.expires_at > now,
+                )
+            )
+            if clash is None:
+                return code
+
+    def _throttle_issuer(self, session: Session, device_id: str) -> None:
+        wait = self._throttle.wait(session, "enrol.codes_by_device", device_id, CODES_PER_DEVICE)
+        if wait:
+            raise RateLimited("rate_limited", wait)
+        self._throttle.record(session, "enrol.codes_by_device", device_id, CODES_PER_DEVICE)

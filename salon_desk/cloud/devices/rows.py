@@ -1,0 +1,43 @@
+"""Enrolled desks and the one-time codes that enrol them (specs/sync.md §3.3, §3.11)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UtcDateTime, UuidText
+
+
+class DeviceRow(Base):
+    __tablename__ = "device"
+
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # Role value the enrolment code carried
+    token_sha256: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)  # only the digest is kept
+    app_version: Mapped[str] = mapped_column(String(40))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    last_device_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    enrolled_by: Mapped[str] = mapped_column(UuidText)  # the enrolment code used (which names its issuer)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    token_rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrolmentCodeRow(Base):
+    __tablename__ = "enrolment_code"
+    __table_args__ = (Index("ix_enrolment_code_code_sha256", "code_sha256"),)
+
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"))
+    code_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    role: Mapped[str] = mapped_column(String(20))
+    created_by_device_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("device.id"))  # None: IT CLI
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consumed_by_device_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("device.id"))

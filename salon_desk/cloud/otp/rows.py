@@ -1,0 +1,35 @@
+"""One row per verification code sent. Rate limits are counted from these rows, so they hold across
+workers and hosts without any other shared state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UtcDateTime, UuidText
+
+
+class OtpRequestRow(Base):
+    __tablename__ = "otp_request"
+    __table_args__ = (
+        Index("ix_otp_request_phone_e164_created_at", "phone_e164", "created_at"),
+        Index("ix_otp_request_ip_created_at", "ip", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("salon.id"), index=True)
+    phone_e164: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(5))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))  # scrypt(code, salt=id): never the code
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    # A code the provider could not send does not hold the phone's cooldown or window.
+    send_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,75 @@
+"""The cloud's configuration: environment variables only (DESIGN §6), read once at start-up.
+
+Field names are short Python names; each reads exactly the environment variable named in its alias.
+Secrets are `SecretStr`, so printing or logging the settings never shows them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///salon-cloud.db"  # a file in the working directory
+CONSOLE_PROVIDER = "console"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class CloudSettings(BaseSettings):
+    # validate_by_name: tests and the demo may also pass the Python names as keywords.
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        extra="ignore",
+        validate_by_name=True,
+        validate_default=True,
+        frozen=True,
+        hide_input_in_errors=True,  # a refused configuration must not print its secrets
+    )
+
+    environment: Environment = Field(Environment.DEVELOPMENT, validation_alias="SALON_ENV")
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL", repr=False)  # may hold a password
+    public_base_url: str = Field("http://127.0.0.1:8765", validation_alias="SALON_PUBLIC_BASE_URL")
+
+    sms_provider: str = Field(CONSOLE_PROVIDER, validation_alias="SALON_SMS_PROVIDER")
+    authentica_api_key: SecretStr | None = Field(None, validation_alias="AUTHENTICA_API_KEY")
+    authentica_base_url: str = Field("https://api.authentica.sa", validation_alias="AUTHENTICA_BASE_URL")
+
+    moyasar_secret_key: SecretStr | None = Field(None, validation_alias="MOYASAR_SECRET_KEY")
+    moyasar_webhook_secret: SecretStr | None = Field(None, validation_alias="MOYASAR_WEBHOOK_SECRET")
+    moyasar_base_url: str = Field("https://api.moyasar.com/v1", validation_alias="MOYASAR_BASE_URL")
+
+    otp_ttl_seconds: int = Field(300, ge=30, le=3600, validation_alias="SALON_OTP_TTL_SECONDS")
+    otp_max_attempts: int = Field(5, ge=1, le=20, validation_alias="SALON_OTP_MAX_ATTEMPTS")
+    otp_cooldown_seconds: int = Field(60, ge=0, le=3600, validation_alias="SALON_OTP_COOLDOWN_SECONDS")
+    otp_window_seconds: int = Field(3600, ge=60, le=86400, validation_alias="SALON_OTP_WINDOW_SECONDS")
+    otp_max_per_window: int = Field(5, ge=1, le=100, validation_alias="SALON_OTP_MAX_PER_WINDOW")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def dev_endpoints_enabled(self) -> bool:
+        """`/v1/dev/*` exists only outside production, and only with the console provider."""
+        return not self.is_production and self.sms_provider == CONSOLE_PROVIDER
+
+    @field_validator("sms_provider")
+    @classmethod
+    def _provider_name(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_combinations(self) -> Self:
+        if self.is_production and self.sms_provider == CONSOLE_PROVIDER:
+            raise ValueError("SALON_SMS_PROVIDER=console is refused when SALON_ENV=production")
+        if self.sms_provider == "authentica" and not self.authentica_api_key:
+            raise ValueError("SALON_SMS_PROVIDER=authentica needs AUTHENTICA_API_KEY")
+        if self.is_production and not self.public_base_url.startswith("https://"):
+            raise ValueError("SALON_PUBLIC_BASE_URL must be https:// in production")
+        return self

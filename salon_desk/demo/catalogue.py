@@ -1,0 +1,54 @@
+"""The demo salon's fixed facts: its name and hours, staff, services, and the names customers have."""
+
+from __future__ import annotations
+
+# (name_ar, name_en, category, minutes, buffer, price SAR, phases [(minutes, stylist busy)])
+SERVICES = [
+    ("قص شعر", "Haircut", "hair", 45, 10, 120, []),
+    ("سشوار", "Blow-dry", "hair", 30, 5, 80, []),
+    ("صبغة", "Hair colour", "hair", 90, 10, 350, [(30, True), (40, False), (20, True)]),
+    ("هايلايت", "Highlights", "hair", 120, 10, 450, [(45, True), (45, False), (30, True)]),
+    ("بروتين", "Protein treatment", "hair", 150, 15, 650, [(40, True), (80, False), (30, True)]),
+    ("تسريحة", "Styling", "hair", 60, 10, 250, []),
+    ("حمام مغربي", "Moroccan bath", "body", 90, 15, 300, []),
+    ("مانيكير", "Manicure", "nails", 45, 5, 90, []),
+    ("باديكير", "Pedicure", "nails", 60, 5, 120, []),
+    ("رموش", "Lash extensions", "face", 90, 10, 300, []),
+    ("حواجب", "Eyebrow threading", "face", 15, 5, 35, []),
+    ("تنظيف بشرة", "Facial", "face", 60, 10, 200, []),
+    ("مكياج", "Makeup", "face", 60, 10, 350, []),
+    ("مكياج عروس", "Bridal makeup", "face", 120, 15, 1500, []),
+    ("حناء", "Henna", "body", 60, 10, 150, []),
+    ("واكس", "Waxing", "body", 30, 10, 100, []),
+]
+
+# (name_ar, name_en, title, skills (service categories), colour)
+STAFF = [
+    ("نورة", "Noura", "Senior stylist", {"hair"}, "#7c5cbf"),
+    ("سارة", "Sara", "Stylist", {"hair"}, "#3b82c4"),
+    ("ريم", "Reem", "Colour specialist", {"hair"}, "#c0507a"),
+    ("هيفاء", "Haifa", "Nail technician", {"nails"}, "#d08a2f"),
+    ("لمى", "Lama", "Beautician", {"face", "body"}, "#2f9d8f"),
+    ("جود", "Joud", "Makeup artist", {"face"}, "#b5513b"),
+    ("منيرة", "Munira", "Stylist", {"hair", "body"}, "#5a7d2e"),
+    ("دانة", "Dana", "Nail technician", {"nails", "body"}, "#8a5a44"),
+]
+
+FIRST_NAMES = [
+    ("نورة", "Noura"), ("سارة", "Sara"), ("فاطمة", "Fatimah"), ("مريم", "Maryam"), ("ريم", "Reem"),
+    ("هند", "Hind"), ("لمى", "Lama"), ("جود", "Joud"), ("العنود", "Alanoud"), ("منيرة", "Munira"),
+    ("دانة", "Dana"), ("شهد", "Shahad"), ("رهف", "Rahaf"), ("غادة", "Ghada"), ("أمل", "Amal"), ("هيفاء", "Haifa"),
+    ("لطيفة", "Latifa"), ("عبير", "Abeer"), ("وعد", "Waad"), ("بشاير", "Bashayer"), ("ندى", "Nada"),
+    ("أسماء", "Asma"), ("خلود", "Kholoud"), ("روان", "Rawan"), ("ليان", "Layan"), ("جواهر", "Jawaher"),
+    ("مشاعل", "Mashael"), ("الجوهرة", "Aljohara"), ("رزان", "Razan"), ("تالا", "Tala"),
+]
+FAMILY_NAMES = [
+    ("القحطاني", "Alqahtani"), ("العتيبي", "Alotaibi"), ("الشمري", "Alshammari"), ("الدوسري", "Aldosari"),
+    ("الغامدي", "Alghamdi"), ("الزهراني", "Alzahrani"), ("الحربي", "Alharbi"), ("المطيري", "Almutairi"),
+    ("السبيعي", "Alsubaie"), ("العنزي", "Alanazi"), ("الشهري", "Alshehri"), ("الرشيدي", "Alrashidi"),
+    ("السهلي", "Alsahli"), ("البقمي", "Albaqami"), ("التميمي", "Altamimi"), ("الخالدي", "Alkhalidi"),
+]
+EXPAT_NAMES = ["Maria Santos", "Aisha Khan", "Emily Clarke", "Fatima Noor", "Priya Nair", "Sofia Rossi",
+               "Hana Yamamoto", "Leila Haddad", "Grace Okafor", "Olivia Brown"]
+
+CANCEL_REASONS = ["ظرف طارئ", "Customer travelling", "تغيير الموعد", "Feeling unwell"]

@@ -1,0 +1,61 @@
+"""Input rules shared by the use cases on the desk and the cloud: names, notes, lookups."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from .errors import NotFound, ValidationError
+from .i18n import N_
+
+T = TypeVar("T")
+
+MAX_NAME = 120
+MAX_NOTES = 2000
+MAX_ITEMS_PER_BOOKING = 10
+
+MESSAGES = {
+    "name.required": N_("Please enter a name."),
+    "text.too_long": N_("This text is too long (at most {max} characters)."),
+    "service.not_found": N_("This service does not exist or is no longer offered."),
+    "staff.not_found": N_("This staff member does not exist or no longer works here."),
+    "customer.not_found": N_("This customer could not be found."),
+    "booking.not_found": N_("This booking could not be found."),
+    "walkin.not_found": N_("This walk-in could not be found."),
+    "waitlist.not_found": N_("This waitlist entry could not be found."),
+    "staff.not_qualified": N_("{staff} does not perform {service}."),
+    "customer.phone_taken": N_("Another customer already has this phone number: {name}."),
+    "customer.required": N_("Please choose a customer or enter a new one."),
+    "customer.unknown_field": N_("This customer detail cannot be changed here."),
+    "booking.no_items": N_("Please add at least one service."),
+    "booking.too_many_items": N_("A booking can have at most {max} services."),
+    "booking.in_past": N_("This time has already passed. Please choose a later time."),
+    "booking.item_unknown": N_("This service is not part of the booking."),
+    "walkin.not_waiting": N_("This walk-in is no longer waiting."),
+    "walkin.nobody_free": N_("Nobody who performs this service is free now. The soonest is {staff} at {time}."),
+    "walkin.nobody_today": N_("Nobody who performs this service is free for the rest of the day."),
+    "waitlist.window_invalid": N_("The end of the time window must be after its start."),
+    "waitlist.not_open": N_("This waitlist entry is no longer open."),
+    "salon.not_set_up": N_("This desk has no salon yet. Enrol it or load the demo salon."),
+}
+
+
+def clean_name(value: str) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationError("name.required")
+    if len(name) > MAX_NAME:
+        raise ValidationError("text.too_long", max=MAX_NAME)
+    return name
+
+
+def clean_notes(value: str) -> str:
+    notes = (value or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise ValidationError("text.too_long", max=MAX_NOTES)
+    return notes
+
+
+def found(value: T | None, code: str, **params: object) -> T:
+    if value is None:
+        raise NotFound(code, **params)
+    return value

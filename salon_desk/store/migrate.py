@@ -1,0 +1,71 @@
+"""Bring a desk database to the newest schema, taking a consistent backup first.
+
+The backup uses SQLite's online backup API (safe with WAL) and is taken only when an upgrade is due, so a
+failed migration can always be undone by restoring the file; the outbox travels inside it untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from salon_desk.config import resource_path
+
+log = logging.getLogger(__name__)
+KEEP_BACKUPS = 10
+
+
+def alembic_config() -> Config:
+    cfg = Config(str(resource_path("alembic.ini")), ini_section="local")
+    cfg.set_main_option("script_location", str(resource_path("migrations", "local")))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def backup_database(db_path: Path, backup_dir: Path, label: str) -> Path:
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"salon-desk-{stamp}-{label}.db"
+    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+    for old in sorted(backup_dir.glob("salon-desk-*.db"))[:-KEEP_BACKUPS]:
+        old.unlink()
+    return target
+
+
+def prepare_database(engine: Engine, db_path: Path, backup_dir: Path) -> Path | None:
+    """Upgrade to head; back up first when an existing database is behind. Returns the backup taken."""
+    current = current_revision(engine)
+    if current == head_revision():
+        return None
+    backup = None
+    if current is not None and db_path.exists():
+        backup = backup_database(db_path, backup_dir, f"before-{head_revision()}-from-{current}")
+        log.info("database backed up to %s before upgrading from %s", backup, current)
+    upgrade(engine)
+    return backup

@@ -1,0 +1,33 @@
+"""SQLAlchemy rows of the desk database. Rows never leave the store: repositories return domain objects."""
+
+from .base import Base, Replicated
+from .bookings import BookingItemRow, BookingRow
+from .money import CreditNoteRow, InvoiceCounterRow, InvoiceRow, PaymentRow, RefundRow
+from .people import CustomerRow, WaitlistEntryRow, WalkInRow
+from .reference import (
+    AvailabilityExceptionRow,
+    AvailabilityRuleRow,
+    DeskUserRow,
+    SalonRow,
+    ServiceRow,
+    StaffRow,
+    StaffServiceRow,
+)
+from .sync import AuditEventRow, NotificationRow, OutboxRow, SupersededEditRow, SyncConflictRow, SyncStateRow
+
+__all__ = [
+    "AuditEventRow", "AvailabilityExceptionRow", "AvailabilityRuleRow", "Base", "BookingItemRow", "BookingRow",
+    "CreditNoteRow", "CustomerRow", "DeskUserRow", "InvoiceCounterRow", "InvoiceRow", "NotificationRow",
+    "OutboxRow", "PaymentRow", "RefundRow", "Replicated", "SalonRow", "ServiceRow", "StaffRow",
+    "StaffServiceRow", "SupersededEditRow", "SyncConflictRow", "SyncStateRow", "WaitlistEntryRow", "WalkInRow",
+]
+
+# Replicated entity name (as on the wire) -> row class.
+REPLICATED = {
+    "salon": SalonRow, "staff": StaffRow, "service": ServiceRow, "staff_service": StaffServiceRow,
+    "availability_rule": AvailabilityRuleRow, "availability_exception": AvailabilityExceptionRow,
+    "desk_user": DeskUserRow, "customer": CustomerRow, "booking": BookingRow, "booking_item": BookingItemRow,
+    "walk_in": WalkInRow, "waitlist_entry": WaitlistEntryRow, "payment": PaymentRow, "refund": RefundRow,
+    "invoice": InvoiceRow, "credit_note": CreditNoteRow, "notification": NotificationRow,
+    "sync_conflict": SyncConflictRow, "superseded_edit": SupersededEditRow,
+}

@@ -1,0 +1,241 @@
+"""A calendar board: the grid plus what happens when people touch it.
+
+Shared by the day view (columns = staff) and the week view (columns = days of one staff member):
+free time selected -> `booking_requested`; a block dragged -> live verdicts (a quick local check on every
+step, then the store's own `check_move` on the DB lane, cached per target); a block dropped ->
+`reschedule_booking` on the DB lane, snapping back with the reason when the store refuses; status actions
+from the context menu and the keyboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import datetime
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+
+from salon_desk.domain.errors import DomainError
+from salon_desk.ui.i18n import _
+from salon_desk.usecases.views import BookingBlock
+
+from .actions import BookingActions
+from .content import CalendarContent, MoveProblem, PlacedBlock, quick_move_problem, reschedule_command
+from .geometry import DropTarget
+from .grid_view import SLOT_HEIGHT, CalendarGrid
+from .items import BlockTexts
+
+NOTICE_MS = 8000
+
+
+def move_problem_text(problem: MoveProblem, staff_name: str) -> str:
+    name = f"\u2068{staff_name}\u2069"
+    texts = {
+        MoveProblem.NOT_MOVABLE: _("This booking can no longer be moved."),
+        MoveProblem.CLOSED: _("The salon is closed then."),
+        MoveProblem.NOT_WORKING: _("{name} is not working at that time.").format(name=name),
+        MoveProblem.ON_BREAK: _("{name} is on a break at that time.").format(name=name),
+        MoveProblem.OVERLAP: _("{name} already has a booking at that time.").format(name=name),
+    }
+    return texts[problem]
+
+
+class CalendarBoard(QWidget):
+    booking_requested = Signal(str, object)  # staff id, start (UTC): free time was clicked or selected
+    booking_moved = Signal(str)  # booking id, after the store accepted the move
+    move_refused = Signal(str, str)  # booking id, translated reason (the block went back)
+    content_shown = Signal()
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.content: CalendarContent | None = None
+        self.notice = QLabel(self)
+        self.notice.setObjectName("CalendarNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
+        self.notice.setStyleSheet("QLabel#CalendarNotice { background: #FCE8E6; color: #B3261E;"
+                                  " border: 1px solid #B3261E; border-radius: 6px; padding: 6px 10px;"
+                                  " font-weight: bold; }")
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._notice_timer.timeout.connect(lambda: self.notice.setVisible(False))
+        self.grid = CalendarGrid(self)
+        self.scene = self.grid.scene
+        self.actions = BookingActions(ctx, self)
+        self._verdicts: dict[tuple[str, Hashable, datetime], str | None] = {}
+        self._current_target: tuple[str, Hashable, datetime] | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.grid, 1)
+        self._connect()
+
+    def _connect(self) -> None:
+        scene, body = self.scene, self.grid.body
+        scene.range_selected.connect(self._on_range_selected)
+        scene.drag_moved.connect(self._on_drag_moved)
+        scene.block_dropped.connect(self._on_block_dropped)
+        scene.context_requested.connect(self.actions.open_menu)
+        scene.block_activated.connect(lambda block: self.actions.open_menu(block, QCursor.pos()))
+        body.actions_requested.connect(self.actions.open_menu)
+        body.primary_requested.connect(self.actions.run_primary)
+        body.cancel_requested.connect(self.actions.request_cancel)
+        body.viewport_resized.connect(self._on_viewport_resized)
+        self.actions.action_refused.connect(lambda _booking, reason: self.show_notice(reason))
+
+    # -- showing -------------------------------------------------------------------------------------------
+    def show_content(self, content: CalendarContent) -> None:
+        l10n = self.ctx.l10n()
+        self.content = content
+        self._verdicts.clear()
+        self.scene.rtl = l10n.is_rtl
+        self.scene.font = self.font()
+        self.scene.describe = self.describe
+        self.scene.format_range = self.format_range
+        self.grid.body.align_for(l10n.is_rtl)
+        self.grid.gutter.format_time = lambda at: self.ctx.l10n().time(at, content.zone)
+        width = self.grid.column_width(len(content.columns))
+        self.scene.set_content(content, width, l10n.is_rtl, self.ctx.now())
+        self.grid.refresh_frozen_parts()
+        self.content_shown.emit()
+
+    def update_now(self) -> None:
+        self.scene.update_now(self.ctx.now())
+
+    def scroll_to(self, instant: datetime) -> None:
+        """Brings `instant` (e.g. now, or the first booking) near the top of the visible body."""
+        geometry = self.scene.geometry
+        if geometry is None or not geometry.axes:
+            return
+        y = max(geometry.axes[0].y_of(instant) - SLOT_HEIGHT * 2, 0.0)
+        self.grid.body.verticalScrollBar().setValue(int(y))
+
+    def _on_viewport_resized(self) -> None:
+        if self.content is not None:
+            self.scene.relayout(self.grid.column_width(len(self.content.columns)), self.ctx.now())
+            self.grid.refresh_frozen_parts()
+
+    def format_range(self, start: datetime, end: datetime) -> str:
+        l10n = self.ctx.l10n()
+        zone = self.content.zone if self.content else "Asia/Riyadh"
+        return f"{l10n.time(start, zone)} – {l10n.time(end, zone)}"
+
+    def describe(self, placed: PlacedBlock) -> BlockTexts:
+        block, l10n = placed.block, self.ctx.l10n()
+        service = block.service_name_ar if l10n.lang == "ar" else block.service_name_en
+        time_range = self.format_range(block.start_at, block.end_at)
+        status = l10n.status_label(block.status)
+        customer = block.customer_name or _("Walk-in customer")
+        lines = [customer, l10n.phone(block.customer_phone), service, time_range, status]
+        if block.sync_status == "pending":
+            lines.append(_("Waiting to sync"))
+        if block.status == "needs_attention":
+            lines.append(_("This booking could not be placed and needs attention."))
+        if block.notes:
+            lines.append(block.notes)
+        return BlockTexts(customer, service, time_range, status, "\n".join(line for line in lines if line))
+
+    # -- notices -------------------------------------------------------------------------------------------
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(True)
+        self._notice_timer.start()
+        self.ctx.events.message_posted.emit(text)
+
+    # -- free time -----------------------------------------------------------------------------------------
+    def _on_range_selected(self, key: Hashable, start: datetime, end: datetime) -> None:
+        column = self.content.column(key) if self.content else None
+        if column is None or column.closed:
+            return
+        self.booking_requested.emit(column.staff_id, start)
+
+    # -- dragging ------------------------------------------------------------------------------------------
+    def _target_key(self, block: BookingBlock, target: DropTarget) -> tuple[str, Hashable, datetime]:
+        return (block.item_id, target.key, target.start_at)
+
+    def _on_drag_moved(self, block: BookingBlock, target: DropTarget) -> None:
+        key = self._target_key(block, target)
+        self._current_target = key
+        column = self.content.column(target.key)
+        problem = quick_move_problem(self.content, block, target.key, target.start_at)
+        if problem is not None:
+            self._apply_verdict(key, move_problem_text(problem, column.title if column else ""))
+            return
+        if key in self._verdicts:
+            self._apply_verdict(key, self._verdicts[key])
+            return
+        self.ctx.runner.db(
+            check_move_in_lane, self.ctx.desk, block.booking_id, block.item_id, column.staff_id, target.start_at,
+            on_done=lambda _none: self._remember(key, None),
+            on_error=lambda exc: self._remember(key, self._reason(exc)), owner=self,
+        )
+
+    def _remember(self, key: tuple[str, Hashable, datetime], reason: str | None) -> None:
+        self._verdicts[key] = reason
+        if key == self._current_target and self.scene.dragging:
+            self._apply_verdict(key, reason)
+
+    def _apply_verdict(self, key: tuple[str, Hashable, datetime], reason: str | None) -> None:
+        self.scene.ghost.set_verdict(reason is None, reason or "")
+        if reason:
+            QToolTip.showText(QCursor.pos(), reason, self.grid.body)
+        else:
+            QToolTip.hideText()
+
+    def _reason(self, exc: BaseException) -> str:
+        if isinstance(exc, DomainError):
+            return self.ctx.l10n().error(exc)
+        raise exc
+
+    def _on_block_dropped(self, block: BookingBlock, target: DropTarget) -> None:
+        QToolTip.hideText()
+        column = self.content.column(target.key)
+        problem = quick_move_problem(self.content, block, target.key, target.start_at)
+        known = self._verdicts.get(self._target_key(block, target))
+        if problem is not None or known:
+            reason = move_problem_text(problem, column.title) if problem is not None else known
+            self.show_notice(reason)
+            self.move_refused.emit(block.booking_id, reason)
+            return
+        item = self.scene.item_for(block.item_id)
+        self.scene.move_item_to(item, target)
+        self.ctx.runner.db(
+            reschedule_in_lane, self.ctx.desk, block.booking_id, block.item_id, column.staff_id, target.start_at,
+            on_done=lambda result: self._on_moved(block, result),
+            on_error=lambda exc: self._on_move_refused(block, exc), owner=self,
+        )
+
+    def _on_moved(self, block: BookingBlock, result) -> None:
+        self.booking_moved.emit(block.booking_id)
+        self.ctx.events.changes_applied.emit(result.changes)
+
+    def _on_move_refused(self, block: BookingBlock, exc: BaseException) -> None:
+        item = self.scene.item_for(block.item_id)
+        if item is not None:
+            self.scene.restore_item(item)
+        reason = self._reason(exc)
+        self.show_notice(reason)
+        self.move_refused.emit(block.booking_id, reason)
+
+    def open_actions_for(self, item_id: str) -> None:
+        """Opens the status menu of a block (the keyboard's Enter does the same)."""
+        item = self.scene.item_for(item_id)
+        if item is not None:
+            self.scene.select(item)
+            self.actions.open_menu(item.block, self.grid.body.viewport().mapToGlobal(QPoint(0, 0)))
+
+
+# -- run on the DB lane ----------------------------------------------------------------------------------
+def check_move_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start: datetime) -> None:
+    booking = desk.get_booking(booking_id)
+    desk.check_move(reschedule_command(booking, item_id, staff_id, start))
+
+
+def reschedule_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start: datetime):
+    booking = desk.get_booking(booking_id)
+    return desk.reschedule_booking(reschedule_command(booking, item_id, staff_id, start))
+
+
+

@@ -1,0 +1,294 @@
+"""The calendar page: a header (today, previous, next, date picker, Gregorian + Hijri date, day/week toggle,
+new booking) over the day view (one column per staff member working that day) or the week view.
+
+    page = CalendarPage(ctx)          # loads today's business day on the DB lane
+    page.show_day(date(2025, 3, 2))   # any business day
+    page.set_mode("week")             # one staff member's week
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salon_desk.domain.errors import DomainError
+from salon_desk.domain.model import Changes
+from salon_desk.ui.i18n import _
+from salon_desk.ui.theme import icon
+from salon_desk.usecases.views import DayView
+
+from .board import CalendarBoard
+from .content import day_content
+from .grid_view import SLOT_HEIGHT
+from .week_view import WeekCalendar
+
+DAY, WEEK = "day", "week"
+# Entities whose change can alter what the calendar shows.
+CALENDAR_ENTITIES = ("booking", "booking_item", "staff", "availability_rule", "availability_exception", "salon")
+
+
+class CalendarPage(QWidget):
+    day_changed = Signal(object)  # the business date now shown
+    mode_changed = Signal(str)  # "day" | "week"
+    day_loaded = Signal(object)  # the DayView just drawn
+    booking_dialog_opened = Signal(object)  # the BookingDialog (tests drive it)
+    booking_created = Signal(str)  # booking id, after the dialog saved it
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CalendarPage")
+        self.ctx = ctx
+        self.day: date | None = None
+        self.mode = DAY
+        self.view: DayView | None = None
+        self._token = 0
+        self._staff: tuple = ()
+        self._build()
+        self._connect()
+        self.retranslate()
+        self._reload_timer = QTimer(self, singleShot=True, interval=0)
+        self._reload_timer.timeout.connect(self.reload)
+        ctx.runner.db(ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
+        ctx.runner.db(ctx.desk.list_staff, on_done=self._on_staff_loaded, on_error=self._on_load_failed, owner=self)
+
+    # -- construction --------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.today_button = QPushButton(self)
+        self.today_button.setObjectName("CalendarToday")
+        self.prev_button = QToolButton(self)
+        self.next_button = QToolButton(self)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setObjectName("CalendarDate")
+        self.date_label = QLabel(self)
+        self.date_label.setObjectName("PageTitle")
+        self.hijri_label = QLabel(self)
+        self.hijri_label.setObjectName("PageSubtitle")
+        self.day_button = QPushButton(self)
+        self.week_button = QPushButton(self)
+        self.mode_group = QButtonGroup(self)
+        for button in (self.day_button, self.week_button):
+            button.setCheckable(True)
+            self.mode_group.addButton(button)
+        self.day_button.setChecked(True)
+        self.staff_picker = QComboBox(self)
+        self.staff_picker.setObjectName("CalendarStaffPicker")
+        self.staff_picker.setMinimumContentsLength(14)
+        self.staff_picker.setVisible(False)
+        self.new_button = QPushButton(self)
+        self.new_button.setProperty("primary", True)
+        self.closed_label = QLabel(self)
+        self.closed_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.closed_label.setObjectName("PageSubtitle")
+        self.closed_label.setVisible(False)
+
+        self.board = CalendarBoard(self.ctx, self)
+        self.week = WeekCalendar(self.ctx, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.board)
+        self.stack.addWidget(self.week)
+        self.scene = self.board.scene  # the day view's scene, kept referenced
+
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.date_label)
+        titles.addWidget(self.hijri_label)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        for widget in (self.today_button, self.prev_button, self.next_button, self.date_edit):
+            bar.addWidget(widget)
+        bar.addSpacing(12)
+        bar.addLayout(titles, 1)
+        for widget in (self.staff_picker, self.day_button, self.week_button):
+            bar.addWidget(widget)
+        bar.addSpacing(12)
+        bar.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(8)
+        layout.addLayout(bar)
+        layout.addWidget(self.closed_label)
+        layout.addWidget(self.stack, 1)
+        self.setTabOrder(self.today_button, self.prev_button)
+        self.setTabOrder(self.prev_button, self.next_button)
+        self.setTabOrder(self.next_button, self.date_edit)
+
+    def _connect(self) -> None:
+        self.today_button.clicked.connect(self.go_today)
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.date_edit.dateChanged.connect(self._on_date_edited)
+        self.day_button.clicked.connect(lambda: self.set_mode(DAY))
+        self.week_button.clicked.connect(lambda: self.set_mode(WEEK))
+        self.staff_picker.currentIndexChanged.connect(self._on_staff_picked)
+        self.new_button.clicked.connect(lambda: self.open_booking_dialog())
+        for board in (self.board, self.week.board):
+            board.booking_requested.connect(self.open_booking_dialog)
+        self.ctx.events.changes_applied.connect(self._on_changes_applied)
+        self.ctx.events.minute_ticked.connect(self._on_minute_ticked)
+
+    # -- navigation ----------------------------------------------------------------------------------------
+    def show_day(self, day: date) -> None:
+        """Shows business day `day` (in the current mode) and loads it on the DB lane."""
+        self.day = day
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.blockSignals(False)
+        self._update_titles()
+        self.day_changed.emit(day)
+        self.reload()
+
+    def go_today(self) -> None:
+        self.ctx.runner.db(self.ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
+
+    def step(self, direction: int) -> None:
+        if self.day is not None:
+            self.show_day(self.day + timedelta(days=direction * (7 if self.mode == WEEK else 1)))
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.day_button.setChecked(mode == DAY)
+        self.week_button.setChecked(mode == WEEK)
+        self.staff_picker.setVisible(mode == WEEK)
+        self.stack.setCurrentWidget(self.week if mode == WEEK else self.board)
+        self._update_titles()
+        self.mode_changed.emit(mode)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.day is None:
+            return
+        if self.mode == WEEK:
+            self.week.show_week(self.staff_picker.currentData(), self.day)
+            return
+        self._token += 1
+        token = self._token
+        self.ctx.runner.db(self.ctx.desk.day_view, self.day, on_done=lambda view: self._on_day_loaded(token, view),
+                           on_error=self._on_load_failed, owner=self)
+
+    def _on_day_loaded(self, token: int, view: DayView) -> None:
+        if token == self._token and view.day == self.day:
+            self.show_day_view(view)
+
+    def show_day_view(self, view: DayView) -> None:
+        """Draws an already loaded DayView (used by reloads, tests, screenshots and the benchmark)."""
+        first_time = self.view is None or self.view.day != view.day
+        self.view = view
+        closed = view.window is None
+        self.closed_label.setVisible(closed)
+        self.board.show_content(day_content(view, self.staff_name, SLOT_HEIGHT))
+        if first_time and not closed:
+            now = self.ctx.now()
+            inside = view.window.start <= now < view.window.end
+            self.board.scroll_to(now if inside else view.window.start)
+        self.day_loaded.emit(view)
+
+    def _on_date_edited(self, qdate: QDate) -> None:
+        self.show_day(date(qdate.year(), qdate.month(), qdate.day()))
+
+    def _on_staff_loaded(self, staff: tuple) -> None:
+        self._staff = tuple(staff)
+        self._fill_staff_picker()
+
+    def _fill_staff_picker(self) -> None:
+        current = self.staff_picker.currentData()
+        self.staff_picker.blockSignals(True)
+        self.staff_picker.clear()
+        for member in self._staff:
+            self.staff_picker.addItem(self.staff_name(member), member.id)
+        index = self.staff_picker.findData(current)
+        self.staff_picker.setCurrentIndex(max(index, 0))
+        self.staff_picker.blockSignals(False)
+
+    def _on_staff_picked(self, _index: int) -> None:
+        if self.mode == WEEK:
+            self.reload()
+
+    def show_week_of(self, staff_id: str) -> None:
+        index = self.staff_picker.findData(staff_id)
+        if index >= 0:
+            self.staff_picker.setCurrentIndex(index)
+        self.set_mode(WEEK)
+
+    # -- events --------------------------------------------------------------------------------------------
+    def _on_changes_applied(self, changes: Changes) -> None:
+        if any(changes.touches(entity) for entity in CALENDAR_ENTITIES):
+            if changes.touches("staff"):
+                self.ctx.runner.db(self.ctx.desk.list_staff, on_done=self._on_staff_loaded, owner=self)
+            self._reload_timer.start()  # several changes in one event-loop turn reload once
+
+    def _on_minute_ticked(self) -> None:
+        self.board.update_now()
+        self.week.board.update_now()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        text = self.ctx.l10n().error(exc) if isinstance(exc, DomainError) else _("The calendar could not be loaded.")
+        self.current_board().show_notice(text)
+
+    def current_board(self) -> CalendarBoard:
+        return self.week.board if self.mode == WEEK else self.board
+
+    # -- booking dialog ------------------------------------------------------------------------------------
+    def open_booking_dialog(self, staff_id: str | None = None, start_at: datetime | None = None):
+        from .booking_dialog import BookingDialog
+
+        dialog = BookingDialog(self.ctx, staff_id=staff_id, start_at=start_at, parent=self)
+        dialog.booking_created.connect(self.booking_created)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.booking_dialog_opened.emit(dialog)
+        return dialog
+
+    # -- language ------------------------------------------------------------------------------------------
+    def staff_name(self, staff) -> str:
+        return staff.name_ar if self.ctx.l10n().lang == "ar" else staff.name_en
+
+    def retranslate(self) -> None:
+        rtl = self.ctx.l10n().is_rtl
+        self.today_button.setText(_("Today"))
+        self.today_button.setIcon(icon("today", rtl=rtl))
+        self.prev_button.setIcon(icon("prev", rtl=rtl))
+        self.next_button.setIcon(icon("next", rtl=rtl))
+        self.prev_button.setToolTip(_("Previous"))
+        self.next_button.setToolTip(_("Next"))
+        self.prev_button.setAccessibleName(_("Previous"))
+        self.next_button.setAccessibleName(_("Next"))
+        self.date_edit.setToolTip(_("Choose a date"))
+        self.date_edit.setDisplayFormat("yyyy/MM/dd" if rtl else "dd/MM/yyyy")
+        self.day_button.setText(_("Day view"))
+        self.week_button.setText(_("Week view"))
+        self.staff_picker.setToolTip(_("Staff member"))
+        self.new_button.setText(_("New booking"))
+        self.new_button.setIcon(icon("plus", color="#FFFFFF", rtl=rtl))
+        self.closed_label.setText(_("The salon is closed on this day."))
+        self._fill_staff_picker()
+        self._update_titles()
+        if self.view is not None:
+            self.show_day_view(self.view)
+        self.week.retranslate()
+
+    def _update_titles(self) -> None:
+        if self.day is None:
+            return
+        l10n = self.ctx.l10n()
+        if self.mode == WEEK:
+            sunday = self.day - timedelta(days=(self.day.weekday() + 1) % 7)
+            saturday = sunday + timedelta(days=6)
+            self.date_label.setText(f"{l10n.date(sunday, 'd MMMM')} – {l10n.date(saturday, 'long')}")
+            self.hijri_label.setText(f"{l10n.hijri(sunday)} – {l10n.hijri(saturday)}")
+        else:
+            self.date_label.setText(l10n.date(self.day, "full"))
+            self.hijri_label.setText(l10n.hijri(self.day))

@@ -1,0 +1,377 @@
+"""Graphics items of the calendar scene. They only paint what they were given: no lookups in paint().
+
+GridItem      one item for every column's background, shading, hatching and grid lines
+BookingItem   one booking item (pooled and reused across days)
+NowLineItem   the current-time line
+GhostItem     where a dragged block would land (red with the reason when it may not)
+RangeItem     the free time being selected for a new booking
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTextOption
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from salon_desk.ui.theme import PALETTE, STATUS_COLOURS, StatusColours
+
+from .content import PlacedBlock
+from .geometry import GridLine, Rect
+
+Z_GRID, Z_BLOCK, Z_SELECTED, Z_NOW, Z_GHOST = 0, 10, 20, 30, 40
+BLOCK_RADIUS = 5.0
+STRIPE = 4.0
+PADDING = 5.0
+OFF_HOURS = QColor("#E6EAEE")
+BREAK_HATCH = QColor("#B9C2CC")
+LINE_QUARTER = QColor("#EEF1F4")
+LINE_HALF = QColor("#E1E6EB")
+LINE_HOUR = QColor("#C3CCD5")
+COLUMN_EDGE = QColor(PALETTE["border"])
+NOW_COLOUR = QColor(PALETTE["danger"])
+PENDING_COLOUR = QColor("#B7791F")
+
+
+_FSI, _PDI = "\u2068", "\u2069"
+TEXT_TOP = 2.0
+
+
+def qrect(rect: Rect) -> QRectF:
+    return QRectF(rect.x, rect.y, rect.width, rect.height)
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
+
+
+def script_font(base: QFont, text: str, bold: bool) -> QFont:
+    """The base font with the text's own script first, so line height and glyphs come from one font
+    (Arabic glyphs laid out with Latin metrics get cut at the top)."""
+    font = QFont(base)
+    families = [f for f in base.families() if f] or [base.family()]
+    arabic = [f for f in families if "Arabic" in f]
+    others = [f for f in families if "Arabic" not in f]
+    font.setFamilies(arabic + others if has_arabic(text) else others + arabic)
+    font.setBold(bold)
+    return font
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    text: str
+    font: QFont
+    height: float
+
+
+def text_line(text: str, base: QFont, bold: bool, width: float) -> TextLine:
+    font = script_font(base, text, bold)
+    metrics = QFontMetricsF(font)
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    return TextLine(elided, font, metrics.ascent() + metrics.descent())
+
+
+def draw_line(painter: QPainter, box: QRectF, text: str, rtl: bool) -> None:
+    """One line, aligned to the reading start, in the UI's direction, never clipped by the box."""
+    align = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+    direction = Qt.TextFlag.TextForceRightToLeft if rtl else Qt.TextFlag.TextForceLeftToRight
+    flags = (align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter).value
+    flags |= (Qt.TextFlag.TextSingleLine | Qt.TextFlag.TextDontClip | direction).value
+    painter.drawText(box, flags, text)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnPaint:
+    rect: QRectF
+    working: tuple[QRectF, ...]
+    breaks: tuple[QRectF, ...]
+    closed: bool
+
+
+class GridItem(QGraphicsItem):
+    """Backgrounds of every column; paints only the exposed part (thousands of lines would be slow items)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(Z_GRID)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self._bounds = QRectF()
+        self._columns: tuple[ColumnPaint, ...] = ()
+        self._lines: tuple[GridLine, ...] = ()
+
+    def set_layout(self, bounds: QRectF, columns: tuple[ColumnPaint, ...], lines: tuple[GridLine, ...]) -> None:
+        self.prepareGeometryChange()
+        self._bounds, self._columns, self._lines = bounds, columns, lines
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        exposed = option.exposedRect if option.exposedRect.isValid() else self._bounds
+        painter.fillRect(exposed, OFF_HOURS)
+        hatch = QBrush(BREAK_HATCH, Qt.BrushStyle.BDiagPattern)
+        for column in self._columns:
+            if not column.rect.intersects(exposed):
+                continue
+            for span in column.working:
+                painter.fillRect(span, QColor(PALETTE["surface"]))
+            for span in column.breaks:
+                painter.fillRect(span, QColor(PALETTE["surface_alt"]))
+                painter.fillRect(span, hatch)
+            if column.closed:
+                painter.fillRect(column.rect, hatch)
+        self._paint_lines(painter, exposed)
+
+    def _paint_lines(self, painter: QPainter, exposed: QRectF) -> None:
+        left, right = self._bounds.left(), self._bounds.right()
+        for line in self._lines:
+            if line.y < exposed.top() - 1 or line.y > exposed.bottom() + 1:
+                continue
+            colour = LINE_HOUR if line.is_hour else LINE_HALF if line.is_half_hour else LINE_QUARTER
+            painter.setPen(QPen(colour, 1.2 if line.is_hour else 1.0))
+            painter.drawLine(QPointF(left, line.y), QPointF(right, line.y))
+        painter.setPen(QPen(COLUMN_EDGE, 1.0))
+        for column in self._columns:
+            x = column.rect.left()
+            painter.drawLine(QPointF(x, self._bounds.top()), QPointF(x, self._bounds.bottom()))
+        painter.drawLine(QPointF(right, self._bounds.top()), QPointF(right, self._bounds.bottom()))
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTexts:
+    """Already translated and formatted; the item only elides and draws them."""
+
+    customer: str
+    service: str
+    time_range: str
+    status: str
+    tooltip: str
+
+
+class BookingItem(QGraphicsItem):
+    """A booking item in its column. Pooled: `assign` gives it a new booking without recreating it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(Z_BLOCK)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.placed: PlacedBlock | None = None
+        self.texts = BlockTexts("", "", "", "", "")
+        self.rtl = False
+        self.selected = False
+        self.pending_sync = False
+        self.needs_attention = False
+        self._size = QRectF()
+        self._colours: StatusColours = STATUS_COLOURS["confirmed"]
+        self._lines: tuple[TextLine, ...] = ()
+        self._plain = QFont()
+
+    @property
+    def block(self):  # -> BookingBlock
+        return None if self.placed is None else self.placed.block
+
+    def assign(self, placed: PlacedBlock, rect: QRectF, texts: BlockTexts, rtl: bool, font: QFont) -> None:
+        self.prepareGeometryChange()
+        self.placed, self.texts, self.rtl = placed, texts, rtl
+        self._colours = STATUS_COLOURS.get(placed.block.status, STATUS_COLOURS["confirmed"])
+        self.pending_sync = placed.block.sync_status == "pending"
+        self.needs_attention = placed.block.status == "needs_attention"
+        self._plain = QFont(font)
+        self.setPos(rect.topLeft())
+        self._size = QRectF(0, 0, max(rect.width(), 4.0), max(rect.height(), 4.0))
+        self.setToolTip(texts.tooltip)
+        self._lines = self._fit_lines()
+        self.setVisible(True)
+        self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.setZValue(Z_SELECTED if selected else Z_BLOCK)
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._size.adjusted(-2, -2, 2, 2)
+
+    def _fit_lines(self) -> tuple[TextLine, ...]:
+        """Customer, service, time (as many as fit), elided to the block's width, computed once per assign.
+        A block too short for two lines shows "customer · service" on one line, centred vertically."""
+        width = max(self._size.width() - STRIPE - 2 * PADDING - (12 if self.pending_sync else 0), 0.0)
+        height = self._size.height() - 2 * TEXT_TOP
+        texts = [(self.texts.customer, True), (self.texts.service, False), (self.texts.time_range, False)]
+        lines: list[TextLine] = []
+        used = 0.0
+        for text, bold in texts:
+            line = text_line(text, self._plain, bold, width)
+            if used + line.height > height + 2:
+                break
+            lines.append(line)
+            used += line.height
+        if len(lines) < 2:
+            joined = f"{_FSI}{self.texts.customer}{_PDI} · {_FSI}{self.texts.service}{_PDI}"
+            lines = [text_line(joined, self._plain, True, width)]
+        return tuple(lines)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colours, rect = self._colours, self._size
+        path = QPainterPath()
+        path.addRoundedRect(rect, BLOCK_RADIUS, BLOCK_RADIUS)
+        painter.fillPath(path, colours.fill)
+        if self.needs_attention:
+            painter.fillPath(path, QBrush(QColor(colours.border.red(), 48, 48, 90), Qt.BrushStyle.BDiagPattern))
+        stripe_x = rect.right() - STRIPE if self.rtl else rect.left()
+        painter.save()
+        painter.setClipPath(path)
+        painter.fillRect(QRectF(stripe_x, rect.top(), STRIPE, rect.height()), colours.border)
+        self._paint_text(painter, colours.text)
+        painter.restore()
+        edge = QColor(PALETTE["text"]) if self.selected else colours.border
+        painter.setPen(QPen(edge, 2.5 if self.selected else 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        if self.pending_sync:
+            self._paint_pending_marker(painter)
+
+    def _paint_text(self, painter: QPainter, colour: QColor) -> None:
+        inset_start = STRIPE + PADDING
+        inset_end = PADDING + (12 if self.pending_sync else 0)
+        left, right = (inset_end, inset_start) if self.rtl else (inset_start, inset_end)
+        area = self._size.adjusted(left, TEXT_TOP, -right, -TEXT_TOP)
+        total = sum(line.height for line in self._lines)
+        y = area.top() if len(self._lines) > 1 or total < area.height() else area.center().y() - total / 2
+        if len(self._lines) == 1:
+            y = max(area.center().y() - total / 2, self._size.top() - 4)
+        painter.setPen(colour)
+        for line in self._lines:
+            painter.setFont(line.font)
+            draw_line(painter, QRectF(area.left(), y, area.width(), line.height), line.text, self.rtl)
+            y += line.height
+
+    def _paint_pending_marker(self, painter: QPainter) -> None:
+        """A small hollow clock-like ring at the block's end corner: "waiting for sync"."""
+        x = self._size.left() + 8 if self.rtl else self._size.right() - 8
+        centre = QPointF(x, self._size.top() + 8)
+        painter.setPen(QPen(PENDING_COLOUR, 1.6))
+        painter.setBrush(QColor(PALETTE["surface"]))
+        painter.drawEllipse(centre, 4.5, 4.5)
+        painter.drawLine(centre, centre + QPointF(0, -3))
+        painter.drawLine(centre, centre + QPointF(2.2, 0))
+
+
+class NowLineItem(QGraphicsItem):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(Z_NOW)
+        self._segments: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, y)
+        self._bounds = QRectF()
+
+    def set_segments(self, segments: tuple[tuple[float, float, float], ...]) -> None:
+        self.prepareGeometryChange()
+        self._segments = segments
+        if segments:
+            xs = [x for s in segments for x in s[:2]]
+            ys = [s[2] for s in segments]
+            self._bounds = QRectF(min(xs) - 5, min(ys) - 5, max(xs) - min(xs) + 10, max(ys) - min(ys) + 10)
+        else:
+            self._bounds = QRectF()
+        self.setVisible(bool(segments))
+        self.update()
+
+    @property
+    def segments(self) -> tuple[tuple[float, float, float], ...]:
+        return self._segments
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(NOW_COLOUR, 2.0))
+        painter.setBrush(NOW_COLOUR)
+        for x1, x2, y in self._segments:
+            painter.drawLine(QPointF(x1, y), QPointF(x2, y))
+            painter.drawEllipse(QPointF(x1 + 1, y), 3.5, 3.5)
+
+
+class GhostItem(QGraphicsItem):
+    """The landing place of a dragged block: accent outline when allowed, hatched red with a reason if not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(Z_GHOST)
+        self.setVisible(False)
+        self.allowed: bool | None = None  # None: not decided yet
+        self.reason = ""
+        self.label = ""
+        self.rtl = False
+        self._size = QRectF()
+
+    def show_at(self, rect: QRectF, label: str, rtl: bool) -> None:
+        self.prepareGeometryChange()
+        self.setPos(rect.topLeft())
+        self._size = QRectF(0, 0, rect.width(), rect.height())
+        self.label, self.rtl = label, rtl
+        self.allowed, self.reason = None, ""
+        self.setVisible(True)
+        self.update()
+
+    def set_verdict(self, allowed: bool, reason: str = "") -> None:
+        self.allowed, self.reason = allowed, reason
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._size.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        refused = self.allowed is False
+        colour = QColor(PALETTE["danger"]) if refused else QColor(PALETTE["accent"])
+        fill = QColor(colour)
+        fill.setAlpha(45)
+        path = QPainterPath()
+        path.addRoundedRect(self._size, BLOCK_RADIUS, BLOCK_RADIUS)
+        painter.fillPath(path, fill)
+        if refused:
+            painter.fillPath(path, QBrush(QColor(colour.red(), colour.green(), colour.blue(), 110),
+                                          Qt.BrushStyle.BDiagPattern))
+        painter.setPen(QPen(colour, 2.0, Qt.PenStyle.DashLine))
+        painter.drawPath(path)
+        text = f"{self.label}\n{self.reason}" if refused and self.reason else self.label
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        align = Qt.AlignmentFlag.AlignRight if self.rtl else Qt.AlignmentFlag.AlignLeft
+        option.setAlignment(align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop)
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if self.rtl else Qt.LayoutDirection.LeftToRight)
+        painter.setPen(QColor(PALETTE["danger"]) if refused else QColor(PALETTE["text"]))
+        painter.drawText(self._size.adjusted(6, 3, -6, -3), text, option)
+
+
+class RangeItem(QGraphicsItem):
+    """Free time being selected with the mouse (press, drag, release opens the booking dialog)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(Z_GHOST)
+        self.setVisible(False)
+        self._size = QRectF()
+
+    def show_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.setPos(rect.topLeft())
+        self._size = QRectF(0, 0, rect.width(), rect.height())
+        self.setVisible(True)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._size.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        fill = QColor(PALETTE["accent_soft"])
+        fill.setAlpha(200)
+        painter.fillRect(self._size, fill)
+        painter.setPen(QPen(QColor(PALETTE["accent"]), 1.5))
+        painter.drawRect(self._size)

@@ -1,0 +1,89 @@
+"""The week view: one staff member, seven business days from Sunday as columns (first day at the reading
+start, so Sunday is rightmost in Arabic). Same blocks and interactions as the day view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from salon_desk.ui.i18n import _
+from salon_desk.usecases.views import WeekView
+
+from .board import CalendarBoard
+from .content import week_content
+from .grid_view import SLOT_HEIGHT
+
+
+class WeekCalendar(QWidget):
+    """Shows `desk.week_view(staff_id, day)`; reloads on `reload()` (the page calls it on changes)."""
+
+    loaded = Signal(object)  # WeekView
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.staff_id: str | None = None
+        self.day: date | None = None
+        self.view: WeekView | None = None
+        self._token = 0
+        self.board = CalendarBoard(ctx, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.board)
+
+    def show_week(self, staff_id: str | None, day: date) -> None:
+        self.staff_id, self.day = staff_id, day
+        self.reload()
+
+    def reload(self) -> None:
+        if self.staff_id is None or self.day is None:
+            return
+        self._token += 1
+        token = self._token
+        self.ctx.runner.db(self.ctx.desk.week_view, self.staff_id, self.day,
+                           on_done=lambda view: self._on_loaded(token, view),
+                           on_error=self._on_failed, owner=self)
+
+    def _on_loaded(self, token: int, view: WeekView) -> None:
+        if token == self._token:
+            self.show_week_view(view)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.board.show_notice(self.ctx.l10n().error(exc) if hasattr(exc, "code") else str(exc))
+
+    def show_week_view(self, view: WeekView) -> None:
+        """Draws an already loaded WeekView (also used by tests and screenshots)."""
+        self.view = view
+        self.board.show_content(week_content(view, self.day_title, SLOT_HEIGHT))
+        self.board.grid.header.highlight_key = self._today()
+        self.board.grid.header.update()
+
+    def _today(self) -> date | None:
+        if self.view is None or not self.view.days:
+            return None
+        now = self.ctx.now()
+        for day_view in self.view.days:
+            window = day_view.window
+            if window is not None and window.start <= now < window.end:
+                return day_view.day
+        local_today = now.astimezone(self.board.content.zone).date() if self.board.content else None
+        return local_today if any(d.day == local_today for d in self.view.days) else None
+
+    def day_title(self, day: date) -> tuple[str, str]:
+        l10n = self.ctx.l10n()
+        return l10n.weekday(day), l10n.date(day, "d MMM")
+
+    def retranslate(self) -> None:
+        if self.view is not None:
+            self.show_week_view(self.view)
+
+    def staff_title(self) -> str:
+        if self.view is None:
+            return ""
+        staff = self.view.staff
+        return staff.name_ar if self.ctx.l10n().lang == "ar" else staff.name_en
+
+    def empty_text(self) -> str:
+        return _("Choose a staff member to see the week.")

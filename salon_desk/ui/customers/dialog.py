@@ -1,0 +1,210 @@
+"""CustomerDialog: add a customer or edit one. The use case validates (name required, phone normalised and
+unique); a refusal is shown translated under the form and the dialog stays open with what was typed.
+
+    command = CustomerDialog(ctx, profile, parent).ask()   # the saved AddCustomer/UpdateCustomer, or None
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salon_desk.domain.errors import DomainError, ValidationError
+from salon_desk.domain.model import Language
+from salon_desk.domain.phone import format_national
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.model import language_label
+from salon_desk.ui.i18n import _
+from salon_desk.ui.theme import PALETTE
+from salon_desk.usecases.commands import AddCustomer, UpdateCustomer
+from salon_desk.usecases.views import CustomerProfile
+
+CustomerCommand = AddCustomer | UpdateCustomer
+
+
+class CustomerDialog(QDialog):
+    saved = Signal(object)  # the use case's Result after a successful save
+
+    def __init__(self, ctx: UiContext, profile: CustomerProfile | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._profile = profile
+        self._saved_command: CustomerCommand | None = None
+        self._build()
+        self._fill(profile)
+        self.retranslate()
+
+    # -- public ------------------------------------------------------------------------------------------
+    def ask(self) -> CustomerCommand | None:
+        """Shows the dialog modally; returns the command that was saved, or None when cancelled."""
+        self.exec()
+        return self._saved_command
+
+    @property
+    def saved_command(self) -> CustomerCommand | None:
+        return self._saved_command
+
+    def error_text(self) -> str:
+        """The refusal shown under the form ("" when none is shown)."""
+        return "" if self.error_label.isHidden() else self.error_label.text()
+
+    def command(self) -> CustomerCommand | None:
+        """What the form asks for; for an edit only the changed fields (None when nothing changed)."""
+        name, phone = self.name_edit.text().strip(), self.phone_edit.text().strip()
+        language = Language(self.language_combo.currentData())
+        notes = self.notes_edit.toPlainText().strip()
+        reminders, marketing = self.reminders_check.isChecked(), self.marketing_check.isChecked()
+        if self._profile is None:
+            return AddCustomer(name=name, phone=phone, language=language, notes=notes,
+                               consent_reminders=reminders, consent_marketing=marketing)
+        wanted = {"name": name, "phone": phone, "language": language, "notes": notes,
+                  "consent_reminders": reminders, "consent_marketing": marketing}
+        changed = {key: value for key, value in wanted.items() if value != self._initial[key]}
+        return UpdateCustomer(self._profile.summary.id, changed) if changed else None
+
+    def retranslate(self) -> None:
+        editing = self._profile is not None
+        self.setWindowTitle(_("Edit customer") if editing else _("Add customer"))
+        self._labels["name"].setText(_("Name"))
+        self._labels["phone"].setText(_("Mobile"))
+        self._labels["language"].setText(_("Language"))
+        self._labels["notes"].setText(_("Notes"))
+        self.reminders_check.setText(_("Send appointment reminders"))
+        self.marketing_check.setText(_("Send offers and promotions"))
+        self.phone_edit.setPlaceholderText("05X XXX XXXX")
+        for position in range(self.language_combo.count()):
+            self.language_combo.setItemText(position, language_label(self.language_combo.itemData(position)))
+        self.save_button.setText(_("Save"))
+        self.cancel_button.setText(_("Cancel"))
+
+    # -- building ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit(objectName="CustomerName")
+        self.phone_edit = QLineEdit(objectName="CustomerPhone")
+        # A phone number reads left to right in Arabic too.
+        self.phone_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.phone_edit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+        self.language_combo = QComboBox(objectName="CustomerLanguage")
+        for language in (Language.AR, Language.EN):
+            self.language_combo.addItem("", language.value)
+        self.notes_edit = QPlainTextEdit(objectName="CustomerNotes")
+        self.notes_edit.setFixedHeight(72)
+        self.reminders_check = QCheckBox(objectName="ConsentReminders")
+        self.marketing_check = QCheckBox(objectName="ConsentMarketing")
+        self.error_label = QLabel(objectName="FormError", wordWrap=True)
+        self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
+        self.error_label.hide()
+        self._labels = {key: QLabel() for key in ("name", "phone", "language", "notes")}
+        form = QFormLayout()
+        form.addRow(self._labels["name"], self.name_edit)
+        form.addRow(self._labels["phone"], self.phone_edit)
+        form.addRow(self._labels["language"], self.language_combo)
+        form.addRow(self._labels["notes"], self.notes_edit)
+        form.addRow("", self.reminders_check)
+        form.addRow("", self.marketing_check)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setProperty("primary", True)
+        self.save_button.setDefault(True)
+        self.cancel_button = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_save_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        for edit in (self.name_edit, self.phone_edit):
+            edit.textEdited.connect(self._clear_error)
+
+    def _fill(self, profile: CustomerProfile | None) -> None:
+        if profile is None:
+            self.reminders_check.setChecked(True)
+            self._initial: dict[str, Any] = {}
+            return
+        summary = profile.summary
+        phone = _editable_phone(summary.phone)
+        self.name_edit.setText(summary.name)
+        self.phone_edit.setText(phone)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(summary.language.value)))
+        self.notes_edit.setPlainText(profile.notes)
+        self.reminders_check.setChecked(profile.consent_reminders)
+        self.marketing_check.setChecked(profile.consent_marketing)
+        self._initial = {"name": summary.name, "phone": phone, "language": summary.language,
+                         "notes": profile.notes, "consent_reminders": profile.consent_reminders,
+                         "consent_marketing": profile.consent_marketing}
+
+    # -- saving ------------------------------------------------------------------------------------------
+    def _on_save_clicked(self) -> None:
+        command = self.command()
+        if command is None:  # an edit that changed nothing
+            self.reject()
+            return
+        self._set_busy(True)
+        write = self._ctx.desk.add_customer if isinstance(command, AddCustomer) else self._ctx.desk.update_customer
+        self._ctx.runner.db(write, command, on_done=lambda result: self._on_saved(command, result),
+                            on_error=self._on_refused, owner=self)
+
+    def _on_saved(self, command: CustomerCommand, result: Any) -> None:
+        self._set_busy(False)
+        self._saved_command = command
+        self._ctx.events.changes_applied.emit(result.changes)
+        self.saved.emit(result)
+        self.accept()
+
+    def _on_refused(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, DomainError):
+            self.error_label.setText(self._ctx.l10n().error(error))
+            self._mark_invalid(error.code)
+        else:
+            self.error_label.setText(_("Could not save. Please try again."))
+        self.error_label.show()
+
+    def _mark_invalid(self, code: str) -> None:
+        """Outlines the field a refusal is about (codes like "phone.invalid", "customer.name_required")."""
+        field = self.phone_edit if "phone" in code else self.name_edit if "name" in code else None
+        if field is not None:
+            _set_invalid(field, True)
+            field.setFocus()
+
+    def _clear_error(self) -> None:
+        self.error_label.hide()
+        for edit in (self.name_edit, self.phone_edit):
+            _set_invalid(edit, False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.save_button.setEnabled(not busy)
+
+
+def _set_invalid(widget: QWidget, invalid: bool) -> None:
+    """Toggles the stylesheet's red outline (QLineEdit[invalid="true"])."""
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _editable_phone(e164: str | None) -> str:
+    """The stored number as people type it (050 123 4567), without display marks."""
+    if not e164:
+        return ""
+    try:
+        return format_national(e164)
+    except ValidationError:
+        return e164

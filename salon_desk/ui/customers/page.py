@@ -1,0 +1,203 @@
+"""CustomersPage: search the salon's customers by mobile or name, see one profile, add and edit.
+
+    page = CustomersPage(ctx)
+    page.booking_requested.connect(shell.open_new_booking)   # "New booking" from a profile
+    page.focus_search()                                       # the shell's Ctrl+F
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salon_desk.domain.errors import DomainError
+from salon_desk.domain.model import Changes
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.dialog import CustomerDialog
+from salon_desk.ui.customers.model import NAME, PHONE, CustomerTableModel
+from salon_desk.ui.customers.profile import CustomerProfilePanel
+from salon_desk.ui.customers.search import CustomerSearch
+from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.theme import icon
+from salon_desk.usecases.views import CustomerProfile
+
+# Entities whose change can alter what this page shows (names as in domain.model.Changes).
+WATCHED_ENTITIES = ("customer", "booking")
+
+
+class CustomersPage(QWidget):
+    booking_requested = Signal(str)  # customer id: the shell/calendar opens a new booking for them
+    profile_shown = Signal(object)  # the CustomerProfile now shown (or None)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="CustomersPage")
+        self._ctx = ctx
+        self._profile_generation = 0
+        self._selected_id: str | None = None
+        self.dialog: CustomerDialog | None = None  # the open add/edit dialog, if any
+        self.model = CustomerTableModel(ctx.l10n, self)
+        self.search = CustomerSearch(ctx, self.model, self)
+        self._build()
+        self.search.results_loaded.connect(self._on_results_loaded)
+        self.search.search_failed.connect(self._on_failed)
+        ctx.events.changes_applied.connect(self._on_changes_applied)
+        ctx.events.language_changed.connect(self.retranslate)
+        self.retranslate()
+        self.search.run_now()
+
+    # -- public ------------------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def selected_customer_id(self) -> str | None:
+        return self._selected_id
+
+    def select_customer(self, customer_id: str) -> bool:
+        """Selects a loaded customer and loads the profile; False when the row is not loaded."""
+        position = self.model.row_of(customer_id)
+        if position < 0:
+            return False
+        self.table.selectRow(position)
+        return True
+
+    def open_add_dialog(self) -> CustomerDialog:
+        return self._open_dialog(CustomerDialog(self._ctx, None, self))
+
+    def open_edit_dialog(self) -> CustomerDialog | None:
+        profile = self.profile_panel.profile
+        return self._open_dialog(CustomerDialog(self._ctx, profile, self)) if profile else None
+
+    def retranslate(self, *_args: Any) -> None:
+        self.title_label.setText(_("Customers"))
+        self.search_edit.setPlaceholderText(_("Search by mobile or name"))
+        self.add_button.setText(_("Add customer"))
+        self.model.retranslate()
+        self.profile_panel.retranslate()
+        self._show_count(self.model.total)
+
+    # -- building ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title_label = QLabel(objectName="PageTitle")
+        self.count_label = QLabel(objectName="PageSubtitle")
+        self.search_edit = QLineEdit(objectName="CustomerSearch", clearButtonEnabled=True)
+        self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_edit.textChanged.connect(self.search.set_text)
+        self.search_edit.setMinimumWidth(280)
+        self.add_button = QPushButton(icon("plus", color="#FFFFFF"), "", objectName="AddCustomer")
+        self.add_button.setProperty("primary", True)
+        self.add_button.clicked.connect(self.open_add_dialog)
+        header = QHBoxLayout()
+        header.addWidget(self.title_label)
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        header.addWidget(self.search_edit)
+        header.addWidget(self.add_button)
+        self.table = self._build_table()
+        self.profile_panel = CustomerProfilePanel(self._ctx, self)
+        self.profile_panel.edit_requested.connect(lambda _id: self.open_edit_dialog())
+        self.profile_panel.booking_requested.connect(self.booking_requested)
+        splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.profile_panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        shortcut = QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView(objectName="CustomerTable")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(32)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setColumnWidth(NAME, 200)
+        table.setColumnWidth(PHONE, 140)
+        table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        table.activated.connect(lambda _index: self.open_edit_dialog())
+        return table
+
+    # -- search results ----------------------------------------------------------------------------------
+    def _on_results_loaded(self, total: int) -> None:
+        self._show_count(total)
+        if self._selected_id and self.select_customer(self._selected_id):
+            self._load_profile(self._selected_id)  # it may have changed
+
+    def _show_count(self, total: int) -> None:
+        count = self._ctx.l10n().number(total)
+        self.count_label.setText(ngettext("{n} customer", "{n} customers", total).format(n=count))
+
+    def _on_current_row_changed(self, current: Any, _previous: Any) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        if row is None:
+            return
+        if row.id != self._selected_id or self.profile_panel.profile is None:
+            self._selected_id = row.id
+            self._load_profile(row.id)
+
+    # -- profile -----------------------------------------------------------------------------------------
+    def _load_profile(self, customer_id: str) -> None:
+        self._profile_generation += 1
+        generation = self._profile_generation
+        self._ctx.runner.db(self._ctx.desk.customer_profile, customer_id,
+                            on_done=lambda profile: self._on_profile_loaded(generation, profile),
+                            on_error=self._on_failed, owner=self)
+
+    def _on_profile_loaded(self, generation: int, profile: CustomerProfile) -> None:
+        if generation == self._profile_generation:
+            self._show_profile(profile)
+
+    def _show_profile(self, profile: CustomerProfile | None) -> None:
+        self.profile_panel.show_profile(profile)
+        self.profile_shown.emit(profile)
+
+    # -- dialogs and changes -----------------------------------------------------------------------------
+    def _open_dialog(self, dialog: CustomerDialog) -> CustomerDialog:
+        """Opens window-modal (no nested event loop); the new or edited customer is selected once saved."""
+        self.dialog = dialog
+        dialog.saved.connect(lambda result: self._on_customer_saved(result.id))
+        dialog.finished.connect(lambda _code: self._forget_dialog(dialog))
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, dialog: CustomerDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _on_customer_saved(self, customer_id: str | None) -> None:
+        if customer_id:
+            self._selected_id = customer_id
+            self._load_profile(customer_id)  # shown even when the current search does not match it
+
+    def _on_changes_applied(self, changes: Changes) -> None:
+        if any(changes.touches(entity) for entity in WATCHED_ENTITIES):
+            self.search.run_now()
+
+    def _on_failed(self, error: BaseException) -> None:
+        text = self._ctx.l10n().error(error) if isinstance(error, DomainError) else _("Could not load customers.")
+        self._ctx.events.message_posted.emit(text)

@@ -1,0 +1,226 @@
+"""The desk's main window: a navigation rail (on the reading side: right in Arabic, left in English), the
+pages (built on first visit from the registry), the status bar and the keyboard shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salon_desk.domain.errors import DomainError
+from salon_desk.domain.i18n import N_
+from salon_desk.ui import i18n, theme
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.errors import error_text, show_error
+from salon_desk.ui.i18n import _
+from salon_desk.ui.pages import NAV, PAGES, InfoPage, NavEntry, PageFactory
+from salon_desk.ui.status_bar import DeskStatusBar, MinuteTicker
+
+log = logging.getLogger(__name__)
+
+RAIL_WIDTH = 216
+PAGE_FAILED_STATE = N_("This page could not be opened.")
+PAGE_FAILED_DETAIL = N_("The problem was recorded in the log. The other pages work as usual.")
+
+
+class MainWindow(QMainWindow):
+    new_booking_requested = Signal()  # Ctrl+N (also emitted as ctx.events.new_booking_requested)
+    page_changed = Signal(str)  # the key of the page now shown
+
+    def __init__(self, ctx: UiContext, pages: Mapping[str, PageFactory] | None = None,
+                 nav: tuple[NavEntry, ...] = NAV) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.ctx = ctx
+        self._factories = dict(PAGES if pages is None else pages)
+        self._nav = tuple(entry for entry in nav if entry.key in self._factories)
+        self._pages: dict[str, QWidget] = {}
+        self._salon_names: tuple[str, str] | None = None
+        self._build_layout()
+        self.setStatusBar(DeskStatusBar(ctx, self))
+        self.ticker = MinuteTicker(ctx, self)
+        self._build_shortcuts()
+        ctx.events.language_changed.connect(self._on_language_changed)
+        ctx.runner.task_failed.connect(self._on_task_failed)
+        self.new_booking_requested.connect(ctx.events.new_booking_requested)
+        self.retranslate()
+        self.show_page(self._nav[0].key)
+        self._load_salon_name()
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.rail = QFrame(objectName="NavRail")
+        self.rail.setFixedWidth(RAIL_WIDTH)
+        self.salon_label = QLabel(objectName="SalonName", wordWrap=True)
+        self.nav_list = QListWidget(objectName="NavList")
+        self.nav_list.setIconSize(QSize(22, 22))
+        self.nav_list.setFrameShape(QFrame.Shape.NoFrame)
+        self.nav_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for entry in self._nav:
+            item = QListWidgetItem(theme.icon(entry.icon, theme.TEXT_MUTED), "")
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            item.setSizeHint(QSize(RAIL_WIDTH - 16, 44))
+            self.nav_list.addItem(item)
+        self.nav_list.currentRowChanged.connect(self._on_nav_row_changed)
+        rail_layout = QVBoxLayout(self.rail)
+        rail_layout.setContentsMargins(0, 0, 0, 8)
+        rail_layout.addWidget(self.salon_label)
+        rail_layout.addWidget(self.nav_list, 1)
+        self.stack = QStackedWidget(objectName="PageStack")
+        central = QWidget()
+        row = QHBoxLayout(central)  # mirrors with the layout direction: the rail sits on the reading side
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.rail)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _build_shortcuts(self) -> None:
+        bindings = {
+            "Ctrl+N": self._on_new_booking_shortcut,
+            "Ctrl+F": self._on_search_shortcut,
+            "Ctrl+T": self._on_today_shortcut,
+            "Home": self._on_today_shortcut,
+            "Ctrl+PgUp": lambda: self._step_day(-1),
+            "Ctrl+PgDown": lambda: self._step_day(+1),
+            "Alt+Left": lambda: self._on_arrow_shortcut(Qt.Key.Key_Left),
+            "Alt+Right": lambda: self._on_arrow_shortcut(Qt.Key.Key_Right),
+        }
+        for entry in self._nav:
+            bindings[entry.shortcut] = lambda key=entry.key: self._on_page_shortcut(key)
+        self.shortcuts: dict[str, QShortcut] = {}
+        for sequence, handler in bindings.items():
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.activated.connect(handler)
+            self.shortcuts[sequence] = shortcut
+
+    # -- pages --------------------------------------------------------------------------------------------
+    @property
+    def current_key(self) -> str:
+        item = self.nav_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def page(self, key: str) -> QWidget | None:
+        """The page if it was built already (pages are built on first visit)."""
+        return self._pages.get(key)
+
+    def show_page(self, key: str) -> QWidget:
+        keys = [entry.key for entry in self._nav]
+        self.nav_list.setCurrentRow(keys.index(key))  # builds and shows the page via _on_nav_row_changed
+        return self._pages[key]
+
+    def _on_nav_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self._nav[row].key
+        page = self._pages.get(key) or self._build_page(key)
+        self.stack.setCurrentWidget(page)
+        self.page_changed.emit(key)
+
+    def _build_page(self, key: str) -> QWidget:
+        try:
+            page = self._factories[key](self.ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken page must not take the desk down
+            log.error("building page %s failed", key, exc_info=exc)
+            page = InfoPage(key, PAGE_FAILED_STATE, PAGE_FAILED_DETAIL)
+            self._status_bar().show_error_message(error_text(exc))
+        page.setProperty("page_key", key)
+        self._pages[key] = page
+        self.stack.addWidget(page)
+        return page
+
+    # -- shortcuts ----------------------------------------------------------------------------------------
+    def _on_page_shortcut(self, key: str) -> None:
+        self.show_page(key)
+        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_new_booking_shortcut(self) -> None:
+        if "calendar" in self._factories:
+            self.show_page("calendar")
+        self.new_booking_requested.emit()
+
+    def _on_search_shortcut(self) -> None:
+        if "customers" in self._factories:
+            self.show_page("customers")
+        self.ctx.events.customer_search_requested.emit()
+
+    def _on_today_shortcut(self) -> None:
+        if "calendar" in self._factories:
+            self.show_page("calendar")
+        self.ctx.events.today_requested.emit()
+
+    def _on_arrow_shortcut(self, key: Qt.Key) -> None:
+        """Alt+arrow follows the reading direction: in Arabic the previous day is to the right."""
+        towards_start = (key == Qt.Key.Key_Left) != i18n.is_rtl()
+        self._step_day(-1 if towards_start else +1)
+
+    def _step_day(self, delta: int) -> None:
+        if "calendar" in self._factories:
+            self.show_page("calendar")
+        self.ctx.events.day_step_requested.emit(delta)
+
+    # -- language, salon name, failures -------------------------------------------------------------------
+    def retranslate(self) -> None:
+        for row, entry in enumerate(self._nav):
+            item = self.nav_list.item(row)
+            item.setText(_(entry.title))
+            item.setToolTip(f"{_(entry.title)} ({entry.shortcut})")
+        self._show_salon_name()
+        self._status_bar().retranslate()
+
+    def _on_language_changed(self, _lang: str) -> None:
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.setFont(theme.ui_font(i18n.is_rtl()))
+        self.retranslate()
+        for key, page in self._pages.items():
+            retranslate = getattr(page, "retranslate", None)
+            if retranslate is None:
+                log.warning("page %s has no retranslate()", key)
+                continue
+            try:
+                retranslate()
+            except Exception as exc:  # noqa: BLE001 - the other pages still switch language
+                log.error("page %s failed to retranslate", key, exc_info=exc)
+
+    def _load_salon_name(self) -> None:
+        salon_info = getattr(self.ctx.desk, "salon_info", None)
+        if salon_info is not None:
+            self.ctx.runner.db(salon_info, on_done=self._on_salon_info_loaded, owner=self)
+
+    def _on_salon_info_loaded(self, info: object) -> None:
+        self._salon_names = (getattr(info, "name_ar", ""), getattr(info, "name_en", ""))
+        self._show_salon_name()
+
+    def _show_salon_name(self) -> None:
+        name_ar, name_en = self._salon_names or ("", "")
+        name = (name_ar if i18n.current_language() == "ar" else name_en) or name_ar or name_en
+        self.salon_label.setText(name or _("Salon Desk"))
+        self.setWindowTitle(f"{name} — {_('Salon Desk')}" if name else _("Salon Desk"))
+
+    def _on_task_failed(self, exc: BaseException) -> None:
+        """A background job failed and its caller gave no handler: a refusal goes to the status bar, anything
+        unexpected to a dialog with details."""
+        if isinstance(exc, DomainError):
+            self._status_bar().show_error_message(error_text(exc))
+        else:
+            self._status_bar().show_error_message(error_text(exc))
+            show_error(self, exc)
+
+    def _status_bar(self) -> DeskStatusBar:
+        bar = self.statusBar()
+        assert isinstance(bar, DeskStatusBar)
+        return bar

@@ -1,0 +1,224 @@
+"""Table models of the walk-ins screen, fed plain WalkInLine / WaitlistLine rows with `set_rows`.
+
+Waiting minutes are computed from the injected clock when a cell is shown; the estimate itself
+(WalkInLine.estimated_start / estimated_staff) comes from the use case and is only formatted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from salon_desk.domain.model import WaitlistState, WalkInState
+from salon_desk.domain.phone import format_national
+from salon_desk.ui.customers.text import service_name, staff_name
+from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.theme import PALETTE, TEXT_MUTED
+from salon_desk.usecases.views import WaitlistLine, WalkInLine
+
+if TYPE_CHECKING:
+    from salon_desk.l10n import Localizer
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole
+Row = TypeVar("Row", WalkInLine, WaitlistLine)
+OFFERED_BACKGROUND = QColor(PALETTE["accent_soft"])
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def minutes_text(loc: Localizer, minutes: int) -> str:
+    return ngettext("{n} min", "{n} min", minutes).format(n=loc.number(minutes))
+
+
+def walkin_state_label(state: str) -> str:
+    return {WalkInState.WAITING: _("Waiting"), WalkInState.SEATED: _("Seated"),
+            WalkInState.LEFT: _("Left")}.get(state, state)
+
+
+def waitlist_state_label(state: str) -> str:
+    return {WaitlistState.WAITING: _("Waiting"), WaitlistState.OFFERED: _("Slot offered"),
+            WaitlistState.BOOKED: _("Booked"), WaitlistState.REMOVED: _("Removed")}.get(state, state)
+
+
+def person_label(name: str, phone: str | None) -> str:
+    """A walk-in may give no name: show the mobile, or a plain "Walk-in"."""
+    if name:
+        return name
+    if phone:
+        try:
+            return format_national(phone)
+        except Exception:  # noqa: BLE001 - a malformed stored number is still worth showing
+            return phone
+    return _("Walk-in")
+
+
+class _RowsModel(QAbstractTableModel, Generic[Row]):
+    """Shared plumbing: plain rows, a header per column, display text per (row, column)."""
+
+    def __init__(self, l10n: Callable[[], Localizer], now: Callable[[], datetime], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._l10n = l10n
+        self._now = now
+        self._rows: list[Row] = []
+
+    def headers(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def display(self, row: Row, column: int) -> str:
+        raise NotImplementedError
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(self._rows)
+
+    def row_at(self, position: int) -> Row | None:
+        return self._rows[position] if 0 <= position < len(self._rows) else None
+
+    def row_of(self, row_id: str) -> int:
+        return next((i for i, row in enumerate(self._rows) if row.id == row_id), -1)
+
+    def refresh(self) -> None:
+        """Re-renders every cell (the clock moved on, or the language changed)."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.headers())
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            headers = self.headers()
+            return headers[section] if 0 <= section < len(headers) else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= self.columnCount():
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.display(row, index.column())
+        if role == ROW_ROLE:
+            return row
+        return self.decoration(row, role)
+
+    def decoration(self, row: Row, role: int) -> Any:
+        return None
+
+    def lang(self) -> str:
+        return self._l10n().lang
+
+
+# -- walk-ins -------------------------------------------------------------------------------------------
+W_NAME, W_SERVICE, W_STAFF, W_ARRIVED, W_WAITED, W_ESTIMATE, W_STATE = range(7)
+
+
+class WalkInTableModel(_RowsModel[WalkInLine]):
+    """Walk-ins; rows no longer waiting (seated, left) are greyed."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (_("Name"), _("Service"), _("Staff member"), _("Arrived"), _("Waited"), _("Estimated start"),
+                _("Status"))
+
+    def display(self, row: WalkInLine, column: int) -> str:
+        loc = self._l10n()
+        if column == W_NAME:
+            return person_label(row.name, row.phone)
+        if column == W_SERVICE:
+            return service_name(row.service, loc.lang)
+        if column == W_STAFF:
+            return staff_name(row.preferred_staff, loc.lang) or _("Anyone")
+        if column == W_ARRIVED:
+            return loc.time(row.arrived_at)
+        if column == W_WAITED:
+            waiting = row.state == WalkInState.WAITING
+            return minutes_text(loc, minutes_between(row.arrived_at, self._now())) if waiting else ""
+        if column == W_ESTIMATE:
+            return self._estimate(loc, row)
+        return walkin_state_label(row.state)
+
+    def _estimate(self, loc: Localizer, row: WalkInLine) -> str:
+        if row.state != WalkInState.WAITING:
+            return ""
+        if row.estimated_start is None:
+            return _("Nobody free today")
+        who = staff_name(row.estimated_staff, loc.lang)
+        wait = minutes_between(self._now(), row.estimated_start)
+        when = _("now") if wait == 0 else _("{time} (in {wait})").format(
+            time=loc.time(row.estimated_start), wait=minutes_text(loc, wait))
+        return _("{when} with {staff}").format(when=when, staff=loc.isolate(who)) if who else when
+
+    def decoration(self, row: WalkInLine, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and row.state != WalkInState.WAITING:
+            return TEXT_MUTED
+        return None
+
+    def estimated_wait(self, row: WalkInLine) -> int | None:
+        """Minutes until the estimated start (None when nobody is free today)."""
+        return None if row.estimated_start is None else minutes_between(self._now(), row.estimated_start)
+
+
+# -- waitlist -------------------------------------------------------------------------------------------
+L_NAME, L_SERVICE, L_STAFF, L_WINDOW, L_STATE, L_OFFER = range(6)
+
+
+class WaitlistTableModel(_RowsModel[WaitlistLine]):
+    """Waitlist entries; an entry the use case offered a freed slot is highlighted with that slot."""
+
+    def headers(self) -> tuple[str, ...]:
+        return (_("Customer"), _("Service"), _("Staff member"), _("Wanted time"), _("Status"), _("Offered slot"))
+
+    def display(self, row: WaitlistLine, column: int) -> str:
+        loc = self._l10n()
+        if column == L_NAME:
+            return person_label(row.name, row.phone)
+        if column == L_SERVICE:
+            return service_name(row.service, loc.lang)
+        if column == L_STAFF:
+            return staff_name(row.staff, loc.lang) or _("Anyone")
+        if column == L_WINDOW:
+            return self._window(loc, row)
+        if column == L_STATE:
+            return waitlist_state_label(row.state)
+        return self._offer(loc, row)
+
+    def _window(self, loc: Localizer, row: WaitlistLine) -> str:
+        if loc.to_local(row.window_start).date() != loc.to_local(row.window_end).date():
+            return f"{loc.datetime(row.window_start)} – {loc.datetime(row.window_end)}"
+        day = loc.date(row.window_start, "EEE d MMM")
+        return f"{day} {loc.time(row.window_start)}–{loc.time(row.window_end)}"
+
+    def _offer(self, loc: Localizer, row: WaitlistLine) -> str:
+        if row.state != WaitlistState.OFFERED or row.offered_start is None:
+            return ""
+        slot = loc.datetime(row.offered_start)
+        who = staff_name(row.offered_staff, loc.lang)
+        return _("{time} with {staff}").format(time=slot, staff=loc.isolate(who)) if who else slot
+
+    def decoration(self, row: WaitlistLine, role: int) -> Any:
+        offered = row.state == WaitlistState.OFFERED
+        if role == Qt.ItemDataRole.BackgroundRole and offered:
+            return OFFERED_BACKGROUND
+        if role == Qt.ItemDataRole.FontRole and offered:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and row.state in (WaitlistState.BOOKED, WaitlistState.REMOVED):
+            return TEXT_MUTED
+        return None
+

@@ -1,0 +1,55 @@
+"""Widget helpers of the walk-ins screen: section cards and read-only row tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QLayout, QTableView, QVBoxLayout, QWidget
+
+T = TypeVar("T")
+
+
+def section_title() -> QLabel:
+    label = QLabel(objectName="SectionTitle")
+    label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+    return label
+
+
+def card(*parts: QWidget | QLayout, stretch_index: int = -1) -> QFrame:
+    """A white rounded card stacking `parts`; the part at `stretch_index` takes the spare height."""
+    frame = QFrame(objectName="Card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    for position, part in enumerate(parts):
+        stretch = 1 if position == stretch_index else 0
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return frame
+
+
+def people_table(model: Any, name: str, hidden: Iterable[int] = ()) -> QTableView:
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setAlternatingRowColors(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(32)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    for column in hidden:
+        table.setColumnHidden(column, True)
+    return table
+
+
+def selected_row(table: QTableView, model: Any) -> Any:
+    """The row object of the table's selected row, or None."""
+    rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+    return model.row_at(rows[0].row()) if rows else None

@@ -1,0 +1,167 @@
+"""WaitlistDialog: put a customer on the waitlist for a service in a time window (salon time).
+
+The dialog saves through the use case itself, so a refusal (no customer, window end before start) is shown
+translated under the form and nothing typed is lost.
+
+    command = WaitlistDialog(ctx, reference, parent).ask()   # the saved AddWaitlistEntry, or None
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salon_desk.domain.errors import DomainError
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.i18n import _
+from salon_desk.ui.theme import PALETTE
+from salon_desk.ui.walkins.choices import ReferenceData, fill_services, fill_staff
+from salon_desk.ui.walkins.customer_picker import CustomerPicker
+from salon_desk.usecases.commands import AddWaitlistEntry
+
+DEFAULT_WINDOW_HOURS = 3
+
+
+def window_instants(day: date, start: time, end: time, timezone: str) -> tuple[datetime, datetime]:
+    """The window in UTC. An end at or before the start runs past midnight (late nights, Ramadan)."""
+    zone = ZoneInfo(timezone)
+    start_at = datetime.combine(day, start, tzinfo=zone)
+    end_at = datetime.combine(day, end, tzinfo=zone)
+    if end_at <= start_at:
+        end_at += timedelta(days=1)
+    return start_at.astimezone(UTC), end_at.astimezone(UTC)
+
+
+class WaitlistDialog(QDialog):
+    saved = Signal(object)  # the use case's Result
+
+    def __init__(self, ctx: UiContext, reference: ReferenceData, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._reference = reference
+        self._saved_command: AddWaitlistEntry | None = None
+        self._build()
+        self._set_default_window()
+        self.retranslate()
+        self.picker.search_now()
+
+    # -- public ------------------------------------------------------------------------------------------
+    def ask(self) -> AddWaitlistEntry | None:
+        self.exec()
+        return self._saved_command
+
+    def error_text(self) -> str:
+        return "" if self.error_label.isHidden() else self.error_label.text()
+
+    def command(self) -> AddWaitlistEntry | None:
+        service_id = self.service_combo.currentData()
+        if service_id is None:
+            return None
+        customer_id, new_customer = self.picker.choice()
+        start, end = window_instants(self.date_edit.date().toPython(), self.from_edit.time().toPython(),
+                                     self.to_edit.time().toPython(), self._reference.timezone)
+        return AddWaitlistEntry(service_id=service_id, window_start=start, window_end=end,
+                                customer_id=customer_id, new_customer=new_customer,
+                                staff_id=self.staff_combo.currentData(), notes=self.notes_edit.text().strip())
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Add to waitlist"))
+        for key, text in (("customer", _("Customer")), ("service", _("Service")), ("staff", _("Staff member")),
+                          ("window", _("Wanted time")), ("notes", _("Notes"))):
+            self._labels[key].setText(text)
+        self._to_label.setText(_("to"))
+        self.picker.retranslate()
+        lang = self._ctx.l10n().lang
+        fill_services(self.service_combo, self._reference.services, lang)
+        self._on_service_changed()
+        self.save_button.setText(_("Add to waitlist"))
+        self.cancel_button.setText(_("Cancel"))
+
+    # -- building ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setMinimumWidth(460)
+        self.picker = CustomerPicker(self._ctx, self)
+        self.service_combo = QComboBox(objectName="WaitlistService")
+        self.staff_combo = QComboBox(objectName="WaitlistStaff")
+        self.date_edit = QDateEdit(objectName="WaitlistDate", calendarPopup=True)
+        self.from_edit = QTimeEdit(objectName="WaitlistFrom", displayFormat="HH:mm")
+        self.to_edit = QTimeEdit(objectName="WaitlistTo", displayFormat="HH:mm")
+        self.notes_edit = QLineEdit(objectName="WaitlistNotes")
+        self.error_label = QLabel(objectName="FormError", wordWrap=True)
+        self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
+        self.error_label.hide()
+        self._labels = {key: QLabel() for key in ("customer", "service", "staff", "window", "notes")}
+        self._to_label = QLabel()
+        window = QHBoxLayout()
+        for widget in (self.date_edit, self.from_edit, self._to_label, self.to_edit):
+            window.addWidget(widget)
+        form = QFormLayout()
+        form.addRow(self._labels["customer"], self.picker)
+        form.addRow(self._labels["service"], self.service_combo)
+        form.addRow(self._labels["staff"], self.staff_combo)
+        form.addRow(self._labels["window"], window)
+        form.addRow(self._labels["notes"], self.notes_edit)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setProperty("primary", True)
+        self.cancel_button = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_save_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.service_combo.currentIndexChanged.connect(self._on_service_changed)
+        self.picker.changed.connect(self.error_label.hide)
+
+    def _set_default_window(self) -> None:
+        local = self._ctx.now().astimezone(ZoneInfo(self._reference.timezone))
+        start = (local + timedelta(minutes=15 - local.minute % 15)).replace(second=0, microsecond=0)
+        end = start + timedelta(hours=DEFAULT_WINDOW_HOURS)
+        self.date_edit.setDate(QDate(start.year, start.month, start.day))
+        self.from_edit.setTime(QTime(start.hour, start.minute))
+        self.to_edit.setTime(QTime(end.hour, end.minute))
+
+    def _on_service_changed(self, *_args: object) -> None:
+        staff = self._reference.staff_for(self.service_combo.currentData())
+        fill_staff(self.staff_combo, staff, self._ctx.l10n().lang, _("Anyone"))
+
+    # -- saving ------------------------------------------------------------------------------------------
+    def _on_save_clicked(self) -> None:
+        command = self.command()
+        if command is None:
+            return
+        self.save_button.setEnabled(False)
+        self._ctx.runner.db(self._ctx.desk.add_waitlist_entry, command,
+                            on_done=lambda result: self._on_saved(command, result),
+                            on_error=self._on_refused, owner=self)
+
+    def _on_saved(self, command: AddWaitlistEntry, result: Any) -> None:
+        self.save_button.setEnabled(True)
+        self._saved_command = command
+        self._ctx.events.changes_applied.emit(result.changes)
+        self.saved.emit(result)
+        self.accept()
+
+    def _on_refused(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        message = self._ctx.l10n().error(error) if isinstance(error, DomainError) else _(
+            "Could not save. Please try again.")
+        self.error_label.setText(message)
+        self.error_label.show()

@@ -1,0 +1,230 @@
+"""Booking use cases: create, check, move, change status, cancel, notes. One transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from salon_desk.domain import booking as rules_of_status
+from salon_desk.domain.booking import BookingSource, BookingStatus
+from salon_desk.domain.errors import NotFound, ValidationError
+from salon_desk.domain.ids import new_id
+from salon_desk.domain.model import Actor, Booking, BookingItem
+from salon_desk.domain.rules import MAX_ITEMS_PER_BOOKING, clean_notes, found
+from salon_desk.domain.scheduling import Interval, check_fits
+from salon_desk.store.uow import UnitOfWork
+
+from . import mutations
+from .commands import CancelBooking, CreateBooking, ItemRequest, RescheduleBooking, TransitionBooking, UpdateBookingNotes
+from .customers import resolve_customer
+from .result import Result
+from .schedule_inputs import item_segments, salon_of, salon_schedule, staff_schedules
+from .waitlist import offer_freed_slots
+
+# A receptionist may still enter a booking that started a few minutes ago.
+PAST_GRACE = timedelta(minutes=10)
+
+
+def plan_item(uow: UnitOfWork, request: ItemRequest, item_id: str, booking_id: str) -> BookingItem:
+    """Turns a requested service + staff + start into an item with its real end, busy time and price."""
+    service = found(uow.reference.service(request.service_id), "service.not_found")
+    staff = found(uow.reference.staff_member(request.staff_id), "staff.not_found")
+    if not service.active or not staff.active:
+        raise NotFound("service.not_found" if not service.active else "staff.not_found")
+    qualification = uow.reference.staff_service(staff.id, service.id)
+    if qualification is None:
+        raise ValidationError("staff.not_qualified", staff=staff.name_en, staff_ar=staff.name_ar,
+                              service=service.name_en, service_ar=service.name_ar)
+    if request.start_at.tzinfo is None:
+        raise ValidationError("booking.in_past")
+    duration = qualification.duration_minutes or service.duration_minutes
+    price = service.price_halalas if qualification.price_halalas is None else qualification.price_halalas
+    end = request.start_at + timedelta(minutes=duration)
+    return BookingItem(item_id, booking_id, service.id, staff.id, request.start_at, end,
+                       end + timedelta(minutes=service.buffer_minutes), price, service.phases)
+
+
+def check_items_fit(uow: UnitOfWork, items: list[BookingItem], exclude_booking: str | None = None) -> None:
+    """Every item inside its stylist's working time and clear of every active booking, including the
+    visit's own other items."""
+    salon = salon_schedule(salon_of(uow))
+    start, end = min(i.start_at for i in items), max(i.busy_until for i in items)
+    schedules = staff_schedules(uow, [i.staff_id for i in items], start, end, exclude_booking=exclude_booking)
+    placed: dict[str, list[Interval]] = {}
+    for item in items:
+        schedule = schedules[item.staff_id]
+        own = placed.setdefault(item.staff_id, [])
+        segments = item_segments(item)
+        check_fits(replace(schedule, busy=tuple(sorted([*schedule.busy, *own]))), salon, segments)
+        own.extend(segments)
+
+
+def _plan_booking(uow: UnitOfWork, cmd: CreateBooking, now: datetime) -> list[BookingItem]:
+    if not cmd.items:
+        raise ValidationError("booking.no_items")
+    if len(cmd.items) > MAX_ITEMS_PER_BOOKING:
+        raise ValidationError("booking.too_many_items", max=MAX_ITEMS_PER_BOOKING)
+    booking_id = cmd.booking_id or "pending"
+    items = [plan_item(uow, req, new_id(), booking_id) for req in cmd.items]
+    if min(i.start_at for i in items) < now - PAST_GRACE:
+        raise ValidationError("booking.in_past")
+    check_items_fit(uow, items)
+    return items
+
+
+def check_booking(uow: UnitOfWork, cmd: CreateBooking) -> None:
+    """Validates a booking as create_booking would, saving nothing."""
+    with uow:
+        clean_notes(cmd.notes)
+        _plan_booking(uow, cmd, uow.clock())
+        if cmd.customer_id is None and cmd.new_customer is None:
+            raise ValidationError("customer.required")
+        resolve_customer(uow, cmd.customer_id, cmd.new_customer, dry_run=True)
+
+
+def create_booking(uow: UnitOfWork, cmd: CreateBooking, actor: Actor) -> Result:
+    with uow:
+        booking_id = write_booking(uow, cmd, actor, BookingSource.DESK, None)
+        return Result(booking_id, uow.commit())
+
+
+def write_booking(uow: UnitOfWork, cmd: CreateBooking, actor: Actor, source: BookingSource,
+                  status: BookingStatus | None) -> str:
+    """Validates and writes a booking inside an open unit of work (the caller commits)."""
+    now = uow.clock()
+    salon = salon_of(uow)
+    notes = clean_notes(cmd.notes)
+    items = _plan_booking(uow, cmd, now)
+    customer, created = resolve_customer(uow, cmd.customer_id, cmd.new_customer,
+                                         required=source is not BookingSource.WALK_IN)
+    booking_id = cmd.booking_id or new_id()
+    items = [replace(i, booking_id=booking_id) for i in items]
+    status = status or (BookingStatus.CONFIRMED if cmd.confirmed else BookingStatus.REQUESTED)
+    booking = Booking(booking_id, customer.id if customer else None, status, source, notes, tuple(items), now, now)
+    if created and customer is not None:
+        uow.customers.add(customer, salon.id, now)
+        uow.touched("customer", customer.id)
+    uow.bookings.add(booking, salon.id)
+    if cmd.waitlist_entry_id:
+        uow.waitlist.update(cmd.waitlist_entry_id, {"state": "booked"}, now)
+        uow.touched("waitlist_entry", cmd.waitlist_entry_id)
+    uow.audit.record(actor, salon.id, "booking.create", "booking", booking_id,
+                     after={"status": status.value, "items": [i.id for i in items]})
+    uow.outbox.append("booking.create", "booking", booking_id,
+                      mutations.booking_create(booking, customer if created else None), actor)
+    _touch_booking(uow, booking)
+    return booking_id
+
+
+def _touch_booking(uow: UnitOfWork, booking: Booking) -> None:
+    uow.touched("booking", booking.id)
+    for item in booking.items:
+        uow.touched("booking_item", item.id)
+
+
+def _moved_items(uow: UnitOfWork, booking: Booking, cmd: RescheduleBooking) -> list[BookingItem]:
+    by_id = {i.id: i for i in booking.items}
+    moved = dict(by_id)
+    for move in cmd.moves:
+        old = by_id.get(move.item_id)
+        if old is None:
+            raise NotFound("booking.item_unknown")
+        planned = plan_item(uow, ItemRequest(old.service_id, move.staff_id, move.start_at), old.id, booking.id)
+        moved[old.id] = replace(planned, price_halalas=old.price_halalas, phases=old.phases)
+    return list(moved.values())
+
+
+def check_move(uow: UnitOfWork, cmd: RescheduleBooking) -> None:
+    with uow:
+        booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
+        rules_of_status.check_movable(booking.status)
+        items = _moved_items(uow, booking, cmd)
+        if any(i.start_at < uow.clock() - PAST_GRACE for i in items if i.id in {m.item_id for m in cmd.moves}):
+            raise ValidationError("booking.in_past")
+        check_items_fit(uow, items, exclude_booking=booking.id)
+
+
+def reschedule_booking(uow: UnitOfWork, cmd: RescheduleBooking, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
+        rules_of_status.check_movable(booking.status)
+        items = _moved_items(uow, booking, cmd)
+        moved_ids = {m.item_id for m in cmd.moves}
+        if any(i.start_at < now - PAST_GRACE for i in items if i.id in moved_ids):
+            raise ValidationError("booking.in_past")
+        check_items_fit(uow, items, exclude_booking=booking.id)
+        changed = [i for i in items if i.id in moved_ids]
+        base_seq = uow.bookings.server_seq(booking.id)
+        for item in changed:
+            uow.bookings.move_item(item, now)
+        uow.audit.record(actor, salon.id, "booking.reschedule", "booking", booking.id,
+                         before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
+                         after=mutations.booking_reschedule(changed))
+        uow.outbox.append("booking.reschedule", "booking", booking.id, mutations.booking_reschedule(changed), actor,
+                          base_seq=base_seq)
+        _touch_booking(uow, booking)
+        offer_freed_slots(uow, now)
+        return Result(booking.id, uow.commit())
+
+
+def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) -> Result:
+    target = BookingStatus(cmd.to)
+    if target is BookingStatus.CANCELLED:
+        return cancel_booking(uow, CancelBooking(cmd.booking_id, cmd.reason), actor)
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
+        rules_of_status.check_transition(booking.status, target, actor.role, now=now, starts_at=booking.start_at)
+        base_seq = uow.bookings.server_seq(booking.id)
+        uow.bookings.set_status(booking.id, target, now)
+        uow.audit.record(actor, salon.id, "booking.transition", "booking", booking.id,
+                         before={"status": booking.status.value}, after={"status": target.value})
+        uow.outbox.append("booking.transition", "booking", booking.id, {"to": target.value, "reason": cmd.reason},
+                          actor, base_seq=base_seq)
+        _touch_booking(uow, booking)
+        if target is BookingStatus.NO_SHOW:
+            offer_freed_slots(uow, now)
+        return Result(booking.id, uow.commit())
+
+
+def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        reason = clean_notes(cmd.reason)
+        if not reason:
+            raise ValidationError("booking.cancel_reason_required")
+        booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
+        rules_of_status.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
+        base_seq = uow.bookings.server_seq(booking.id)
+        uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=reason)
+        uow.audit.record(actor, salon.id, "booking.cancel", "booking", booking.id,
+                         before={"status": booking.status.value}, after={"status": "cancelled"})
+        uow.outbox.append("booking.cancel", "booking", booking.id, {"reason": reason}, actor, base_seq=base_seq)
+        _touch_booking(uow, booking)
+        offer_freed_slots(uow, now)
+        return Result(booking.id, uow.commit())
+
+
+def update_booking_notes(uow: UnitOfWork, cmd: UpdateBookingNotes, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        notes = clean_notes(cmd.notes)
+        booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
+        base_seq = uow.bookings.server_seq(booking.id)
+        uow.bookings.set_notes(booking.id, notes, now)
+        uow.audit.record(actor, salon.id, "booking.patch_notes", "booking", booking.id, after={"fields": ["notes"]})
+        uow.outbox.append("booking.patch_notes", "booking", booking.id, {"fields": {"notes": notes}}, actor,
+                          base_seq=base_seq)
+        uow.touched("booking", booking.id)
+        return Result(booking.id, uow.commit())
+
+
+def allowed_transitions(uow: UnitOfWork, booking_id: str, actor: Actor) -> list[str]:
+    with uow:
+        booking = found(uow.bookings.get(booking_id), "booking.not_found")
+        return [s.value for s in rules_of_status.allowed_targets(booking.status, actor.role)]

@@ -1,0 +1,99 @@
+"""Calendar reads: the day view, one stylist's week, and the next free slots for a visit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from salon_desk.domain.model import ExceptionKind
+from salon_desk.domain.rules import found
+from salon_desk.domain.scheduling import (
+    Interval,
+    SalonSchedule,
+    SlotOption,
+    StaffSchedule,
+    VisitPart,
+    business_day,
+    business_day_window,
+    find_slots,
+    working_intervals,
+)
+from salon_desk.domain.scheduling.calendar import week_start
+from salon_desk.store.repo_bookings import CalendarItem
+from salon_desk.store.uow import UnitOfWork
+
+from .commands import FindSlots
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .views import BookingBlock, DayView, Span, StaffColumn, WeekView
+
+OFF_TIME = (ExceptionKind.BREAK, ExceptionKind.TIME_OFF)
+
+
+def _block(c: CalendarItem) -> BookingBlock:
+    i = c.item
+    return BookingBlock(i.booking_id, i.id, i.staff_id, i.start_at, i.end_at, i.busy_until, c.status.value,
+                        c.customer_id, c.customer_name, c.customer_phone, i.service_id, c.service_name_ar,
+                        c.service_name_en, i.price_halalas, c.notes, c.sync_status, c.source)
+
+
+def _spans(intervals: list[Interval]) -> tuple[Span, ...]:
+    return tuple(Span(i.start, i.end) for i in intervals)
+
+
+def _off_time(schedule: StaffSchedule, window: Interval) -> tuple[Span, ...]:
+    return tuple(Span(max(e.start_at, window.start), min(e.end_at, window.end))
+                 for e in schedule.exceptions
+                 if e.kind in OFF_TIME and e.start_at < window.end and e.end_at > window.start)
+
+
+def _day(uow: UnitOfWork, day: date, salon: SalonSchedule, tz: str, staff_filter: str | None) -> DayView:
+    window = business_day_window(day, salon)
+    if window is None:
+        return DayView(day, tz, None, (), ())
+    staff = [s for s in uow.reference.staff() if staff_filter in (None, s.id)]
+    schedules = staff_schedules(uow, [s.id for s in staff], window.start, window.end)
+    items = uow.bookings.calendar(window.start, window.end, [s.id for s in staff] if staff_filter else None)
+    booked_staff = {c.item.staff_id for c in items}
+    columns = []
+    for s in staff:
+        working = working_intervals(schedules[s.id], salon, window)
+        if working or s.id in booked_staff or staff_filter:
+            columns.append(StaffColumn(s, _spans(working), _off_time(schedules[s.id], window)))
+    return DayView(day, tz, Span(window.start, window.end), tuple(columns), tuple(_block(c) for c in items))
+
+
+def day_view(uow: UnitOfWork, day: date) -> DayView:
+    with uow:
+        salon = salon_of(uow)
+        return _day(uow, day, salon_schedule(salon), salon.timezone, None)
+
+
+def week_view(uow: UnitOfWork, staff_id: str, day: date) -> WeekView:
+    with uow:
+        salon = salon_of(uow)
+        staff = found(uow.reference.staff_member(staff_id), "staff.not_found")
+        sunday = week_start(day)
+        schedule = salon_schedule(salon)
+        days = tuple(_day(uow, sunday + timedelta(days=n), schedule, salon.timezone, staff.id) for n in range(7))
+        return WeekView(staff, days)
+
+
+def slots_for(uow: UnitOfWork, cmd: FindSlots) -> list[SlotOption]:
+    with uow:
+        salon = salon_of(uow)
+        parts = []
+        for service_id, staff_id in cmd.parts:
+            service = found(uow.reference.service(service_id), "service.not_found")
+            qualified = uow.reference.staff_services(service_id)
+            candidates = tuple(q.staff_id for q in qualified if staff_id in (None, q.staff_id))
+            overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
+            parts.append(VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases,
+                                   candidates, overrides))
+        latest = cmd.earliest + timedelta(days=cmd.days_ahead)
+        staff_ids = {c for p in parts for c in p.candidates}
+        schedules = staff_schedules(uow, staff_ids, cmd.earliest, latest)
+        return find_slots(salon_schedule(salon), parts, schedules, cmd.earliest, latest, limit=cmd.limit)
+
+
+def business_day_of(uow: UnitOfWork, instant: datetime) -> date:
+    with uow:
+        return business_day(instant, salon_schedule(salon_of(uow)))

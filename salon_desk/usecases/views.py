@@ -1,0 +1,131 @@
+"""Read models for screens: frozen dataclasses, ready to show, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from salon_desk.domain.model import Language, Service, Staff, SyncStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StaffColumn:
+    staff: Staff
+    working: tuple[Span, ...]  # when this person works within the day window
+    breaks: tuple[Span, ...]  # breaks and time off inside the day window
+
+
+@dataclass(frozen=True, slots=True)
+class BookingBlock:
+    booking_id: str
+    item_id: str
+    staff_id: str
+    start_at: datetime
+    end_at: datetime
+    busy_until: datetime
+    status: str  # BookingStatus value
+    customer_id: str | None
+    customer_name: str
+    customer_phone: str | None
+    service_id: str
+    service_name_ar: str
+    service_name_en: str
+    price_halalas: int
+    notes: str
+    sync_status: SyncStatus
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    day: date  # business day
+    timezone: str
+    window: Span | None  # opening hours of the business day; None when the salon is closed
+    columns: tuple[StaffColumn, ...]  # staff working that day, in display order
+    blocks: tuple[BookingBlock, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    staff: Staff
+    days: tuple[DayView, ...]  # seven business days from the week's Sunday, one column each
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    id: str
+    name: str
+    phone: str | None
+    language: Language
+    visits: int
+    no_shows: int
+    last_visit: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitLine:
+    booking_id: str
+    start_at: datetime
+    status: str
+    services: tuple[str, ...]
+    staff_names: tuple[str, ...]
+    total_halalas: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    summary: CustomerSummary
+    notes: str
+    consent_reminders: bool
+    consent_marketing: bool
+    upcoming: tuple[VisitLine, ...]
+    past: tuple[VisitLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WalkInLine:
+    id: str
+    name: str
+    phone: str | None
+    service: Service
+    preferred_staff: Staff | None
+    arrived_at: datetime
+    state: str  # WalkInState value
+    estimated_start: datetime | None  # when the soonest qualified staff member is free
+    estimated_staff: Staff | None
+    booking_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistLine:
+    id: str
+    name: str
+    phone: str | None
+    service: Service
+    staff: Staff | None
+    window_start: datetime
+    window_end: datetime
+    state: str  # WaitlistState value
+    offered_start: datetime | None
+    offered_staff: Staff | None
+
+
+@dataclass(frozen=True, slots=True)
+class WalkInBoard:
+    walkins: tuple[WalkInLine, ...]
+    waitlist: tuple[WaitlistLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SalonInfo:
+    id: str
+    name_ar: str
+    name_en: str
+    timezone: str
+    digit_style: str

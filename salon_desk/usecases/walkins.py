@@ -1,0 +1,159 @@
+"""Walk-ins: the queue at the door, its live waiting estimates, seating and people who left."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from salon_desk.domain.booking import BookingSource, BookingStatus
+from salon_desk.domain.errors import Conflict, DomainError, ValidationError
+from salon_desk.domain.ids import new_id
+from salon_desk.domain.model import Actor, WalkIn, WalkInState
+from salon_desk.domain.phone import optional_mobile
+from salon_desk.domain.rules import MAX_NAME, found
+from salon_desk.domain.scheduling import VisitPart, business_day, business_day_extent, busy_segments, find_slots
+from salon_desk.store.uow import UnitOfWork
+
+from .bookings import write_booking
+from .commands import AddWalkIn, CreateBooking, ItemRequest, MarkWalkInLeft, NewCustomer, SeatWalkIn
+from .result import Result
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .views import WaitlistLine, WalkInBoard, WalkInLine
+from .waitlist import first_slot
+
+ESTIMATE_STEP_MINUTES = 5
+
+
+def add_walkin(uow: UnitOfWork, cmd: AddWalkIn, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        found(uow.reference.service(cmd.service_id), "service.not_found")
+        if cmd.preferred_staff_id:
+            found(uow.reference.staff_member(cmd.preferred_staff_id), "staff.not_found")
+        name = " ".join(cmd.name.split())
+        if len(name) > MAX_NAME:
+            raise ValidationError("text.too_long", max=MAX_NAME)
+        phone = optional_mobile(cmd.phone)
+        customer = uow.customers.by_phone(phone) if phone else None
+        walkin = WalkIn(new_id(), name or (customer.name if customer else ""), phone, cmd.service_id,
+                        cmd.preferred_staff_id, now, WalkInState.WAITING, customer_id=customer.id if customer else None)
+        uow.walkins.add(walkin, salon.id, now)
+        uow.audit.record(actor, salon.id, "walkin.create", "walk_in", walkin.id)
+        uow.outbox.append("walk_in.create", "walk_in", walkin.id,
+                          {"service_id": walkin.service_id, "preferred_staff_id": walkin.preferred_staff_id,
+                           "name": walkin.name, "phone": walkin.phone, "customer_id": walkin.customer_id,
+                           "arrived_at": now.isoformat()}, actor)
+        uow.touched("walk_in", walkin.id)
+        return Result(walkin.id, uow.commit())
+
+
+def _candidates(uow: UnitOfWork, service_id: str, preferred: str | None) -> list[str]:
+    qualified = [q.staff_id for q in uow.reference.staff_services(service_id)]
+    return [preferred] if preferred in qualified else qualified
+
+
+def seat_walkin(uow: UnitOfWork, cmd: SeatWalkIn, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock().replace(second=0, microsecond=0)
+        salon = salon_of(uow)
+        walkin = found(uow.walkins.get(cmd.walkin_id), "walkin.not_found")
+        if walkin.state is not WalkInState.WAITING:
+            raise Conflict("walkin.not_waiting")
+        candidates = [cmd.staff_id] if cmd.staff_id else _candidates(uow, walkin.service_id, walkin.preferred_staff_id)
+        new_customer = NewCustomer(walkin.name, walkin.phone) if walkin.phone and not walkin.customer_id else None
+        last_error: DomainError | None = None
+        for staff_id in candidates:
+            cmd_booking = CreateBooking((ItemRequest(walkin.service_id, staff_id, now),),
+                                        customer_id=walkin.customer_id, new_customer=new_customer)
+            try:
+                with uow.session.begin_nested():
+                    booking_id = write_booking(uow, cmd_booking, actor, BookingSource.WALK_IN,
+                                               BookingStatus.IN_SERVICE)
+            except DomainError as error:
+                last_error = error
+                continue
+            uow.walkins.update(walkin.id, {"state": WalkInState.SEATED, "booking_id": booking_id}, now)
+            uow.audit.record(actor, salon.id, "walkin.seat", "walk_in", walkin.id, after={"booking_id": booking_id})
+            uow.outbox.append("walkin.seat", "walk_in", walkin.id, {"booking_id": booking_id, "staff_id": staff_id},
+                              actor)
+            uow.touched("walk_in", walkin.id)
+            return Result(booking_id, uow.commit())
+        if cmd.staff_id and last_error is not None:
+            raise last_error
+        _raise_nobody_free(uow, walkin, now)
+        raise AssertionError("unreachable")
+
+
+def _raise_nobody_free(uow: UnitOfWork, walkin: WalkIn, now: datetime) -> None:
+    extent = business_day_extent(business_day(now, salon_schedule(salon_of(uow))), salon_schedule(salon_of(uow)))
+    slot = first_slot(uow, walkin.service_id, walkin.preferred_staff_id, now, extent.end, ESTIMATE_STEP_MINUTES)
+    if slot is None:
+        raise Conflict("walkin.nobody_today")
+    staff = uow.reference.staff_member(slot.assignments[0].staff_id)
+    raise Conflict("walkin.nobody_free", staff=staff.name_en if staff else "", staff_ar=staff.name_ar if staff else "",
+                   time=slot.start.isoformat())
+
+
+def mark_walkin_left(uow: UnitOfWork, cmd: MarkWalkInLeft, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        walkin = found(uow.walkins.get(cmd.walkin_id), "walkin.not_found")
+        if walkin.state is not WalkInState.WAITING:
+            raise Conflict("walkin.not_waiting")
+        uow.walkins.update(walkin.id, {"state": WalkInState.LEFT, "left_at": now}, now)
+        uow.audit.record(actor, salon.id, "walkin.left", "walk_in", walkin.id)
+        uow.outbox.append("walk_in.patch", "walk_in", walkin.id,
+                          {"fields": {"state": "left", "left_at": now.isoformat()}}, actor)
+        uow.touched("walk_in", walkin.id)
+        return Result(walkin.id, uow.commit())
+
+
+def walkin_board(uow: UnitOfWork, now: datetime | None = None) -> WalkInBoard:
+    """Today's walk-ins with live estimates (the queue is served in arrival order, each taking the stylist
+    free soonest) and the open waitlist."""
+    with uow:
+        now = now or uow.clock()
+        salon = salon_schedule(salon_of(uow))
+        extent = business_day_extent(business_day(now, salon), salon)
+        services = {s.id: s for s in uow.reference.services(False)}
+        staff = {s.id: s for s in uow.reference.staff(False)}
+        walkins = uow.walkins.since(extent.start)
+        waiting = [w for w in walkins if w.state is WalkInState.WAITING]
+        needed = {sid for w in waiting for sid in _candidates(uow, w.service_id, w.preferred_staff_id)}
+        schedules = staff_schedules(uow, needed, now, extent.end)
+        estimates: dict[str, tuple[datetime, str]] = {}
+        for w in waiting:
+            service = services[w.service_id]
+            qualified = uow.reference.staff_services(w.service_id)
+            overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
+            part = VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases,
+                             tuple(_candidates(uow, w.service_id, w.preferred_staff_id)), overrides)
+            start = now.replace(second=0, microsecond=0)
+            slots = find_slots(salon, [part], schedules, start, extent.end + timedelta(hours=1), limit=1,
+                               step_minutes=ESTIMATE_STEP_MINUTES)
+            if not slots:
+                continue
+            chosen = slots[0].assignments[0]
+            estimates[w.id] = (slots[0].start, chosen.staff_id)
+            held = schedules[chosen.staff_id]
+            held_segments = busy_segments(chosen.start, _minutes(chosen.end - chosen.start),
+                                          _minutes(chosen.busy_until - chosen.end), service.phases)
+            schedules[chosen.staff_id] = replace(held, busy=tuple(sorted([*held.busy, *held_segments])))
+        lines = tuple(
+            WalkInLine(w.id, w.name, w.phone, services[w.service_id],
+                       staff.get(w.preferred_staff_id) if w.preferred_staff_id else None, w.arrived_at, w.state.value,
+                       estimates.get(w.id, (None, None))[0],
+                       staff.get(estimates[w.id][1]) if w.id in estimates else None, w.booking_id)
+            for w in walkins)
+        waitlist = tuple(
+            WaitlistLine(e.id, e.name, e.phone, services[e.service_id], staff.get(e.staff_id) if e.staff_id else None,
+                         e.window_start, e.window_end, e.state.value, e.offered_start,
+                         staff.get(e.offered_staff_id) if e.offered_staff_id else None)
+            for e in uow.waitlist.open_entries(now))
+        return WalkInBoard(lines, waitlist)
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)

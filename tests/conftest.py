@@ -1,0 +1,74 @@
+"""Shared fixtures: a real, migrated desk database with the demo salon, at a fixed moment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from salon_desk.demo.seed import seed_demo  # noqa: E402
+from salon_desk.domain.booking import Role  # noqa: E402
+from salon_desk.domain.model import Actor  # noqa: E402
+from salon_desk.store.engine import make_engine  # noqa: E402
+from salon_desk.store.uow import make_uow_factory  # noqa: E402
+from salon_desk.usecases.desk import DeskService  # noqa: E402
+
+# Wednesday 25 November 2026, 10:00 in Riyadh: the salon is open and the day is under way.
+DEMO_NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+class FixedClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime = DEMO_NOW):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo-template")
+    seed_demo(folder, now=DEMO_NOW)
+    return folder / "salon-desk.db"
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "salon-desk.db"
+    shutil.copy(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def engine(demo_db: Path):  # type: ignore[no-untyped-def]
+    eng = make_engine(demo_db)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def uow_factory(engine, clock):  # type: ignore[no-untyped-def]
+    return make_uow_factory(engine, clock, device_id="desk-test")
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(user_id="00000000-0000-7000-8000-000000000001", role=Role.RECEPTIONIST, device_id="desk-test",
+                 name="Reception")
+
+
+@pytest.fixture
+def desk_service(uow_factory, actor) -> DeskService:  # type: ignore[no-untyped-def]
+    return DeskService(uow_factory, actor)
