@@ -336,7 +336,9 @@ class Localizer:
         return self.to_local(day, tz).date() if isinstance(day, dt.datetime) else day
 
     def _fill(self, text: str, params: Mapping[str, Any]) -> str:
-        values = _KeepMissing({key: self._param(key, value) for key, value in params.items()})
+        # Names travel in both languages (e.g. staff / staff_ar): the Arabic UI shows the Arabic one.
+        localized = {key: params.get(f"{key}_{self.lang}", value) for key, value in params.items()}
+        values = _KeepMissing({key: self._param(key, value) for key, value in localized.items()})
         try:
             return self._digits(text).format_map(values)
         except (ValueError, IndexError, AttributeError, KeyError):

@@ -25,12 +25,14 @@ from .devices import api as devices_api
 from .devices.enrolment import EnrolmentService
 from .devices.service import DeviceService
 from .health import router as health_router
+from .logs import configure_logging
 from .messaging.base import MessageSender
 from .messaging.registry import build_sender
 from .metrics import CloudMetrics
 from .otp import api as otp_api
 from .otp.service import OtpPolicy, OtpService
 from .settings import CloudSettings
+from .sync import api as sync_api  # sync protocol router (owned by the sync engineer)
 from .web import ObservabilityMiddleware, install_error_handlers
 
 log = logging.getLogger(__name__)
@@ -72,16 +74,27 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info(
             "cloud starting",
-            extra={"fields": {"environment": settings.environment.value, "sms_provider": services.sender.name,
-                              "database": make_url(settings.database_url).render_as_string(hide_password=True)}},
+            extra={
+                "fields": {
+                    "environment": settings.environment.value,
+                    "sms_provider": services.sender.name,
+                    "database": make_url(settings.database_url).render_as_string(hide_password=True),
+                }
+            },
         )
         yield
         services.sender.close()
         services.db.dispose()
 
     docs = None if settings.is_production else "/docs"
-    app = FastAPI(title="Salon Desk cloud", version="1", lifespan=lifespan, docs_url=docs, redoc_url=None,
-                  openapi_url=None if settings.is_production else "/openapi.json")
+    app = FastAPI(
+        title="Salon Desk cloud",
+        version="1",
+        lifespan=lifespan,
+        docs_url=docs,
+        redoc_url=None,
+        openapi_url=None if settings.is_production else "/openapi.json",
+    )
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(ObservabilityMiddleware, metrics=services.metrics)
@@ -91,12 +104,13 @@ def create_app(
 
 
 def _routers(settings: CloudSettings) -> list[APIRouter]:
-    routers = [health_router, devices_api.router, otp_api.router]
+    routers = [health_router, devices_api.router, otp_api.router, sync_api.router]
     if settings.dev_endpoints_enabled:
         routers.append(dev_api.router)
     return routers
 
 
 def app_from_environment() -> FastAPI:
-    """The factory uvicorn workers call (`salon-cloud serve`): settings from the environment."""
+    """The factory uvicorn workers call (`salon-cloud serve`): settings from the environment, JSON logs."""
+    configure_logging()
     return create_app(CloudSettings())

@@ -12,6 +12,7 @@ runs while the SQLite write lock is held.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -130,6 +131,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def is_uuid(value: object) -> bool:
+    """Whether `value` can be compared with a uuid column (PostgreSQL refuses to cast anything else)."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def lock_key(session: Session, key: str) -> None:

@@ -16,8 +16,8 @@ MESSAGES = {
     "not_found": N_("Nothing was found at this address."),
     "method_not_allowed": N_("This action is not allowed here."),
     "internal": N_("Something went wrong on the server. Please try again shortly."),
-    "unavailable": N_("The service is not available right now. Please try again shortly."),
-    "rate_limited": N_("Too many attempts. Please try again in {seconds} seconds."),
+    "unavailable": N_("The server is not available right now. Please try again shortly."),
+    "rate_limited": N_("Too many attempts. Please try again in {seconds}."),
 }
 
 

@@ -1,12 +1,14 @@
 """Choosing the caller's language and turning an error code into a translated sentence.
 
-Cloud codes (devices, OTP, messaging, HTTP-level) are translated from the cloud's own message table;
-codes the domain raises (phone.*, booking.*) go through `Localizer.message`.
+Cloud codes (devices, OTP, messaging, HTTP-level, and any feature module's `MESSAGES`) are translated from
+the cloud's own table; codes the domain raises (phone.*, booking.*) go through `Localizer.message`.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import pkgutil
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import cache
@@ -48,15 +50,16 @@ def _quality(params: str) -> float:
 
 @cache
 def cloud_messages() -> dict[str, str]:
-    from . import errors
-    from .devices import auth, enrolment, tokens
-    from .messaging import base
-    from .otp import service
-    from .salons import service as salons
+    """Every `MESSAGES` table in the cloud package: a new feature module's codes are found without
+    registering them anywhere. Two templates for one code is a programming error."""
+    import salon_desk.cloud as package
 
     table: dict[str, str] = {}
-    for module in (errors, auth, enrolment, tokens, base, service, salons):
-        table.update(module.MESSAGES)
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for code, template in getattr(module, "MESSAGES", {}).items():
+            if table.setdefault(code, template) != template:
+                raise RuntimeError(f"error code {code!r} has two message templates")
     return table
 
 
@@ -83,7 +86,7 @@ def _render(localizer: Localizer, key: str, value: Any) -> str:
 
 
 def wait_text(localizer: Localizer, seconds: int) -> str:
-    """"40 seconds", "7 minutes", "٧ دقائق": rounded up, so waiting that long is always enough."""
+    """ "40 seconds", "7 minutes", "٧ دقائق": rounded up, so waiting that long is always enough."""
     if seconds >= 60:
         seconds = math.ceil(seconds / 60) * 60
     text = format_timedelta(timedelta(seconds=seconds), threshold=1, locale=localizer.locale)

@@ -33,7 +33,9 @@ class CloudSettings(BaseSettings):
     )
 
     environment: Environment = Field(Environment.DEVELOPMENT, validation_alias="SALON_ENV")
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL", repr=False)  # may hold a password
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL", repr=False
+    )  # may hold a password
     public_base_url: str = Field("http://127.0.0.1:8765", validation_alias="SALON_PUBLIC_BASE_URL")
 
     sms_provider: str = Field(CONSOLE_PROVIDER, validation_alias="SALON_SMS_PROVIDER")

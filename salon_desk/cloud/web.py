@@ -45,8 +45,10 @@ def error_response(
 
 
 def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value if isinstance(value, bool | int | float | str) or value is None else str(value)
-            for key, value in params.items()}
+    return {
+        key: value if isinstance(value, bool | int | float | str) or value is None else str(value)
+        for key, value in params.items()
+    }
 
 
 def _lang(request: Request) -> str:
@@ -61,7 +63,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = sorted({".".join(str(part) for part in error.get("loc", ())[1:]) for error in exc.errors()} - {""})
+    fields = sorted(
+        {".".join(str(part) for part in error.get("loc", ())[1:]) for error in exc.errors()} - {""}
+    )
     return error_response("invalid_request", 422, _lang(request), fields=fields)
 
 
@@ -102,7 +106,9 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         except Exception:
-            log.exception("unhandled error", extra={"fields": {"request_id": request_id, "route": _route(scope)}})
+            log.exception(
+                "unhandled error", extra={"fields": {"request_id": request_id, "route": _route(scope)}}
+            )
             if state["sent"]:
                 raise
             request = Request(scope)
@@ -114,8 +120,13 @@ class ObservabilityMiddleware:
         route, method = _route(scope), scope["method"]
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)
-        fields = {"request_id": request_id, "method": method, "route": route, "status": status,
-                  "duration_ms": round(seconds * 1000, 1)}
+        fields = {
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+        }
         device_id = scope.get("state", {}).get("device_id")
         if device_id:
             fields["device_id"] = device_id

@@ -67,7 +67,7 @@ def build_demo(today: date, now: datetime, scale_name: str = "demo", seed: int =
     salon = SalonSchedule(tz=RIYADH, opening_hours=OPENING, closures=tuple(closures(today)))
     staff = _add_staff(data, base, ids, rng, scale.staff, services, today)
     customers = _add_customers(data, base, ids, rng, scale.customers)
-    _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, scale)
+    _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, scale, scale_name)
     _add_queue(data, base, ids, rng, services, customers, now)
     return data
 
@@ -121,14 +121,14 @@ def _add_customers(data, base, ids, rng, count):  # type: ignore[no-untyped-def]
     return customers
 
 
-def _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, scale):  # type: ignore[no-untyped-def]
+def _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, scale, scale_name):  # type: ignore[no-untyped-def]
     step = timedelta(minutes=15)
     for offset in range(-scale.days_past, scale.days_future + 1):
         day = today + timedelta(days=offset)
         window = business_day_window(day, salon)
         if window is None:
             continue
-        fill = scale.fill * (0.6 if offset > 14 else 1.0)
+        fill = scale.fill * (0.6 if offset > 14 and scale_name == "demo" else 1.0)
         for sid, schedule, skilled in staff:
             for span in working_intervals(schedule, salon, window):
                 t = span.start
@@ -136,7 +136,8 @@ def _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, sca
                     if rng.random() >= fill:
                         t += step
                         continue
-                    service = rng.choice(skilled)
+                    # Short services (blow-dry, eyebrows) are booked far more often than long ones.
+                    service = rng.choices(skilled, weights=[1 / s["duration_minutes"] ** 2 for s in skilled])[0]
                     end = t + timedelta(minutes=service["duration_minutes"])
                     busy_until = end + timedelta(minutes=service["buffer_minutes"])
                     if busy_until > span.end:

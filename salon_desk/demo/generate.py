@@ -31,7 +31,7 @@ class Scale:
 
 SCALES = {
     "demo": Scale(staff=8, customers=2000, days_past=60, days_future=30, fill=0.45),
-    "year": Scale(staff=30, customers=100_000, days_past=300, days_future=65, fill=0.22),
+    "year": Scale(staff=30, customers=100_000, days_past=300, days_future=65, fill=0.95),
 }
 
 

@@ -51,8 +51,12 @@ class BookingRepository:
 
     def busy_items(self, start: datetime, end: datetime, staff_ids: list[str] | None = None,
                    exclude_booking: str | None = None) -> dict[str, list[BookingItem]]:
-        """Active items that hold a stylist's time inside [start, end), per staff member."""
-        q = select(BookingItemRow).where(
+        """Active items that hold a stylist's time inside [start, end), per staff member. Reads plain columns
+        (no ORM identity map): slot search calls this on its hot path."""
+        cols = (BookingItemRow.id, BookingItemRow.booking_id, BookingItemRow.service_id, BookingItemRow.staff_id,
+                BookingItemRow.start_at, BookingItemRow.end_at, BookingItemRow.busy_until,
+                BookingItemRow.price_halalas, BookingItemRow.phases)
+        q = select(*cols).where(
             BookingItemRow.active.is_(True), BookingItemRow.deleted_at.is_(None),
             BookingItemRow.start_at < end, BookingItemRow.start_at > start - MAX_ITEM_SPAN,
             BookingItemRow.busy_until > start)
@@ -61,8 +65,9 @@ class BookingRepository:
         if exclude_booking is not None:
             q = q.where(BookingItemRow.booking_id != exclude_booking)
         out: dict[str, list[BookingItem]] = defaultdict(list)
-        for row in self._s.scalars(q):
-            out[row.staff_id].append(m.booking_item(row))
+        for item_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price, phases in self._s.execute(q):
+            out[staff_id].append(BookingItem(item_id, booking_id, service_id, staff_id, start_at, end_at, busy_until,
+                                             price, m.phases_from_json(phases)))
         return out
 
     def calendar(self, start: datetime, end: datetime, staff_ids: list[str] | None = None) -> list[CalendarItem]:

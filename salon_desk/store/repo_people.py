@@ -15,7 +15,6 @@ from salon_desk.domain.text import fold_for_search
 
 from . import mappers as m
 from .rows import BookingRow, CustomerRow, WaitlistEntryRow, WalkInRow
-from .types import parse_instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,9 @@ class CustomerRepository:
                        .bindparams(match=match))
 
     def search(self, text_query: str, limit: int = 50, offset: int = 0) -> list[Customer]:
-        q = self._search_query(text_query).order_by(CustomerRow.search_name, CustomerRow.id).limit(limit).offset(offset)
+        # Phone fragments list in number order (the index order, no sort); names alphabetically.
+        order = (CustomerRow.phone,) if phone_prefix(text_query.strip() or "x") else (CustomerRow.search_name,)
+        q = self._search_query(text_query).order_by(*order, CustomerRow.id).limit(limit).offset(offset)
         return [m.customer(r) for r in self._s.scalars(q)]
 
     def count(self, text_query: str) -> int:
@@ -90,7 +91,7 @@ class CustomerRepository:
         out = {}
         for cid, visits, no_shows, last_visit in self._s.execute(q):
             out[cid] = CustomerStats(int(visits or 0), int(no_shows or 0),
-                                     parse_instant(last_visit) if last_visit else None)
+                                     last_visit)
         return out
 
     def add(self, customer: Customer, salon_id: str, now: datetime) -> None:

@@ -75,12 +75,14 @@ class ReferenceRepository:
         return [m.staff_service(r) for r in self._s.scalars(q)]
 
     def rules(self, staff_ids: list[str] | None = None) -> dict[str, list[AvailabilityRule]]:
-        q = select(AvailabilityRuleRow).where(AvailabilityRuleRow.deleted_at.is_(None))
+        r = AvailabilityRuleRow
+        q = select(r.id, r.staff_id, r.weekday, r.start_time, r.end_time, r.valid_from, r.valid_to).where(
+            r.deleted_at.is_(None))
         if staff_ids is not None:
-            q = q.where(AvailabilityRuleRow.staff_id.in_(staff_ids))
+            q = q.where(r.staff_id.in_(staff_ids))
         out: dict[str, list[AvailabilityRule]] = defaultdict(list)
-        for row in self._s.scalars(q):
-            out[row.staff_id].append(m.availability_rule(row))
+        for row in self._s.execute(q):
+            out[row.staff_id].append(AvailabilityRule(*row))
         return out
 
     def exceptions(self, start: datetime, end: datetime,

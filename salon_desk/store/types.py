@@ -19,7 +19,8 @@ def instant_text(value: datetime) -> str:
 
 
 def parse_instant(text: str) -> datetime:
-    return datetime.strptime(text, INSTANT_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing "Z" (Python 3.11+) and is ~30x faster than strptime on hot paths.
+    return datetime.fromisoformat(text)
 
 
 class Instant(TypeDecorator[datetime]):

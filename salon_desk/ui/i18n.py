@@ -21,17 +21,57 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RTL_LANGUAGES = frozenset({"ar"})
+# Qt widgets (date/time edits, spin boxes) format with the default QLocale, which cannot switch numbering
+# systems: ar_SA writes Arabic-Indic digits, ar_AE the same Gregorian month names with Latin digits.
+# Neither gives a Saudi week: QCalendarWidget popups set FIRST_DAY_OF_WEEK themselves.
 _QT_LOCALES = {
-    "ar": QLocale(QLocale.Language.Arabic, QLocale.Country.SaudiArabia),
-    "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
+    ("ar", "arab"): QLocale(QLocale.Language.Arabic, QLocale.Country.SaudiArabia),
+    ("ar", "latn"): QLocale(QLocale.Language.Arabic, QLocale.Country.UnitedArabEmirates),
+    ("en", "latn"): QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
 }
+FIRST_DAY_OF_WEEK = Qt.DayOfWeek.Sunday  # the Saudi week (ARABIC.md)
+
+
+# Qt's Arabic catalog labels standard buttons with masculine imperatives ("ألغِ", "احفظ"); ARABIC.md asks for
+# neutral noun phrases, so these few take precedence over it.
+NEUTRAL_ARABIC_QT_TERMS: dict[tuple[str, str], str] = {
+    ("QPlatformTheme", "Cancel"): "إلغاء",
+    ("QPlatformTheme", "Close"): "إغلاق",
+    ("QPlatformTheme", "Save"): "حفظ",
+    ("QPlatformTheme", "Save All"): "حفظ الكل",
+    ("QPlatformTheme", "Open"): "فتح",
+    ("QPlatformTheme", "Discard"): "تجاهل",
+    ("QPlatformTheme", "Don't Save"): "عدم الحفظ",
+    ("QPlatformTheme", "Close without Saving"): "إغلاق دون حفظ",
+    ("QPlatformTheme", "Apply"): "تطبيق",
+    ("QPlatformTheme", "Reset"): "إعادة تعيين",
+    ("QPlatformTheme", "Restore Defaults"): "استعادة الإعدادات الافتراضية",
+    ("QPlatformTheme", "Abort"): "إيقاف",
+    ("QPlatformTheme", "Retry"): "إعادة المحاولة",
+    ("QPlatformTheme", "Yes to &All"): "نعم للكل",
+    ("QPlatformTheme", "N&o to All"): "لا للكل",
+    ("QMessageBox", "Show Details..."): "عرض التفاصيل…",
+    ("QMessageBox", "Hide Details..."): "إخفاء التفاصيل…",
+}
+
+
+class _NeutralArabicQtTerms(QTranslator):
+    """Consulted before qtbase_ar; returns None (untranslated here) for everything else."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        return NEUTRAL_ARABIC_QT_TERMS.get((context, source))
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
 
 
 class _State:
     language = "ar"
     digit_style = "latn"
     localizer: Localizer | None = None
-    qt_translator: QTranslator | None = None
+    qt_translators: list[QTranslator] = []
 
 
 def current_language() -> str:
@@ -67,7 +107,7 @@ def set_ui_language(lang: str, digit_style: str = "latn") -> Localizer:
     default QLocale and Qt's own translations. Does not emit events: UiContext.set_language does."""
     _State.language, _State.digit_style = lang, digit_style
     _State.localizer = _load_localizer(lang, digit_style)
-    _apply_to_qt(lang)
+    _apply_to_qt(lang, digit_style)
     return _State.localizer
 
 
@@ -77,8 +117,13 @@ def _load_localizer(lang: str, digit_style: str) -> Localizer:
     return get_localizer(lang, digit_style)
 
 
-def _apply_to_qt(lang: str) -> None:
-    QLocale.setDefault(_QT_LOCALES.get(lang, QLocale.c()))
+def qt_locale(lang: str, digit_style: str) -> QLocale:
+    """The QLocale for Qt's own widgets in this language and digit style (English always uses Latin)."""
+    return _QT_LOCALES.get((lang, digit_style if lang == "ar" else "latn"), QLocale.c())
+
+
+def _apply_to_qt(lang: str, digit_style: str) -> None:
+    QLocale.setDefault(qt_locale(lang, digit_style))
     app = QCoreApplication.instance()
     if app is None:
         return
@@ -91,15 +136,19 @@ def _apply_to_qt(lang: str) -> None:
 
 
 def _install_qt_translator(app: Any, lang: str) -> None:
-    if _State.qt_translator is not None:
-        app.removeTranslator(_State.qt_translator)
-        _State.qt_translator = None
+    for old in _State.qt_translators:
+        app.removeTranslator(old)
+    _State.qt_translators = []
     if lang == "en":
         return  # Qt's source strings are English
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{lang}", folder):
         app.installTranslator(translator)
-        _State.qt_translator = translator
+        _State.qt_translators.append(translator)
     else:
         log.warning("Qt's own translations qtbase_%s were not found in %s", lang, folder)
+    if lang == "ar":
+        overlay = _NeutralArabicQtTerms(app)
+        app.installTranslator(overlay)  # installed last = consulted first
+        _State.qt_translators.append(overlay)

@@ -40,8 +40,13 @@ class MainWindow(QMainWindow):
     new_booking_requested = Signal()  # Ctrl+N (also emitted as ctx.events.new_booking_requested)
     page_changed = Signal(str)  # the key of the page now shown
 
-    def __init__(self, ctx: UiContext, pages: Mapping[str, PageFactory] | None = None,
-                 nav: tuple[NavEntry, ...] = NAV) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        pages: Mapping[str, PageFactory] | None = None,
+        nav: tuple[NavEntry, ...] = NAV,
+        start_page: str | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.ctx = ctx
@@ -57,7 +62,8 @@ class MainWindow(QMainWindow):
         ctx.runner.task_failed.connect(self._on_task_failed)
         self.new_booking_requested.connect(ctx.events.new_booking_requested)
         self.retranslate()
-        self.show_page(self._nav[0].key)
+        self.show_page(start_page or self._nav[0].key)
+        self.stack.currentWidget().setFocus()  # start in the work area; Tab/Shift+Tab reach the rail
         self._load_salon_name()
 
     # -- layout -------------------------------------------------------------------------------------------

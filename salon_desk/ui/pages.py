@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from salon_desk.domain.i18n import N_
 from salon_desk.ui import theme
@@ -67,9 +67,13 @@ class InfoPage(QWidget):
         card_layout.setSpacing(10)
         for label in (self.icon_label, self.title_label, self.state_label, self.description_label):
             card_layout.addWidget(label)
+        # Stretches (not alignment flags) place the card, so its wrapped labels get their full height.
+        row = QHBoxLayout()
+        row.addWidget(card)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 36, 40, 36)
-        layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeading)
+        layout.addLayout(row)
         layout.addStretch(1)
         self.retranslate()
 
@@ -89,11 +93,15 @@ COMING_LATER: dict[str, str] = {
         "Here the desk will take payment in cash, by card (mada) or by payment link, "
         "and print simplified tax invoices and receipts."
     ),
-    "reports": N_("Here managers will see the daily close, sales and VAT, no-shows and how busy each staff member is."),
+    "reports": N_(
+        "Here managers will see the daily close, sales and VAT, no-shows and how busy each staff member is."
+    ),
 }
 COMING_LATER_STATE = N_("Coming in a later version.")
 NOT_AVAILABLE_STATE = N_("This area is not available in this version of Salon Desk.")
-NOT_AVAILABLE_DETAIL = N_("The rest of the desk works as usual. Please ask your administrator to install the full version.")
+NOT_AVAILABLE_DETAIL = N_(
+    "The rest of the desk works as usual. Please ask your administrator to install the full version."
+)
 
 
 def coming_later_page(key: str) -> PageFactory:

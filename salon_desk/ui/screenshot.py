@@ -9,7 +9,7 @@ Q(Gui)Application must exist (QT_QPA_PLATFORM=offscreen on machines without a sc
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
@@ -18,17 +18,30 @@ from PySide6.QtWidgets import QApplication, QWidget
 from salon_desk.ui import i18n, theme
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.main_window import MainWindow
+from salon_desk.ui.pages import PageFactory
 
 VIEWS = ("day", "week", "walkins", "customers", "booking", "settings")
-_PAGE_OF_VIEW = {"day": "calendar", "week": "calendar", "walkins": "walkins", "customers": "customers",
-                 "settings": "settings"}
+_PAGE_OF_VIEW = {
+    "day": "calendar",
+    "week": "calendar",
+    "walkins": "walkins",
+    "customers": "customers",
+    "settings": "settings",
+}
 BOOKING_DIALOG = ("salon_desk.ui.calendar.booking_dialog", "BookingDialog")
 
 
-def render_view(view_name: str, lang: str, out_path: Path | str, ctx: UiContext,
-                size: tuple[int, int] = (1440, 900)) -> Path:
+def render_view(
+    view_name: str,
+    lang: str,
+    out_path: Path | str,
+    ctx: UiContext,
+    size: tuple[int, int] = (1440, 900),
+    pages: Mapping[str, PageFactory] | None = None,
+) -> Path:
     """Builds the screen for `view_name` in `lang` offscreen, lets its background loads finish, and saves a
-    PNG. Returns the path written. The language is applied for this render only (not saved in settings)."""
+    PNG. Returns the path written. The language is applied for this render only (not saved in settings).
+    `pages` replaces the page registry (tests)."""
     if view_name not in VIEWS:
         raise ValueError(f"unknown view {view_name!r}; expected one of {', '.join(VIEWS)}")
     app = QApplication.instance()
@@ -36,7 +49,7 @@ def render_view(view_name: str, lang: str, out_path: Path | str, ctx: UiContext,
         raise RuntimeError("render_view needs a QApplication (create it before the UiContext)")
     i18n.set_ui_language(lang, ctx.digit_style)
     theme.apply_theme(app, rtl=i18n.is_rtl())
-    widget = _build_booking_dialog(ctx) if view_name == "booking" else _build_window(view_name, ctx)
+    widget = _build_booking_dialog(ctx) if view_name == "booking" else _build_window(view_name, ctx, pages)
     try:
         if view_name == "booking":
             widget.adjustSize()
@@ -66,8 +79,8 @@ def settle(ctx: UiContext, rounds: int = 10, timeout_ms: int = 15_000) -> None:
             return
 
 
-def _build_window(view_name: str, ctx: UiContext) -> QWidget:
-    window = MainWindow(ctx)
+def _build_window(view_name: str, ctx: UiContext, pages: Mapping[str, PageFactory] | None) -> QWidget:
+    window = MainWindow(ctx, pages, start_page=_PAGE_OF_VIEW[view_name])
     page = window.show_page(_PAGE_OF_VIEW[view_name])
     set_mode: Callable[[str], None] | None = getattr(page, "set_mode", None)
     if view_name in ("day", "week") and set_mode is not None:  # an unavailable calendar has no modes

@@ -22,7 +22,9 @@ class SettingsPage(QWidget):
         self.language_box, self.language_group = self._radio_group(LANGUAGE_NAMES)
         self.digits_box, self.digit_group = self._radio_group({"latn": "", "arab": ""})
         self.preview_label = QLabel(objectName="PageSubtitle")
+        self.english_note = QLabel(objectName="PageSubtitle", wordWrap=True)
         self.digits_box.layout().addWidget(self.preview_label)
+        self.digits_box.layout().addWidget(self.english_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 36, 40, 36)
         layout.setSpacing(16)
@@ -57,10 +59,8 @@ class SettingsPage(QWidget):
         samples = (l10n.date(local_today(self._ctx)), l10n.money(SAMPLE_HALALAS))
         example = " · ".join(l10n.isolate(sample) for sample in samples)
         self.preview_label.setText(_("Example: {example}").format(example=example))
-        if self._ctx.language == "en":
-            self.preview_label.setText(
-                self.preview_label.text() + "  " + _("(English screens always use Latin digits.)")
-            )
+        self.english_note.setText(_("(English screens always use Latin digits.)"))
+        self.english_note.setVisible(self._ctx.language == "en")
         self._check(self.language_group, self._ctx.language)
         self._check(self.digit_group, self._ctx.digit_style)
 

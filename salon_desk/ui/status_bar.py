@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from salon_desk.ui import theme
 from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
@@ -31,7 +31,7 @@ class MinuteTicker(QObject):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._timer = QTimer(self, singleShot=True)
+        self._timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)  # a clock: no slack
         self._timer.timeout.connect(self._on_timeout)
         self._schedule()
 
@@ -74,6 +74,8 @@ class DeskStatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self._ctx = ctx
         self.message_label = QLabel(objectName="StatusMessage")
+        # A long message must never widen the window; the full text stays in the tooltip.
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.sync_icon = QLabel(objectName="SyncIcon")
         self.sync_label = QLabel(objectName="SyncIndicator")
         self.user_label = QLabel(objectName="UserLabel")
@@ -109,6 +111,7 @@ class DeskStatusBar(QStatusBar):
 
     def _set_message(self, text: str, level: str) -> None:
         self.message_label.setText(text)
+        self.message_label.setToolTip(text)
         self.message_label.setProperty("level", level)
         _repolish(self.message_label)
 

@@ -122,10 +122,12 @@ def ui_font(rtl: bool, point_size: int = BASE_POINT_SIZE) -> QFont:
 
 # -- stylesheet ----------------------------------------------------------------------------------------
 def stylesheet() -> str:
-    """desk.qss with its @tokens replaced by PALETTE values (longest token first)."""
-    text = (resources_dir() / "styles" / "desk.qss").read_text(encoding="utf-8")
-    for key in sorted(PALETTE, key=len, reverse=True):
-        text = text.replace(f"@{key}", PALETTE[key])
+    """desk.qss with its @tokens replaced by PALETTE values and the styles folder (longest token first)."""
+    styles = resources_dir() / "styles"
+    text = (styles / "desk.qss").read_text(encoding="utf-8")
+    tokens = {**PALETTE, "styles": styles.as_posix()}  # url(@styles/x.svg): arrow images beside the QSS
+    for key in sorted(tokens, key=len, reverse=True):
+        text = text.replace(f"@{key}", tokens[key])
     return text
 
 

@@ -26,6 +26,7 @@ from .schedule_inputs import salon_of, salon_schedule, staff_schedules
 from .views import BookingBlock, DayView, Span, StaffColumn, WeekView
 
 OFF_TIME = (ExceptionKind.BREAK, ExceptionKind.TIME_OFF)
+SEARCH_WINDOWS_DAYS = (1, 3, 7, 14, 31, 92, 366)
 
 
 def _block(c: CalendarItem) -> BookingBlock:
@@ -88,10 +89,19 @@ def slots_for(uow: UnitOfWork, cmd: FindSlots) -> list[SlotOption]:
             overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
             parts.append(VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases,
                                    candidates, overrides))
-        latest = cmd.earliest + timedelta(days=cmd.days_ahead)
         staff_ids = {c for p in parts for c in p.candidates}
-        schedules = staff_schedules(uow, staff_ids, cmd.earliest, latest)
-        return find_slots(salon_schedule(salon), parts, schedules, cmd.earliest, latest, limit=cmd.limit)
+        schedule = salon_schedule(salon)
+        # Most searches fill up within a day or two: read the calendar in growing windows, not 14 days at once.
+        found_slots: list[SlotOption] = []
+        start, horizon = cmd.earliest, cmd.earliest + timedelta(days=cmd.days_ahead)
+        for days in SEARCH_WINDOWS_DAYS:
+            end = min(cmd.earliest + timedelta(days=days), horizon)
+            schedules = staff_schedules(uow, staff_ids, start, end)
+            found_slots += find_slots(schedule, parts, schedules, start, end, limit=cmd.limit - len(found_slots))
+            if len(found_slots) >= cmd.limit or end >= horizon:
+                return found_slots
+            start = end
+        return found_slots
 
 
 def business_day_of(uow: UnitOfWork, instant: datetime) -> date:

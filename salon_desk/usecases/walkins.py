@@ -92,7 +92,7 @@ def _raise_nobody_free(uow: UnitOfWork, walkin: WalkIn, now: datetime) -> None:
         raise Conflict("walkin.nobody_today")
     staff = uow.reference.staff_member(slot.assignments[0].staff_id)
     raise Conflict("walkin.nobody_free", staff=staff.name_en if staff else "", staff_ar=staff.name_ar if staff else "",
-                   time=slot.start.isoformat())
+                   time=slot.start)
 
 
 def mark_walkin_left(uow: UnitOfWork, cmd: MarkWalkInLeft, actor: Actor) -> Result:

@@ -24,6 +24,7 @@ from salon_desk.ui.customers.model import (
 from salon_desk.ui.customers.visits_model import STATUS, TOTAL, VisitTableModel
 from salon_desk.usecases.views import CustomerSummary, VisitLine
 
+pytestmark = pytest.mark.qt_log_level_fail("WARNING")
 LRI, PDI = "\u2066", "\u2069"
 
 
@@ -52,9 +53,9 @@ def arabic(qapp):
 def test_customer_model_passes_qt_model_tester(qtmodeltester, english) -> None:
     model = CustomerTableModel()
     model.set_rows([summary(n) for n in range(1, 30)], total=120)
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
     model.append_rows([summary(n) for n in range(30, 60)])
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
 
 
 def test_rows_show_national_phone_left_to_right_and_language(english) -> None:
@@ -129,7 +130,7 @@ def visit(n: int, status: str) -> VisitLine:
 def test_visit_model_passes_qt_model_tester_and_shows_status(qtmodeltester, english) -> None:
     model = VisitTableModel()
     model.set_rows([visit(1, "completed"), visit(2, "no_show"), visit(3, "cancelled")])
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
     assert model.data(model.index(1, STATUS)) == "No-show"
     assert "150.00" in model.data(model.index(0, TOTAL))
     assert model.data(model.index(1, STATUS), Qt.ItemDataRole.ForegroundRole) is not None

@@ -68,26 +68,35 @@ def test_arabic_is_the_default_with_the_rail_on_the_right(window: MainWindow) ->
     assert nav_texts(window)[:3] == ["التقويم", "بدون موعد", "العملاء"]
     assert window.rail.x() > window.stack.x()
     assert window.ctx.runner.wait_idle(2000)
-    assert window.salon_label.text() == "صالون الورد"
-    assert window.windowTitle() == "صالون الورد — صالون ديسك"
+    assert window.salon_label.text() == "صالون لمسة الجمال"
+    assert window.windowTitle() == "صالون لمسة الجمال — صالون ديسك"
 
 
 def test_switching_to_english_mirrors_and_retranslates_everything(qtbot, window: MainWindow) -> None:
     calendar = window.show_page("calendar")
     staff_page = window.show_page("staff")
-    qtbot.waitUntil(lambda: window.salon_label.text() == "صالون الورد")
+    qtbot.waitUntil(lambda: window.salon_label.text() == "صالون لمسة الجمال")
 
     switch_language_by_clicking(qtbot, window, "en")
 
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
     assert window.layoutDirection() == Qt.LayoutDirection.LeftToRight
     qtbot.waitUntil(lambda: window.rail.x() < window.stack.x())  # the layout re-runs on the next event pass
-    assert nav_texts(window) == ["Calendar", "Walk-ins", "Customers", "Staff", "Checkout", "Reports", "Settings"]
+    assert nav_texts(window) == [
+        "Calendar",
+        "Walk-ins",
+        "Customers",
+        "Staff",
+        "Checkout",
+        "Reports",
+        "Settings",
+    ]
     assert calendar.retranslated == 1 and calendar.title.text() == "Calendar"
     assert staff_page.state_label.text() == "Coming in a later version."
-    assert window.salon_label.text() == "Al Ward Salon"
-    assert "Hijri" not in window.statusBar().date_label.text()  # the date itself, not the tooltip
-    assert "Ramadan" in window.statusBar().date_label.text()
+    assert window.salon_label.text() == "Lamsat Al-Jamal Salon"
+    # Wednesday 25 November 2026 (the demo clock) is 15 Jumada II 1448 (Umm al-Qura).
+    assert window.statusBar().date_label.text().startswith("Wednesday · November 25, 2026 · ")
+    assert window.statusBar().date_label.text().endswith(" 1448 AH")
 
     switch_language_by_clicking(qtbot, window, "ar")
     qtbot.waitUntil(lambda: window.rail.x() > window.stack.x())
@@ -111,11 +120,18 @@ def test_digit_style_switch_reformats_the_status_bar_date(qtbot, window: MainWin
         qtbot.mouseClick(page.findChild(QWidget, "option_arab"), Qt.MouseButton.LeftButton)
     assert window.ctx.digit_style == "arab"
     date_text = window.statusBar().date_label.text()
-    assert "٢٠٢٥" in date_text and "2025" not in date_text
+    assert "٢٠٢٦" in date_text and "2026" not in date_text
 
 
-@pytest.mark.parametrize(("key", "page"), [(Qt.Key.Key_F1, "calendar"), (Qt.Key.Key_F3, "customers"),
-                                           (Qt.Key.Key_F7, "settings"), (Qt.Key.Key_F2, "walkins")])
+@pytest.mark.parametrize(
+    ("key", "page"),
+    [
+        (Qt.Key.Key_F1, "calendar"),
+        (Qt.Key.Key_F3, "customers"),
+        (Qt.Key.Key_F7, "settings"),
+        (Qt.Key.Key_F2, "walkins"),
+    ],
+)
 def test_function_keys_open_pages(qtbot, window: MainWindow, key: Qt.Key, page: str) -> None:
     window.show_page("reports")
     qtbot.keyClick(window, key)
@@ -125,7 +141,9 @@ def test_function_keys_open_pages(qtbot, window: MainWindow, key: Qt.Key, page: 
 
 def test_ctrl_n_opens_the_calendar_and_requests_a_new_booking(qtbot, window: MainWindow) -> None:
     window.show_page("customers")
-    with qtbot.waitSignals([window.new_booking_requested, window.ctx.events.new_booking_requested], timeout=1000):
+    with qtbot.waitSignals(
+        [window.new_booking_requested, window.ctx.events.new_booking_requested], timeout=1000
+    ):
         qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == "calendar"
 
@@ -136,8 +154,10 @@ def test_ctrl_f_opens_customer_search(qtbot, window: MainWindow) -> None:
     assert window.current_key == "customers"
 
 
-@pytest.mark.parametrize(("key", "modifier"), [(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier),
-                                               (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier)])
+@pytest.mark.parametrize(
+    ("key", "modifier"),
+    [(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier), (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier)],
+)
 def test_today_shortcuts(qtbot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:
     window.show_page("settings")
     with qtbot.waitSignal(window.ctx.events.today_requested, timeout=1000):

@@ -6,7 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from salon_desk.domain.errors import Conflict
-from salon_desk.domain.model import AvailabilityException, AvailabilityRule, ExceptionKind, OpeningHours, Phase
+from salon_desk.domain.model import (
+    AvailabilityException,
+    AvailabilityRule,
+    ExceptionKind,
+    OpeningHours,
+    Phase,
+)
 from salon_desk.domain.scheduling import (
     Interval,
     SalonSchedule,
@@ -98,7 +104,11 @@ def test_breaks_and_time_off_remove_time():
         *EVERY_DAY,
         exceptions=[
             exception(ExceptionKind.BREAK, local(SUNDAY, 13), local(SUNDAY, 13, 30)),
-            exception(ExceptionKind.TIME_OFF, local(SUNDAY + timedelta(days=1), 0), local(SUNDAY + timedelta(days=2), 0)),
+            exception(
+                ExceptionKind.TIME_OFF,
+                local(SUNDAY + timedelta(days=1), 0),
+                local(SUNDAY + timedelta(days=2), 0),
+            ),
         ],
     )
     assert working_intervals(sara, WEEK, whole(SUNDAY, days=3)) == [

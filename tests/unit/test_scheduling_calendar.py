@@ -114,7 +114,9 @@ def test_equal_start_and_end_means_open_around_the_clock():
 
 
 def test_split_hours_give_the_bounding_window():
-    salon = SalonSchedule(RIYADH, (OpeningHours(SUN, time(9), time(13)), OpeningHours(SUN, time(16), time(23))))
+    salon = SalonSchedule(
+        RIYADH, (OpeningHours(SUN, time(9), time(13)), OpeningHours(SUN, time(16), time(23)))
+    )
     assert business_day_window(SUNDAY, salon) == Interval(local(SUNDAY, 9), local(SUNDAY, 23))
 
 

@@ -74,7 +74,9 @@ class MeAnswer(BaseModel):
 
 @router.post("/enrol", status_code=201, response_model=EnrolAnswer)
 def enrol(body: EnrolBody, services: Services, ip: ClientIp) -> EnrolAnswer:
-    request = EnrolRequest(body.code, body.device_name.strip(), body.app_version, body.schema_version, body.device_id)
+    request = EnrolRequest(
+        body.code, body.device_name.strip(), body.app_version, body.schema_version, body.device_id
+    )
     enrolled = services.enrolment.enrol(request, ip=ip)
     return EnrolAnswer(
         device_id=enrolled.device_id,
@@ -88,7 +90,9 @@ def enrol(body: EnrolBody, services: Services, ip: ClientIp) -> EnrolAnswer:
 @router.post("/enrolment-codes", status_code=201, response_model=CodeAnswer)
 def create_enrolment_code(body: CodeBody, device: ManagerDevice, services: Services) -> CodeAnswer:
     issued = services.enrolment.issue_code(device.salon_id, body.role, created_by_device_id=device.device_id)
-    return CodeAnswer(code=issued.code, salon_id=issued.salon_id, role=issued.role, expires_at=issued.expires_at)
+    return CodeAnswer(
+        code=issued.code, salon_id=issued.salon_id, role=issued.role, expires_at=issued.expires_at
+    )
 
 
 @router.post("/rotate", response_model=TokenAnswer)

@@ -37,7 +37,9 @@ from .tokens import (
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    "enrolment.code_invalid": N_("This enrolment code is not valid. Check the 8 digits or ask for a new code."),
+    "enrolment.code_invalid": N_(
+        "This enrolment code is not valid. Check the 8 digits or ask for a new code."
+    ),
     "enrolment.code_expired": N_("This enrolment code has expired. A manager can create a new one."),
     "enrolment.code_used": N_("This enrolment code was already used. A manager can create a new one."),
     "enrolment.role_invalid": N_("A desk can be enrolled as a receptionist or manager desk only."),
@@ -82,7 +84,9 @@ class EnrolmentService:
         self._clock = clock
         self._throttle = throttle or Throttle(clock)
 
-    def issue_code(self, salon_id: str, role: str, *, created_by_device_id: str | None = None) -> IssuedEnrolmentCode:
+    def issue_code(
+        self, salon_id: str, role: str, *, created_by_device_id: str | None = None
+    ) -> IssuedEnrolmentCode:
         if role not in DEVICE_ROLES:
             raise ValidationError("enrolment.role_invalid", role=role)
         with self._db.session() as session:
@@ -123,7 +127,13 @@ class EnrolmentService:
             session.commit()
         log.info(
             "device enrolled",
-            extra={"fields": {"device_id": enrolled.device_id, "salon_id": enrolled.salon_id, "role": enrolled.role}},
+            extra={
+                "fields": {
+                    "device_id": enrolled.device_id,
+                    "salon_id": enrolled.salon_id,
+                    "role": enrolled.role,
+                }
+            },
         )
         return enrolled
 
@@ -147,15 +157,21 @@ class EnrolmentService:
             raise Gone("enrolment.code_expired")
         return row
 
-    def _bind_device(self, session: Session, code_row: EnrolmentCodeRow, request: EnrolRequest) -> EnrolledDevice:
+    def _bind_device(
+        self, session: Session, code_row: EnrolmentCodeRow, request: EnrolRequest
+    ) -> EnrolledDevice:
         now = self._clock.now()
         token = new_device_token()
         if request.device_id is None:
-            device = DeviceRow(id=new_id(int(now.timestamp() * 1000)), salon_id=code_row.salon_id, last_device_seq=0)
+            device = DeviceRow(
+                id=new_id(int(now.timestamp() * 1000)), salon_id=code_row.salon_id, last_device_seq=0
+            )
             session.add(device)
         else:
             device = session.scalars(
-                select(DeviceRow).where(DeviceRow.id == request.device_id, DeviceRow.salon_id == code_row.salon_id)
+                select(DeviceRow).where(
+                    DeviceRow.id == request.device_id, DeviceRow.salon_id == code_row.salon_id
+                )
             ).first()
             if device is None:
                 raise NotFound("device.not_found")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
 
+DEVICE_ROLE_CHECK = "role IN ('receptionist', 'manager')"
+
 
 class DeviceRow(Base):
     __tablename__ = "device"
+    __table_args__ = (CheckConstraint(DEVICE_ROLE_CHECK, name="role"),)
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)
     salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"), index=True)
@@ -30,13 +33,18 @@ class DeviceRow(Base):
 
 class EnrolmentCodeRow(Base):
     __tablename__ = "enrolment_code"
-    __table_args__ = (Index("ix_enrolment_code_code_sha256", "code_sha256"),)
+    __table_args__ = (
+        Index("ix_enrolment_code_code_sha256", "code_sha256"),
+        CheckConstraint(DEVICE_ROLE_CHECK, name="role"),
+    )
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)
     salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"))
     code_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
     role: Mapped[str] = mapped_column(String(20))
-    created_by_device_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("device.id"))  # None: IT CLI
+    created_by_device_id: Mapped[str | None] = mapped_column(
+        UuidText, ForeignKey("device.id")
+    )  # None: IT CLI
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

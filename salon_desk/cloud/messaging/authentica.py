@@ -90,7 +90,11 @@ class AuthenticaSender:
     ) -> ProviderResult:
         if channel is not Channel.SMS:  # send-sms is SMS only; WhatsApp carries only OTP templates
             raise MessagingError("messaging.channel_unsupported", channel=channel.value)
-        request = {"phone": _e164(phone), "message": body, "sender_name": sender_name or self._default_sender_name}
+        request = {
+            "phone": _e164(phone),
+            "message": body,
+            "sender_name": sender_name or self._default_sender_name,
+        }
         payload = self._post("/api/v2/send-sms", request, phone)
         return ProviderResult(provider_id=_message_id(payload), status="queued")
 
@@ -140,7 +144,9 @@ class AuthenticaSender:
     def _log_failure(self, path: str, phone: str, attempt: int, failure: str) -> None:
         log.warning(
             "authentica request failed",
-            extra={"fields": {"path": path, "attempt": attempt, "failure": failure, "phone": mask_phone(phone)}},
+            extra={
+                "fields": {"path": path, "attempt": attempt, "failure": failure, "phone": mask_phone(phone)}
+            },
         )
 
 

@@ -29,7 +29,9 @@ class ConsoleSender:
     def send_otp(
         self, phone: str, code: str, channel: Channel, lang: str, *, salon_id: str | None = None
     ) -> ProviderResult:
-        return self._store(phone, otp_text(code, lang), channel, MessageKind.OTP, code=code, salon_id=salon_id)
+        return self._store(
+            phone, otp_text(code, lang), channel, MessageKind.OTP, code=code, salon_id=salon_id
+        )
 
     def send_text(
         self,
@@ -46,7 +48,14 @@ class ConsoleSender:
         pass
 
     def _store(
-        self, phone: str, body: str, channel: Channel, kind: MessageKind, *, code: str | None, salon_id: str | None
+        self,
+        phone: str,
+        body: str,
+        channel: Channel,
+        kind: MessageKind,
+        *,
+        code: str | None,
+        salon_id: str | None,
     ) -> ProviderResult:
         row = SmsMessageLogRow(
             id=new_id(),
@@ -63,7 +72,13 @@ class ConsoleSender:
             session.commit()
         log.info(
             "console message stored",
-            extra={"fields": {"message_id": row.id, "kind": kind.value, "channel": channel.value,
-                              "phone": mask_phone(phone)}},
+            extra={
+                "fields": {
+                    "message_id": row.id,
+                    "kind": kind.value,
+                    "channel": channel.value,
+                    "phone": mask_phone(phone),
+                }
+            },
         )
         return ProviderResult(provider_id=row.id, status="stored")

@@ -38,5 +38,7 @@ def build_sender(settings: CloudSettings, db: Database, clock: Clock) -> Message
         factory = PROVIDERS[settings.sms_provider]
     except KeyError:
         known = ", ".join(sorted(PROVIDERS))
-        raise ValueError(f"unknown SALON_SMS_PROVIDER {settings.sms_provider!r}; expected one of {known}") from None
+        raise ValueError(
+            f"unknown SALON_SMS_PROVIDER {settings.sms_provider!r}; expected one of {known}"
+        ) from None
     return factory(settings, db, clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
@@ -12,6 +12,10 @@ from ..db import Base, UtcDateTime, UuidText
 
 class SmsMessageLogRow(Base):
     __tablename__ = "sms_message_log"
+    __table_args__ = (
+        CheckConstraint("kind IN ('otp', 'text')", name="kind"),
+        CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
+    )
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)
     salon_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("salon.id"), index=True)

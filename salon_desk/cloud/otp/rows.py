@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
@@ -16,6 +16,8 @@ class OtpRequestRow(Base):
     __table_args__ = (
         Index("ix_otp_request_phone_e164_created_at", "phone_e164", "created_at"),
         Index("ix_otp_request_ip_created_at", "ip", "created_at"),
+        CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
+        CheckConstraint("attempts >= 0", name="attempts"),
     )
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)

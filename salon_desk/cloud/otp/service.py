@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +27,7 @@ from salon_desk.domain.ids import new_id
 from salon_desk.domain.phone import mask_phone, normalize_mobile
 
 from ..clock import Clock
-from ..db import Database, lock_key
+from ..db import Database, is_uuid, lock_key
 from ..errors import BadRequest, Gone, RateLimited
 from ..messaging.base import Channel, MessageSender, MessagingError
 from ..metrics import CloudMetrics
@@ -146,7 +145,7 @@ class OtpService:
 
     def verify(self, request_id: str, code: str, *, salon_id: str | None = None) -> VerifiedOtp:
         """The verified phone, or a coded error: not_found, used, too_many_attempts, expired, invalid_code."""
-        if not _is_uuid(request_id):
+        if not is_uuid(request_id):
             self._count_verification("not_found")
             raise NotFound("otp.not_found")
         candidate = hash_code(request_id, normalize_digits(code).strip())  # before the lock: scrypt is slow
@@ -163,7 +162,9 @@ class OtpService:
             row.attempts += 1
             remaining = self._policy.max_attempts - row.attempts
             session.commit()
-        log.info("otp wrong code", extra={"fields": {"request_id": request_id, "remaining_attempts": remaining}})
+        log.info(
+            "otp wrong code", extra={"fields": {"request_id": request_id, "remaining_attempts": remaining}}
+        )
         if remaining <= 0:
             self._count_verification("locked")
             raise Forbidden("otp.too_many_attempts")
@@ -172,7 +173,9 @@ class OtpService:
 
     # -- limits
 
-    def _enforce_limits(self, session: Session, e164: str, ip: str | None, now: datetime, channel: Channel) -> None:
+    def _enforce_limits(
+        self, session: Session, e164: str, ip: str | None, now: datetime, channel: Channel
+    ) -> None:
         lock_key(session, f"otp:phone:{e164}")
         if ip:
             lock_key(session, f"otp:ip:{ip}")
@@ -190,7 +193,10 @@ class OtpService:
         wait, code = max(waits)
         if wait > 0:
             self._metrics.otp_requests.labels(channel.value, "limited").inc()
-            log.info("otp request limited", extra={"fields": {"reason": code, "retry_after": wait, "phone": mask_phone(e164)}})
+            log.info(
+                "otp request limited",
+                extra={"fields": {"reason": code, "retry_after": wait, "phone": mask_phone(e164)}},
+            )
             raise RateLimited(code, wait)
 
     def _recent(
@@ -206,8 +212,12 @@ class OtpService:
     # -- sending
 
     def _send(self, row: OtpRequestRow, code: str, channel: Channel, lang: str) -> None:
-        fields = {"request_id": row.id, "channel": channel.value, "provider": self._sender.name,
-                  "phone": mask_phone(row.phone_e164)}
+        fields = {
+            "request_id": row.id,
+            "channel": channel.value,
+            "provider": self._sender.name,
+            "phone": mask_phone(row.phone_e164),
+        }
         try:
             result = self._sender.send_otp(row.phone_e164, code, channel, lang, salon_id=row.salon_id)
         except MessagingError:
@@ -229,7 +239,11 @@ class OtpService:
     # -- verification
 
     def _refuse_unusable(self, row: OtpRequestRow | None, salon_id: str | None, now: datetime) -> None:
-        if row is None or row.send_failed_at is not None or (salon_id is not None and row.salon_id != salon_id):
+        if (
+            row is None
+            or row.send_failed_at is not None
+            or (salon_id is not None and row.salon_id != salon_id)
+        ):
             self._count_verification("not_found")
             raise NotFound("otp.not_found")
         if row.consumed_at is not None:
@@ -244,11 +258,3 @@ class OtpService:
 
     def _count_verification(self, outcome: str) -> None:
         self._metrics.otp_verifications.labels(outcome).inc()
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True

@@ -107,7 +107,7 @@ class StaffTimeline:
         extra = clip_spans(self.extra, window.lo, window.hi)
         if extra:
             spans = merge_spans(spans + extra)
-        cut = merge_spans(window.closed + clip_spans(self.away, window.lo, window.hi))
+        cut = merge_spans(clip_spans(self.away, window.lo, window.hi))
         return clip_spans(subtract_spans(spans, cut), window.lo, window.hi)
 
     def free(self, window: Window) -> list[Span]:

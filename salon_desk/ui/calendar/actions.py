@@ -63,7 +63,9 @@ class CancelReasonDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Cancel booking"))
         self.setObjectName("CancelReasonDialog")
-        prompt = QLabel(_("Reason for cancelling the booking of {name}:").format(name=_isolate(customer_name)))
+        prompt = QLabel(
+            _("Reason for cancelling the booking of {name}:").format(name=_isolate(customer_name))
+        )
         prompt.setWordWrap(True)
         self.reason = QComboBox()
         self.reason.setEditable(True)
@@ -121,9 +123,11 @@ class BookingActions(QObject):
     def open_menu(self, block: BookingBlock, global_pos: QPoint) -> None:
         """Fetches the allowed transitions on the DB lane, then pops up the menu where it was asked for."""
         self.ctx.runner.db(
-            self.ctx.desk.allowed_transitions, block.booking_id,
+            self.ctx.desk.allowed_transitions,
+            block.booking_id,
             on_done=lambda targets: self._show_menu(block, targets, global_pos),
-            on_error=lambda exc: self._refused(block, exc), owner=self,
+            on_error=lambda exc: self._refused(block, exc),
+            owner=self,
         )
 
     def _show_menu(self, block: BookingBlock, targets: list[str], global_pos: QPoint) -> None:
@@ -151,12 +155,19 @@ class BookingActions(QObject):
         """The space bar: the next forward step that is allowed (confirm, check in, start, complete)."""
 
         def chosen(targets: list[str]) -> None:
-            forward = [t for t in FORWARD if t in targets and not (t == S.CONFIRMED and block.status == S.CHECKED_IN)]
+            forward = [
+                t for t in FORWARD if t in targets and not (t == S.CONFIRMED and block.status == S.CHECKED_IN)
+            ]
             if forward:
                 self.run(block, forward[0])
 
-        self.ctx.runner.db(self.ctx.desk.allowed_transitions, block.booking_id, on_done=chosen,
-                           on_error=lambda exc: self._refused(block, exc), owner=self)
+        self.ctx.runner.db(
+            self.ctx.desk.allowed_transitions,
+            block.booking_id,
+            on_done=chosen,
+            on_error=lambda exc: self._refused(block, exc),
+            owner=self,
+        )
 
     def request_cancel(self, block: BookingBlock) -> None:
         """Delete: cancel after a reason, only when cancelling is allowed for this booking."""
@@ -165,8 +176,13 @@ class BookingActions(QObject):
             if S.CANCELLED in targets:
                 self.run(block, S.CANCELLED)
 
-        self.ctx.runner.db(self.ctx.desk.allowed_transitions, block.booking_id, on_done=chosen,
-                           on_error=lambda exc: self._refused(block, exc), owner=self)
+        self.ctx.runner.db(
+            self.ctx.desk.allowed_transitions,
+            block.booking_id,
+            on_done=chosen,
+            on_error=lambda exc: self._refused(block, exc),
+            owner=self,
+        )
 
     def run(self, block: BookingBlock, target: str) -> None:
         if target == S.CANCELLED:
@@ -176,8 +192,13 @@ class BookingActions(QObject):
             fn, command = self.ctx.desk.cancel_booking, CancelBooking(block.booking_id, reason)
         else:
             fn, command = self.ctx.desk.transition_booking, TransitionBooking(block.booking_id, target)
-        self.ctx.runner.db(fn, command, on_done=lambda result: self._done(block, target, result),
-                           on_error=lambda exc: self._refused(block, exc), owner=self)
+        self.ctx.runner.db(
+            fn,
+            command,
+            on_done=lambda result: self._done(block, target, result),
+            on_error=lambda exc: self._refused(block, exc),
+            owner=self,
+        )
 
     def _done(self, block: BookingBlock, target: str, result) -> None:
         self.ctx.events.changes_applied.emit(result.changes)

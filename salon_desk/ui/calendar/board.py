@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from datetime import datetime
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtGui import QCursor, QFont
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from salon_desk.domain.errors import DomainError
@@ -55,9 +55,11 @@ class CalendarBoard(QWidget):
         self.notice.setObjectName("CalendarNotice")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
-        self.notice.setStyleSheet("QLabel#CalendarNotice { background: #FCE8E6; color: #B3261E;"
-                                  " border: 1px solid #B3261E; border-radius: 6px; padding: 6px 10px;"
-                                  " font-weight: bold; }")
+        self.notice.setStyleSheet(
+            "QLabel#CalendarNotice { background: #FCE8E6; color: #B3261E;"
+            " border: 1px solid #B3261E; border-radius: 6px; padding: 6px 10px;"
+            " font-weight: bold; }"
+        )
         self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
         self._notice_timer.timeout.connect(lambda: self.notice.setVisible(False))
         self.grid = CalendarGrid(self)
@@ -91,7 +93,10 @@ class CalendarBoard(QWidget):
         self.content = content
         self._verdicts.clear()
         self.scene.rtl = l10n.is_rtl
-        self.scene.font = self.font()
+        block_font = QFont(self.font())
+        block_font.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.5))
+        self.scene.font = block_font
+        self.scene.ghost.font = block_font
         self.scene.describe = self.describe
         self.scene.format_range = self.format_range
         self.grid.body.align_for(l10n.is_rtl)
@@ -120,7 +125,7 @@ class CalendarBoard(QWidget):
     def format_range(self, start: datetime, end: datetime) -> str:
         l10n = self.ctx.l10n()
         zone = self.content.zone if self.content else "Asia/Riyadh"
-        return f"{l10n.time(start, zone)} – {l10n.time(end, zone)}"
+        return f"\u2068{l10n.time(start, zone)}\u2069 – \u2068{l10n.time(end, zone)}\u2069"
 
     def describe(self, placed: PlacedBlock) -> BlockTexts:
         block, l10n = placed.block, self.ctx.l10n()
@@ -167,9 +172,15 @@ class CalendarBoard(QWidget):
             self._apply_verdict(key, self._verdicts[key])
             return
         self.ctx.runner.db(
-            check_move_in_lane, self.ctx.desk, block.booking_id, block.item_id, column.staff_id, target.start_at,
+            check_move_in_lane,
+            self.ctx.desk,
+            block.booking_id,
+            block.item_id,
+            column.staff_id,
+            target.start_at,
             on_done=lambda _none: self._remember(key, None),
-            on_error=lambda exc: self._remember(key, self._reason(exc)), owner=self,
+            on_error=lambda exc: self._remember(key, self._reason(exc)),
+            owner=self,
         )
 
     def _remember(self, key: tuple[str, Hashable, datetime], reason: str | None) -> None:
@@ -202,9 +213,15 @@ class CalendarBoard(QWidget):
         item = self.scene.item_for(block.item_id)
         self.scene.move_item_to(item, target)
         self.ctx.runner.db(
-            reschedule_in_lane, self.ctx.desk, block.booking_id, block.item_id, column.staff_id, target.start_at,
+            reschedule_in_lane,
+            self.ctx.desk,
+            block.booking_id,
+            block.item_id,
+            column.staff_id,
+            target.start_at,
             on_done=lambda result: self._on_moved(block, result),
-            on_error=lambda exc: self._on_move_refused(block, exc), owner=self,
+            on_error=lambda exc: self._on_move_refused(block, exc),
+            owner=self,
         )
 
     def _on_moved(self, block: BookingBlock, result) -> None:
@@ -236,6 +253,3 @@ def check_move_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start
 def reschedule_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start: datetime):
     booking = desk.get_booking(booking_id)
     return desk.reschedule_booking(reschedule_command(booking, item_id, staff_id, start))
-
-
-

@@ -33,11 +33,19 @@ from salon_desk.usecases.views import DayView
 from .board import CalendarBoard
 from .content import day_content
 from .grid_view import SLOT_HEIGHT
+from .qt_locale import date_locale
 from .week_view import WeekCalendar
 
 DAY, WEEK = "day", "week"
 # Entities whose change can alter what the calendar shows.
-CALENDAR_ENTITIES = ("booking", "booking_item", "staff", "availability_rule", "availability_exception", "salon")
+CALENDAR_ENTITIES = (
+    "booking",
+    "booking_item",
+    "staff",
+    "availability_rule",
+    "availability_exception",
+    "salon",
+)
 
 
 class CalendarPage(QWidget):
@@ -62,7 +70,9 @@ class CalendarPage(QWidget):
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self.reload)
         ctx.runner.db(ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
-        ctx.runner.db(ctx.desk.list_staff, on_done=self._on_staff_loaded, on_error=self._on_load_failed, owner=self)
+        ctx.runner.db(
+            ctx.desk.list_staff, on_done=self._on_staff_loaded, on_error=self._on_load_failed, owner=self
+        )
 
     # -- construction --------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -152,7 +162,9 @@ class CalendarPage(QWidget):
         self.reload()
 
     def go_today(self) -> None:
-        self.ctx.runner.db(self.ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
+        self.ctx.runner.db(
+            self.ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self
+        )
 
     def step(self, direction: int) -> None:
         if self.day is not None:
@@ -176,8 +188,13 @@ class CalendarPage(QWidget):
             return
         self._token += 1
         token = self._token
-        self.ctx.runner.db(self.ctx.desk.day_view, self.day, on_done=lambda view: self._on_day_loaded(token, view),
-                           on_error=self._on_load_failed, owner=self)
+        self.ctx.runner.db(
+            self.ctx.desk.day_view,
+            self.day,
+            on_done=lambda view: self._on_day_loaded(token, view),
+            on_error=self._on_load_failed,
+            owner=self,
+        )
 
     def _on_day_loaded(self, token: int, view: DayView) -> None:
         if token == self._token and view.day == self.day:
@@ -235,7 +252,11 @@ class CalendarPage(QWidget):
         self.week.board.update_now()
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        text = self.ctx.l10n().error(exc) if isinstance(exc, DomainError) else _("The calendar could not be loaded.")
+        text = (
+            self.ctx.l10n().error(exc)
+            if isinstance(exc, DomainError)
+            else _("The calendar could not be loaded.")
+        )
         self.current_board().show_notice(text)
 
     def current_board(self) -> CalendarBoard:
@@ -268,6 +289,7 @@ class CalendarPage(QWidget):
         self.next_button.setAccessibleName(_("Next"))
         self.date_edit.setToolTip(_("Choose a date"))
         self.date_edit.setDisplayFormat("yyyy/MM/dd" if rtl else "dd/MM/yyyy")
+        self.date_edit.setLocale(date_locale(self.ctx.l10n()))
         self.day_button.setText(_("Day view"))
         self.week_button.setText(_("Week view"))
         self.staff_picker.setToolTip(_("Staff member"))

@@ -21,9 +21,9 @@ from salon_desk.ui.theme import PALETTE
 from .scene import CalendarScene
 
 HEADER_HEIGHT = 50
-GUTTER_WIDTH = 68
+GUTTER_WIDTH = 80
 MIN_COLUMN_WIDTH = 150
-SLOT_HEIGHT = 22.0  # one quarter-hour
+SLOT_HEIGHT = 24.0  # one quarter-hour
 
 
 class CalendarBodyView(QGraphicsView):
@@ -132,7 +132,9 @@ class ColumnHeader(_FollowingStrip):
         small = QFont(self.font())
         small.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.0))
         rtl = scene.rtl
-        align = (Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignAbsolute
+        align = (
+            Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+        ) | Qt.AlignmentFlag.AlignAbsolute
         for index, column in enumerate(scene.content.columns):
             rect = scene.geometry.column_rect(index)
             left = self.scene_to_local(QPointF(rect.x, 0)).x()
@@ -145,11 +147,20 @@ class ColumnHeader(_FollowingStrip):
             painter.setPen(QPen(QColor(PALETTE["border"]), 1))
             painter.drawLine(QPointF(left, 6), QPointF(left, self.height() - 6))
             self._draw_line(painter, bold, QColor(PALETTE["text"]), column.title, box, align, top=True)
-            self._draw_line(painter, small, QColor(PALETTE["text_muted"]), column.subtitle, box, align, top=False)
+            self._draw_line(
+                painter, small, QColor(PALETTE["text_muted"]), column.subtitle, box, align, top=False
+            )
 
     @staticmethod
-    def _draw_line(painter: QPainter, font: QFont, colour: QColor, text: str, box: QRectF,
-                   align: Qt.AlignmentFlag, top: bool) -> None:
+    def _draw_line(
+        painter: QPainter,
+        font: QFont,
+        colour: QColor,
+        text: str,
+        box: QRectF,
+        align: Qt.AlignmentFlag,
+        top: bool,
+    ) -> None:
         if not text:
             return
         metrics = QFontMetricsF(font)
@@ -176,7 +187,9 @@ class TimeGutter(_FollowingStrip):
         axes = scene.geometry.axes if scene.geometry is not None else ()
         lines = axes[0].grid_lines() if axes else []
         self._labels = [
-            (line.y, self.format_time(line.at), line.is_hour) for line in lines if line.is_hour or line.is_half_hour
+            (line.y, self.format_time(line.at), line.is_hour)
+            for line in lines
+            if line.is_hour or line.is_half_hour
         ]
         self.update()
 
@@ -185,8 +198,9 @@ class TimeGutter(_FollowingStrip):
         painter.fillRect(self.rect(), QColor(PALETTE["surface"]))
         hour_font = QFont(self.font())
         hour_font.setBold(True)
+        hour_font.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.5))
         half_font = QFont(self.font())
-        half_font.setPointSizeF(max(self.font().pointSizeF() - 2, 7.0))
+        half_font.setPointSizeF(max(self.font().pointSizeF() - 2.5, 7.0))
         for y, text, is_hour in self._labels:
             local_y = self.scene_to_local(QPointF(0, y)).y()
             if local_y < -20 or local_y > self.height():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTextOption
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from salon_desk.ui.theme import PALETTE, STATUS_COLOURS, StatusColours
@@ -46,16 +46,24 @@ def has_arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
 
 
-def script_font(base: QFont, text: str, bold: bool) -> QFont:
+_FONTS: dict[tuple[str, bool, bool], tuple[QFont, QFontMetricsF]] = {}
+
+
+def script_font(base: QFont, text: str, bold: bool) -> tuple[QFont, QFontMetricsF]:
     """The base font with the text's own script first, so line height and glyphs come from one font
-    (Arabic glyphs laid out with Latin metrics get cut at the top)."""
-    font = QFont(base)
-    families = [f for f in base.families() if f] or [base.family()]
-    arabic = [f for f in families if "Arabic" in f]
-    others = [f for f in families if "Arabic" not in f]
-    font.setFamilies(arabic + others if has_arabic(text) else others + arabic)
-    font.setBold(bold)
-    return font
+    (Arabic glyphs laid out with Latin metrics get cut at the top). Cached: blocks are many."""
+    arabic_text = has_arabic(text)
+    key = (base.key(), arabic_text, bold)
+    cached = _FONTS.get(key)
+    if cached is None:
+        font = QFont(base)
+        families = [f for f in base.families() if f] or [base.family()]
+        arabic = [f for f in families if "Arabic" in f]
+        others = [f for f in families if "Arabic" not in f]
+        font.setFamilies(arabic + others if arabic_text else others + arabic)
+        font.setBold(bold)
+        cached = _FONTS[key] = (font, QFontMetricsF(font))
+    return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +74,7 @@ class TextLine:
 
 
 def text_line(text: str, base: QFont, bold: bool, width: float) -> TextLine:
-    font = script_font(base, text, bold)
-    metrics = QFontMetricsF(font)
+    font, metrics = script_font(base, text, bold)
     elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
     return TextLine(elided, font, metrics.ascent() + metrics.descent())
 
@@ -100,7 +107,9 @@ class GridItem(QGraphicsItem):
         self._columns: tuple[ColumnPaint, ...] = ()
         self._lines: tuple[GridLine, ...] = ()
 
-    def set_layout(self, bounds: QRectF, columns: tuple[ColumnPaint, ...], lines: tuple[GridLine, ...]) -> None:
+    def set_layout(
+        self, bounds: QRectF, columns: tuple[ColumnPaint, ...], lines: tuple[GridLine, ...]
+    ) -> None:
         self.prepareGeometryChange()
         self._bounds, self._columns, self._lines = bounds, columns, lines
         self.update()
@@ -108,7 +117,9 @@ class GridItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return self._bounds
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         exposed = option.exposedRect if option.exposedRect.isValid() else self._bounds
         painter.fillRect(exposed, OFF_HOURS)
         hatch = QBrush(BREAK_HATCH, Qt.BrushStyle.BDiagPattern)
@@ -215,14 +226,18 @@ class BookingItem(QGraphicsItem):
             lines = [text_line(joined, self._plain, True, width)]
         return tuple(lines)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colours, rect = self._colours, self._size
         path = QPainterPath()
         path.addRoundedRect(rect, BLOCK_RADIUS, BLOCK_RADIUS)
         painter.fillPath(path, colours.fill)
         if self.needs_attention:
-            painter.fillPath(path, QBrush(QColor(colours.border.red(), 48, 48, 90), Qt.BrushStyle.BDiagPattern))
+            painter.fillPath(
+                path, QBrush(QColor(colours.border.red(), 48, 48, 90), Qt.BrushStyle.BDiagPattern)
+            )
         stripe_x = rect.right() - STRIPE if self.rtl else rect.left()
         painter.save()
         painter.setClipPath(path)
@@ -267,11 +282,12 @@ class NowLineItem(QGraphicsItem):
         super().__init__()
         self.setZValue(Z_NOW)
         self._segments: tuple[tuple[float, float, float], ...] = ()  # (x1, x2, y)
+        self._rtl = False
         self._bounds = QRectF()
 
-    def set_segments(self, segments: tuple[tuple[float, float, float], ...]) -> None:
+    def set_segments(self, segments: tuple[tuple[float, float, float], ...], rtl: bool = False) -> None:
         self.prepareGeometryChange()
-        self._segments = segments
+        self._segments, self._rtl = segments, rtl
         if segments:
             xs = [x for s in segments for x in s[:2]]
             ys = [s[2] for s in segments]
@@ -288,17 +304,23 @@ class NowLineItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return self._bounds
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(NOW_COLOUR, 2.0))
         painter.setBrush(NOW_COLOUR)
         for x1, x2, y in self._segments:
             painter.drawLine(QPointF(x1, y), QPointF(x2, y))
-            painter.drawEllipse(QPointF(x1 + 1, y), 3.5, 3.5)
+        if self._segments:  # one dot where the line starts, on the time gutter's side
+            x = max(s[1] for s in self._segments) - 4 if self._rtl else min(s[0] for s in self._segments) + 4
+            y = self._segments[0][2] if not self._rtl else max(self._segments, key=lambda s: s[1])[2]
+            painter.drawEllipse(QPointF(x, y), 4.0, 4.0)
 
 
 class GhostItem(QGraphicsItem):
-    """The landing place of a dragged block: accent outline when allowed, hatched red with a reason if not."""
+    """The landing place of a dragged block: accent outline when allowed, hatched red when not, with the
+    reason in a bubble under it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -308,25 +330,38 @@ class GhostItem(QGraphicsItem):
         self.reason = ""
         self.label = ""
         self.rtl = False
+        self.font = QFont()
         self._size = QRectF()
+        self._bubble = QRectF()
 
     def show_at(self, rect: QRectF, label: str, rtl: bool) -> None:
         self.prepareGeometryChange()
         self.setPos(rect.topLeft())
         self._size = QRectF(0, 0, rect.width(), rect.height())
         self.label, self.rtl = label, rtl
-        self.allowed, self.reason = None, ""
+        self.allowed, self.reason, self._bubble = None, "", QRectF()
         self.setVisible(True)
         self.update()
 
     def set_verdict(self, allowed: bool, reason: str = "") -> None:
+        self.prepareGeometryChange()
         self.allowed, self.reason = allowed, reason
+        self._bubble = QRectF()
+        if not allowed and reason:
+            font, metrics = script_font(self.font, reason, True)
+            width = max(self._size.width(), 180.0)
+            flags = (Qt.TextFlag.TextWordWrap).value
+            needed = metrics.boundingRect(QRectF(0, 0, width - 16, 1000), flags, reason)
+            left = self._size.right() - width if self.rtl else self._size.left()
+            self._bubble = QRectF(left, self._size.bottom() + 4, width, needed.height() + 12)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        return self._size.adjusted(-2, -2, 2, 2)
+        return self._size.united(self._bubble).adjusted(-2, -2, 2, 2)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         refused = self.allowed is False
         colour = QColor(PALETTE["danger"]) if refused else QColor(PALETTE["accent"])
@@ -336,18 +371,32 @@ class GhostItem(QGraphicsItem):
         path.addRoundedRect(self._size, BLOCK_RADIUS, BLOCK_RADIUS)
         painter.fillPath(path, fill)
         if refused:
-            painter.fillPath(path, QBrush(QColor(colour.red(), colour.green(), colour.blue(), 110),
-                                          Qt.BrushStyle.BDiagPattern))
+            painter.fillPath(
+                path,
+                QBrush(QColor(colour.red(), colour.green(), colour.blue(), 110), Qt.BrushStyle.BDiagPattern),
+            )
         painter.setPen(QPen(colour, 2.0, Qt.PenStyle.DashLine))
         painter.drawPath(path)
-        text = f"{self.label}\n{self.reason}" if refused and self.reason else self.label
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        font, metrics = script_font(self.font, self.label, True)
+        painter.setFont(font)
+        painter.setPen(QColor(PALETTE["text"]))
+        box = self._size.adjusted(6, 2, -6, 0)
+        draw_line(painter, QRectF(box.left(), box.top(), box.width(), metrics.height()), self.label, self.rtl)
+        if not self._bubble.isNull():
+            self._paint_bubble(painter)
+
+    def _paint_bubble(self, painter: QPainter) -> None:
+        painter.setPen(QPen(QColor(PALETTE["danger"]), 1.0))
+        painter.setBrush(QColor(PALETTE["danger_soft"]))
+        painter.drawRoundedRect(self._bubble, 6, 6)
+        font, _metrics = script_font(self.font, self.reason, True)
+        painter.setFont(font)
+        painter.setPen(QColor(PALETTE["danger"]))
         align = Qt.AlignmentFlag.AlignRight if self.rtl else Qt.AlignmentFlag.AlignLeft
-        option.setAlignment(align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop)
-        option.setTextDirection(Qt.LayoutDirection.RightToLeft if self.rtl else Qt.LayoutDirection.LeftToRight)
-        painter.setPen(QColor(PALETTE["danger"]) if refused else QColor(PALETTE["text"]))
-        painter.drawText(self._size.adjusted(6, 3, -6, -3), text, option)
+        direction = Qt.TextFlag.TextForceRightToLeft if self.rtl else Qt.TextFlag.TextForceLeftToRight
+        flags = (align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter).value
+        flags |= (Qt.TextFlag.TextWordWrap | direction).value
+        painter.drawText(self._bubble.adjusted(8, 6, -8, -6), flags, self.reason)
 
 
 class RangeItem(QGraphicsItem):
@@ -369,7 +418,9 @@ class RangeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return self._size.adjusted(-1, -1, 1, 1)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         fill = QColor(PALETTE["accent_soft"])
         fill.setAlpha(200)
         painter.fillRect(self._size, fill)

@@ -14,12 +14,30 @@ from salon_desk.usecases.views import BookingBlock, DayView, Span, StaffColumn, 
 
 ZONE = ZoneInfo("Asia/Riyadh")
 STAFF_NAMES = [
-    ("نورة", "Noura"), ("سارة", "Sara"), ("هيفاء", "Haifa"), ("لمى", "Lama"), ("ريم", "Reem"),
-    ("جواهر", "Jawaher"), ("منيرة", "Munira"), ("أمل", "Amal"), ("دانة", "Dana"), ("عبير", "Abeer"),
+    ("نورة", "Noura"),
+    ("سارة", "Sara"),
+    ("هيفاء", "Haifa"),
+    ("لمى", "Lama"),
+    ("ريم", "Reem"),
+    ("جواهر", "Jawaher"),
+    ("منيرة", "Munira"),
+    ("أمل", "Amal"),
+    ("دانة", "Dana"),
+    ("عبير", "Abeer"),
 ]
 CUSTOMERS = [
-    "مها العتيبي", "Sarah Johnson", "أروى القحطاني", "لطيفة الدوسري", "Fatima Khan", "غادة الشمري",
-    "بشرى الحربي", "Maria Santos", "هند الزهراني", "نوف المطيري", "Aisha Rahman", "وعد السبيعي",
+    "مها العتيبي",
+    "Sarah Johnson",
+    "أروى القحطاني",
+    "لطيفة الدوسري",
+    "Fatima Khan",
+    "غادة الشمري",
+    "بشرى الحربي",
+    "Maria Santos",
+    "هند الزهراني",
+    "نوف المطيري",
+    "Aisha Rahman",
+    "وعد السبيعي",
 ]
 SERVICES = [
     ("svc-cut", "قص شعر", "Haircut", 45),
@@ -43,7 +61,12 @@ def staff_member(index: int) -> Staff:
 
 
 def sample_day_view(
-    day: date, staff_count: int = 5, booking_count: int = 24, *, open_hour: int = 10, close_hour: int = 22,
+    day: date,
+    staff_count: int = 5,
+    booking_count: int = 24,
+    *,
+    open_hour: int = 10,
+    close_hour: int = 22,
     seed: int = 7,
 ) -> DayView:
     """A business day with `staff_count` columns and about `booking_count` non-overlapping bookings."""
@@ -59,7 +82,9 @@ def sample_day_view(
     return DayView(day, "Asia/Riyadh", Span(start, end), tuple(columns), tuple(blocks))
 
 
-def _blocks(rng: random.Random, columns: list[StaffColumn], count: int, opening: datetime) -> list[BookingBlock]:
+def _blocks(
+    rng: random.Random, columns: list[StaffColumn], count: int, opening: datetime
+) -> list[BookingBlock]:
     blocks: list[BookingBlock] = []
     cursors = {c.staff.id: c.working[0].start for c in columns}
     for n in range(count):
@@ -74,8 +99,22 @@ def _blocks(rng: random.Random, columns: list[StaffColumn], count: int, opening:
         sync = SyncStatus.PENDING if n % 9 == 4 else SyncStatus.SYNCED
         blocks.append(
             BookingBlock(
-                f"booking-{n:04d}", f"item-{n:04d}", column.staff.id, start, end, end, status, f"cust-{n % 12}",
-                CUSTOMERS[n % len(CUSTOMERS)], "+966551234567", service_id, name_ar, name_en, 15000, "", sync,
+                f"booking-{n:04d}",
+                f"item-{n:04d}",
+                column.staff.id,
+                start,
+                end,
+                end,
+                status,
+                f"cust-{n % 12}",
+                CUSTOMERS[n % len(CUSTOMERS)],
+                "+966551234567",
+                service_id,
+                name_ar,
+                name_en,
+                15000,
+                "",
+                sync,
                 "desk",
             )
         )
@@ -86,9 +125,23 @@ def with_attention_and_overlap(view: DayView) -> DayView:
     """Adds a quarantined booking overlapping the first staff member's first booking (inconsistent data)."""
     first = next(b for b in view.blocks if b.staff_id == view.columns[0].staff.id)
     clash = BookingBlock(
-        "booking-clash", "item-clash", first.staff_id, first.start_at + timedelta(minutes=15),
-        first.end_at + timedelta(minutes=30), first.end_at + timedelta(minutes=30), "needs_attention",
-        "cust-x", "جميلة الغامدي", None, "svc-cut", "قص شعر", "Haircut", 9000, "", SyncStatus.CONFLICT, "desk",
+        "booking-clash",
+        "item-clash",
+        first.staff_id,
+        first.start_at + timedelta(minutes=15),
+        first.end_at + timedelta(minutes=30),
+        first.end_at + timedelta(minutes=30),
+        "needs_attention",
+        "cust-x",
+        "جميلة الغامدي",
+        None,
+        "svc-cut",
+        "قص شعر",
+        "Haircut",
+        9000,
+        "",
+        SyncStatus.CONFLICT,
+        "desk",
     )
     return DayView(view.day, view.timezone, view.window, view.columns, (*view.blocks, clash))
 
@@ -100,8 +153,13 @@ def sample_week_view(sunday: date, staff_index: int = 0) -> WeekView:
         if offset == 5:  # Friday: closed
             days.append(DayView(day, "Asia/Riyadh", None, (), ()))
             continue
-        full = sample_day_view(day, staff_count=staff_index + 1, booking_count=6 * (staff_index + 1),
-                               open_hour=16 if offset == 6 else 10, close_hour=26 if offset == 4 else 22)
+        full = sample_day_view(
+            day,
+            staff_count=staff_index + 1,
+            booking_count=6 * (staff_index + 1),
+            open_hour=16 if offset == 6 else 10,
+            close_hour=26 if offset == 4 else 22,
+        )
         column = full.columns[staff_index]
         mine = tuple(b for b in full.blocks if b.staff_id == column.staff.id)
         days.append(DayView(day, full.timezone, full.window, (column,), mine))

@@ -67,9 +67,9 @@ class CalendarScene(QGraphicsScene):
             self.select(self._by_item_id[selected_id])
 
     def relayout(self, column_width: float, now: datetime) -> None:
-        if self.content is not None and self.geometry is not None:
-            if abs(column_width - self.geometry.columns.column_width) > 0.5:
-                self.set_content(self.content, column_width, self.rtl, now)
+        geometry = self.geometry
+        if self.content is not None and geometry and abs(column_width - geometry.columns.column_width) > 0.5:
+            self.set_content(self.content, column_width, self.rtl, now)
 
     def _layout_background(self) -> None:
         geometry, content = self.geometry, self.content
@@ -78,8 +78,12 @@ class CalendarScene(QGraphicsScene):
             rect = qrect(geometry.column_rect(index))
             axis = geometry.axes[index]
             columns.append(
-                ColumnPaint(rect, self._span_rects(rect, axis, column.working),
-                            self._span_rects(rect, axis, column.breaks), column.closed)
+                ColumnPaint(
+                    rect,
+                    self._span_rects(rect, axis, column.working),
+                    self._span_rects(rect, axis, column.breaks),
+                    column.closed,
+                )
             )
         bounds = QRectF(0, 0, geometry.width, geometry.height)
         lines = tuple(geometry.axes[0].grid_lines()) if geometry.axes else ()
@@ -103,11 +107,13 @@ class CalendarScene(QGraphicsScene):
             self._pool.append(item)
         self._by_item_id = {}
         for item, placed in zip(self._pool, blocks, strict=False):
-            rect = self.geometry.span_rect(placed.key, placed.block.start_at, placed.block.end_at, placed.lane)
+            rect = self.geometry.span_rect(
+                placed.key, placed.block.start_at, placed.block.end_at, placed.lane
+            )
             item.assign(placed, qrect(rect), self.describe(placed), self.rtl, self.font)
             item.set_selected(False)
             self._by_item_id[placed.block.item_id] = item
-        for item in self._pool[len(blocks):]:
+        for item in self._pool[len(blocks) :]:
             if item.isVisible():
                 item.setVisible(False)
             item.placed = None
@@ -116,7 +122,7 @@ class CalendarScene(QGraphicsScene):
         if self.geometry is None:
             return
         segments = tuple((rect.x, rect.right, y) for rect, y in self.geometry.now_line(now))
-        self.now_line.set_segments(segments)
+        self.now_line.set_segments(segments, self.rtl)
 
     # -- lookups used by the board and the tests ------------------------------------------------------------
     def block_items(self) -> list[BookingItem]:
@@ -132,14 +138,18 @@ class CalendarScene(QGraphicsScene):
     def move_item_to(self, item: BookingItem, target: DropTarget) -> None:
         """Optimistic placement after a drop; set_content (reload) or restore_item puts it right."""
         block = item.block
-        rect = self.geometry.span_rect(target.key, target.start_at, target.start_at + (block.end_at - block.start_at))
+        rect = self.geometry.span_rect(
+            target.key, target.start_at, target.start_at + (block.end_at - block.start_at)
+        )
         if rect is not None:
             item.setPos(rect.x, rect.y)
 
     def restore_item(self, item: BookingItem) -> None:
         placed = item.placed
         if placed is not None:
-            rect = self.geometry.span_rect(placed.key, placed.block.start_at, placed.block.end_at, placed.lane)
+            rect = self.geometry.span_rect(
+                placed.key, placed.block.start_at, placed.block.end_at, placed.lane
+            )
             item.setPos(rect.x, rect.y)
 
     # -- selection -----------------------------------------------------------------------------------------
@@ -165,7 +175,9 @@ class CalendarScene(QGraphicsScene):
         if not items:
             return None
         if self.selected is None or self.selected.placed is None:
-            self.select(min(items, key=lambda i: (i.placed.block.start_at, i.x() if not self.rtl else -i.x())))
+            self.select(
+                min(items, key=lambda i: (i.placed.block.start_at, i.x() if not self.rtl else -i.x()))
+            )
             return self.selected
         target = _neighbour(self.selected, items, key)
         if target is not None:
@@ -174,8 +186,9 @@ class CalendarScene(QGraphicsScene):
 
     # -- mouse ---------------------------------------------------------------------------------------------
     def _block_item_at(self, pos: QPointF) -> BookingItem | None:
-        for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
-                               Qt.SortOrder.DescendingOrder, QTransform()):
+        for item in self.items(
+            pos, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, QTransform()
+        ):
             if isinstance(item, BookingItem) and item.placed is not None and item.isVisible():
                 return item
         return None
@@ -277,8 +290,9 @@ class CalendarScene(QGraphicsScene):
 class _Press:
     """One mouse gesture: on a block (a possible drag) or on free time (a possible range)."""
 
-    def __init__(self, origin: QPointF, item: BookingItem | None, grab_dy: float,
-                 slot: DropTarget | None = None) -> None:
+    def __init__(
+        self, origin: QPointF, item: BookingItem | None, grab_dy: float, slot: DropTarget | None = None
+    ) -> None:
         self.origin, self.item, self.grab_dy, self.slot = origin, item, grab_dy, slot
         self.dragging = False
         self.target: DropTarget | None = None

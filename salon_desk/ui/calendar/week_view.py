@@ -42,9 +42,14 @@ class WeekCalendar(QWidget):
             return
         self._token += 1
         token = self._token
-        self.ctx.runner.db(self.ctx.desk.week_view, self.staff_id, self.day,
-                           on_done=lambda view: self._on_loaded(token, view),
-                           on_error=self._on_failed, owner=self)
+        self.ctx.runner.db(
+            self.ctx.desk.week_view,
+            self.staff_id,
+            self.day,
+            on_done=lambda view: self._on_loaded(token, view),
+            on_error=self._on_failed,
+            owner=self,
+        )
 
     def _on_loaded(self, token: int, view: WeekView) -> None:
         if token == self._token:
@@ -59,6 +64,7 @@ class WeekCalendar(QWidget):
         self.board.show_content(week_content(view, self.day_title, SLOT_HEIGHT))
         self.board.grid.header.highlight_key = self._today()
         self.board.grid.header.update()
+        self.loaded.emit(view)
 
     def _today(self) -> date | None:
         if self.view is None or not self.view.days:

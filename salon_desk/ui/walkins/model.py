@@ -34,7 +34,13 @@ def minutes_between(start: datetime, end: datetime) -> int:
 
 
 def minutes_text(loc: Localizer, minutes: int) -> str:
-    return ngettext("{n} min", "{n} min", minutes).format(n=loc.number(minutes))
+    """"25 min"; from an hour on "1 h 40 min" (waits past an hour happen on busy evenings)."""
+    if minutes < 60:
+        return ngettext("{n} min", "{n} min", minutes).format(n=loc.number(minutes))
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return ngettext("{n} h", "{n} h", hours).format(n=loc.number(hours))
+    return _("{hours} h {minutes} min").format(hours=loc.number(hours), minutes=loc.number(rest))
 
 
 def walkin_state_label(state: str) -> str:
@@ -47,8 +53,8 @@ def waitlist_state_label(state: str) -> str:
             WaitlistState.BOOKED: _("Booked"), WaitlistState.REMOVED: _("Removed")}.get(state, state)
 
 
-def person_label(name: str, phone: str | None) -> str:
-    """A walk-in may give no name: show the mobile, or a plain "Walk-in"."""
+def person_label(name: str, phone: str | None, unnamed: str | None = None) -> str:
+    """A walk-in may give no name: show the mobile, or `unnamed` (a plain "Walk-in" by default)."""
     if name:
         return name
     if phone:
@@ -56,7 +62,7 @@ def person_label(name: str, phone: str | None) -> str:
             return format_national(phone)
         except Exception:  # noqa: BLE001 - a malformed stored number is still worth showing
             return phone
-    return _("Walk-in")
+    return unnamed if unnamed is not None else _("Walk-in")
 
 
 class _RowsModel(QAbstractTableModel, Generic[Row]):
@@ -174,28 +180,26 @@ class WalkInTableModel(_RowsModel[WalkInLine]):
 
 
 # -- waitlist -------------------------------------------------------------------------------------------
-L_NAME, L_SERVICE, L_STAFF, L_WINDOW, L_STATE, L_OFFER = range(6)
+L_NAME, L_SERVICE, L_WINDOW, L_STATE = range(4)
 
 
 class WaitlistTableModel(_RowsModel[WaitlistLine]):
     """Waitlist entries; an entry the use case offered a freed slot is highlighted with that slot."""
 
     def headers(self) -> tuple[str, ...]:
-        return (_("Customer"), _("Service"), _("Staff member"), _("Wanted time"), _("Status"), _("Offered slot"))
+        return (_("Customer"), _("Service"), _("Wanted time"), _("Status"))
 
     def display(self, row: WaitlistLine, column: int) -> str:
         loc = self._l10n()
         if column == L_NAME:
-            return person_label(row.name, row.phone)
+            return person_label(row.name, row.phone, _("Customer"))
         if column == L_SERVICE:
-            return service_name(row.service, loc.lang)
-        if column == L_STAFF:
-            return staff_name(row.staff, loc.lang) or _("Anyone")
+            wanted = staff_name(row.staff, loc.lang)
+            service = service_name(row.service, loc.lang)
+            return _("{service} with {staff}").format(service=service, staff=wanted) if wanted else service
         if column == L_WINDOW:
             return self._window(loc, row)
-        if column == L_STATE:
-            return waitlist_state_label(row.state)
-        return self._offer(loc, row)
+        return self.offer_text(row) or waitlist_state_label(row.state)
 
     def _window(self, loc: Localizer, row: WaitlistLine) -> str:
         if loc.to_local(row.window_start).date() != loc.to_local(row.window_end).date():
@@ -203,12 +207,16 @@ class WaitlistTableModel(_RowsModel[WaitlistLine]):
         day = loc.date(row.window_start, "EEE d MMM")
         return f"{day} {loc.time(row.window_start)}–{loc.time(row.window_end)}"
 
-    def _offer(self, loc: Localizer, row: WaitlistLine) -> str:
+    def offer_text(self, row: WaitlistLine) -> str:
+        """"Offered: Thu 26 Nov 14:30 with Noura" for an offered entry, else ""."""
         if row.state != WaitlistState.OFFERED or row.offered_start is None:
             return ""
-        slot = loc.datetime(row.offered_start)
+        loc = self._l10n()
+        slot = f"{loc.date(row.offered_start, 'EEE d MMM')} {loc.time(row.offered_start)}"
         who = staff_name(row.offered_staff, loc.lang)
-        return _("{time} with {staff}").format(time=slot, staff=loc.isolate(who)) if who else slot
+        if who:
+            return _("Offered: {time} with {staff}").format(time=loc.isolate(slot), staff=loc.isolate(who))
+        return _("Offered: {time}").format(time=loc.isolate(slot))
 
     def decoration(self, row: WaitlistLine, role: int) -> Any:
         offered = row.state == WaitlistState.OFFERED

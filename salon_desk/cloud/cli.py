@@ -1,0 +1,159 @@
+"""`salon-cloud`: serve the API, migrate the database, create salons, issue enrolment codes, revoke desks.
+
+Configuration comes from the environment (CloudSettings). Commands print their result (an id, a code) alone
+on stdout so scripts can capture it; everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError as SettingsError
+
+from salon_desk.domain.errors import DomainError
+
+from .clock import SystemClock
+from .db import Database
+from .devices.enrolment import EnrolmentService
+from .devices.service import DeviceService
+from .i18n import translate
+from .migrate import current_revision, head_revision, upgrade
+from .salons.service import create_salon
+from .settings import CloudSettings
+
+Command = Callable[[argparse.Namespace, CloudSettings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = CloudSettings()
+    except SettingsError as exc:
+        print(f"salon-cloud: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        return args.command(args, settings)
+    except DomainError as exc:
+        print(f"salon-cloud: {translate(exc.code, exc.params, _cli_language())}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salon-cloud", description="Salon Desk cloud service.")
+    commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(command=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    migrate.set_defaults(command=_migrate)
+
+    salon = commands.add_parser("create-salon", help="create a tenant; prints its id")
+    salon.add_argument("--name-ar", required=True)
+    salon.add_argument("--name-en", required=True)
+    salon.add_argument("--timezone", default="Asia/Riyadh")
+    salon.add_argument("--sms-sender", default=None, help="registered SMS sender name (<= 11 characters)")
+    salon.set_defaults(command=_create_salon)
+
+    code = commands.add_parser("enrol-code", help="issue a one-time desk enrolment code; prints it")
+    code.add_argument("--salon", required=True, metavar="SALON_ID")
+    code.add_argument("--role", choices=("receptionist", "manager"), default="manager")
+    code.set_defaults(command=_enrol_code)
+
+    revoke = commands.add_parser("revoke-device", help="revoke a desk's token (it keeps its data)")
+    revoke.add_argument("--salon", required=True, metavar="SALON_ID")
+    revoke.add_argument("--device", required=True, metavar="DEVICE_ID")
+    revoke.set_defaults(command=_revoke_device)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
+    import uvicorn
+
+    db = Database.from_url(settings.database_url)
+    try:
+        current = current_revision(db.engine)
+    finally:
+        db.dispose()
+    if current != head_revision():
+        print(
+            f"salon-cloud: database schema is {current or 'empty'}; run `salon-cloud migrate`",
+            file=sys.stderr,
+        )
+        return 1
+    uvicorn.run(
+        "salon_desk.cloud.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=max(1, args.workers),
+        log_config=None,  # the app factory installs JSON logging in every worker
+        access_log=False,  # the app writes its own access lines, by route template (no raw paths)
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: CloudSettings) -> int:
+    upgrade(settings.database_url)
+    print(f"salon-cloud: database at revision {head_revision()}", file=sys.stderr)
+    return 0
+
+
+def _create_salon(args: argparse.Namespace, settings: CloudSettings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        salon_id = create_salon(
+            db,
+            SystemClock(),
+            name_ar=args.name_ar,
+            name_en=args.name_en,
+            timezone=args.timezone,
+            sms_sender=args.sms_sender,
+        )
+    finally:
+        db.dispose()
+    print(salon_id)
+    return 0
+
+
+def _enrol_code(args: argparse.Namespace, settings: CloudSettings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        issued = EnrolmentService(db, SystemClock()).issue_code(args.salon, args.role)
+    finally:
+        db.dispose()
+    print(issued.code)
+    print(
+        f"salon-cloud: {issued.role} code, single use, valid until {issued.expires_at:%H:%M} UTC",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _revoke_device(args: argparse.Namespace, settings: CloudSettings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        summary = DeviceService(db, SystemClock()).revoke(args.salon, args.device)
+    finally:
+        db.dispose()
+    print(
+        f"salon-cloud: device {summary.device_id} revoked at {summary.revoked_at:%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cli_language() -> str:
+    return "ar" if os.environ.get("LANG", "").lower().startswith("ar") else "en"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Every cloud table, imported in one place so `Base.metadata` is complete (Alembic env, schema tests).
+
+A feature that adds rows imports its rows module here.
+"""
+
+from __future__ import annotations
+
+from .db import Base
+from .devices.rows import DeviceRow, EnrolmentCodeRow
+from .messaging.rows import SmsMessageLogRow
+from .otp.rows import OtpRequestRow
+from .salons.rows import SalonRow, SalonSyncRow
+from .throttle import ThrottleEventRow
+
+metadata = Base.metadata
+
+__all__ = [
+    "DeviceRow",
+    "EnrolmentCodeRow",
+    "OtpRequestRow",
+    "SalonRow",
+    "SalonSyncRow",
+    "SmsMessageLogRow",
+    "ThrottleEventRow",
+    "metadata",
+]

@@ -1,0 +1,209 @@
+"""Booking commands re-run on server state with the domain's own rules (specs/sync.md §3.5, §3.8-§3.9).
+
+The overlap invariant is the database's (EXCLUDE constraint / trigger); a violation is caught inside a
+savepoint. `booking.create` that overlaps is kept in quarantine (needs_attention, items inactive) with a
+salon-wide SyncConflict; a refused move or transition changes nothing and records the attempt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from salon_desk.domain import booking as status_rules
+from salon_desk.domain.booking import BookingStatus, Role
+from salon_desk.domain.errors import Conflict, Forbidden
+from salon_desk.sync.protocol import decode_value, encode_row
+
+from .context import CommandContext, Outcome, Refusal, is_overlap
+from .records import create_customer
+from .tables import REPLICATED_TABLES
+
+ITEM_FIELDS = ("id", "service_id", "staff_id", "start_at", "end_at", "busy_until", "price_halalas", "phases")
+INITIAL_STATUSES = frozenset({"requested", "confirmed", "checked_in", "in_service"})
+ITEMS = REPLICATED_TABLES["booking_item"]
+
+
+def _instant(value: Any) -> Any:
+    try:
+        return decode_value("instant", value)
+    except (TypeError, ValueError) as exc:
+        raise Refusal("invalid", "sync.invalid", reason="instant") from exc
+
+
+def _planned_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]:
+    raw = ctx.args.get("items")
+    if not isinstance(raw, list) or not raw:
+        raise Refusal("invalid", "booking.no_items")
+    items = []
+    for entry in raw:
+        item = {name: entry.get(name) for name in ITEM_FIELDS}
+        for name in ("start_at", "end_at", "busy_until"):
+            item[name] = _instant(item[name])
+        if not (item["start_at"] < item["end_at"] <= item["busy_until"]):
+            raise Refusal("invalid", "sync.invalid", reason="times")
+        for entity, key in (("staff", "staff_id"), ("service", "service_id")):
+            if ctx.changes.get(entity, item[key]) is None:
+                raise Refusal("invalid", f"{entity}.not_found")
+        items.append({**item, "booking_id": booking_id, "phases": item["phases"] or []})
+    return items
+
+
+def overlapping_item(ctx: CommandContext, item: dict[str, Any], booking_id: str) -> dict[str, Any] | None:
+    found = ctx.changes.session.execute(select(ITEMS).where(
+        ITEMS.c.salon_id == ctx.salon_id, ITEMS.c.staff_id == item["staff_id"], ITEMS.c.active.is_(True),
+        ITEMS.c.deleted_at.is_(None), ITEMS.c.booking_id != booking_id, ITEMS.c.start_at < item["busy_until"],
+        ITEMS.c.busy_until > item["start_at"])).mappings().first()
+    return dict(found) if found is not None else None
+
+
+def _overlap_params(ctx: CommandContext, items: list[dict[str, Any]], booking_id: str) -> dict[str, Any]:
+    for item in items:
+        existing = overlapping_item(ctx, item, booking_id)
+        if existing is not None:
+            row = encode_row("booking_item", existing)
+            return {"staff_id": item["staff_id"], "existing_booking_id": row["booking_id"],
+                    "existing_start": row["start_at"], "existing_end": row["end_at"], "item_id": item["id"]}
+    return {}
+
+
+def _write_booking(ctx: CommandContext, booking: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    active = status_rules.is_active(booking["status"])
+    ctx.changes.upsert("booking", booking, field_meta={})
+    for item in items:
+        ctx.changes.upsert("booking_item", {**item, "active": active, "created_at": ctx.now, "updated_at": ctx.now,
+                                            "deleted_at": None})
+
+
+def handle_create(ctx: CommandContext) -> Outcome:
+    booking_id = ctx.mutation.entity_id
+    if ctx.changes.get("booking", booking_id) is not None:
+        raise Refusal("invalid", "sync.invalid", reason="exists")
+    status = ctx.args.get("status") or "requested"
+    if status not in INITIAL_STATUSES:
+        raise Refusal("invalid", "sync.invalid", reason="status")
+    items = _planned_items(ctx, booking_id)
+    customer_id = ctx.args.get("customer_id")
+    if isinstance(ctx.args.get("customer"), dict):
+        customer_id, _ = create_customer(ctx, ctx.args["customer"])
+    booking = {"id": booking_id, "customer_id": customer_id, "status": status,
+               "source": ctx.args.get("source") or "desk", "notes": ctx.args.get("notes") or "", "cancel_reason": "",
+               "starts_at": min(i["start_at"] for i in items), "created_at": ctx.now, "updated_at": ctx.now,
+               "deleted_at": None}
+    mark = ctx.changes.mark()
+    try:
+        with ctx.changes.session.begin_nested():
+            _write_booking(ctx, booking, items)
+        return Outcome()
+    except IntegrityError as error:
+        if not is_overlap(error):
+            raise
+        ctx.changes.rewind(mark)
+    # Quarantine, don't discard: the customer expects the booking; someone must place it.
+    params = _overlap_params(ctx, items, booking_id)
+    _write_booking(ctx, {**booking, "status": BookingStatus.NEEDS_ATTENTION.value}, items)
+    conflict_id = ctx.record_conflict("overlap", "booking", booking_id, code="overlap", params=params,
+                                      current={"status": status})
+    return Outcome("conflict", "overlap", params, conflict_id)
+
+
+def _live_booking(ctx: CommandContext) -> dict[str, Any]:
+    booking = ctx.changes.get("booking", ctx.mutation.entity_id)
+    if booking is None or booking["deleted_at"] is not None:
+        raise Refusal("gone", "sync.gone")
+    return booking
+
+
+def booking_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]:
+    rows = ctx.changes.session.execute(select(ITEMS).where(ITEMS.c.salon_id == ctx.salon_id,
+                                                           ITEMS.c.booking_id == booking_id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def _save_or_refuse(ctx: CommandContext, kind: str, write: Any, items: list[dict[str, Any]]) -> None:
+    mark = ctx.changes.mark()
+    try:
+        with ctx.changes.session.begin_nested():
+            write()
+    except IntegrityError as error:
+        if not is_overlap(error):
+            raise
+        ctx.changes.rewind(mark)
+        raise Refusal(kind, "overlap", **_overlap_params(ctx, items, ctx.mutation.entity_id)) from error
+
+
+def handle_reschedule(ctx: CommandContext) -> Outcome:
+    booking = _live_booking(ctx)
+    try:
+        status_rules.check_movable(booking["status"])
+    except Conflict as error:
+        raise Refusal("move_refused", error.code, **error.params) from error
+    current = {i["id"]: i for i in booking_items(ctx, booking["id"])}
+    moves = ctx.args.get("items") or []
+    for move in moves:
+        if move.get("id") not in current:
+            raise Refusal("invalid", "booking.item_unknown")
+        current[move["id"]] = {**current[move["id"]], "staff_id": move["staff_id"],
+                               **{k: _instant(move[k]) for k in ("start_at", "end_at", "busy_until")}}
+    quarantined = booking["status"] == BookingStatus.NEEDS_ATTENTION
+    status = BookingStatus.REQUESTED.value if quarantined else booking["status"]
+    items = list(current.values())
+
+    def write() -> None:
+        for item in items:
+            ctx.changes.upsert("booking_item", {**item, "active": status_rules.is_active(status),
+                                                "updated_at": ctx.now})
+        ctx.changes.upsert("booking", {"id": booking["id"], "status": status, "updated_at": ctx.now,
+                                       "starts_at": min(i["start_at"] for i in items)})
+
+    _save_or_refuse(ctx, "move_refused", write, items)
+    if quarantined:
+        _resolve_conflicts(ctx, booking["id"], "rescheduled")
+    return Outcome()
+
+
+def _resolve_conflicts(ctx: CommandContext, booking_id: str, resolution: str) -> None:
+    table = REPLICATED_TABLES["sync_conflict"]
+    open_ids = ctx.changes.session.scalars(select(table.c.id).where(
+        table.c.salon_id == ctx.salon_id, table.c.entity == "booking", table.c.entity_id == booking_id,
+        table.c.resolved_at.is_(None))).all()
+    for conflict_id in open_ids:
+        ctx.changes.upsert("sync_conflict", {"id": conflict_id, "resolved_at": ctx.now, "updated_at": ctx.now,
+                                             "resolved_by": ctx.mutation.actor.desk_user_id,
+                                             "resolution": resolution})
+
+
+def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> Outcome:
+    booking = _live_booking(ctx)
+    try:
+        status_rules.check_transition(booking["status"], target, Role(ctx.mutation.actor.role))
+    except Conflict as error:
+        raise Refusal("transition_refused", error.code, **error.params) from error
+    except (Forbidden, ValueError) as error:
+        raise Refusal("forbidden", getattr(error, "code", "sync.invalid")) from error
+    items = booking_items(ctx, booking["id"])
+    active = status_rules.is_active(target)
+
+    def write() -> None:
+        for item in items:
+            if item["active"] != active:
+                ctx.changes.upsert("booking_item", {"id": item["id"], "active": active, "updated_at": ctx.now})
+        values = {"id": booking["id"], "status": target, "updated_at": ctx.now}
+        if cancel_reason is not None:
+            values["cancel_reason"] = cancel_reason
+        ctx.changes.upsert("booking", values)
+
+    _save_or_refuse(ctx, "transition_refused", write, items)
+    if booking["status"] == BookingStatus.NEEDS_ATTENTION:
+        _resolve_conflicts(ctx, booking["id"], target)
+    return Outcome()
+
+
+def handle_transition(ctx: CommandContext) -> Outcome:
+    return _transition(ctx, str(ctx.args.get("to")), None)
+
+
+def handle_cancel(ctx: CommandContext) -> Outcome:
+    return _transition(ctx, BookingStatus.CANCELLED.value, str(ctx.args.get("reason") or ""))

@@ -1,0 +1,99 @@
+"""Cloud tables of the sync protocol (specs/sync.md §3.3): one table per replicated entity, built from the
+wire field list in `salon_desk.sync.protocol`, plus `change_index` and `mutation_receipt`.
+
+Replicated tables carry the desk's columns plus `server_seq` and the server-only `field_meta`
+(`{field: {"seq", "hlc", "device"}}` for last-writer-wins). The replicated salon lives in
+`salon_profile`, because `salon` is the tenant table of `cloud.salons`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from salon_desk.sync.protocol import ENTITY_FIELDS, Kind, fields_of
+
+from ..db import Base, JsonValue, UtcDateTime, UuidText
+
+
+class WallTimeText(TypeDecorator[time]):
+    """A wall-clock time as "HH:MM" text (availability rules), a `time` in Python."""
+
+    impl = String(5)
+    cache_ok = True
+
+    def process_bind_param(self, value: time | None, dialect: Any) -> str | None:
+        return None if value is None else value.strftime("%H:%M")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> time | None:
+        return None if value is None else time.fromisoformat(value)
+
+
+def _column_type(name: str, kind: Kind) -> TypeEngine[Any] | type[TypeEngine[Any]]:
+    if name in {"id", "salon_id"}:
+        return UuidText
+    return {"text": Text, "int": BigInteger, "bool": Boolean, "instant": UtcDateTime, "day": Date,
+            "time": WallTimeText, "json": JsonValue}[kind]
+
+
+TABLE_NAMES = {entity: entity for entity in ENTITY_FIELDS} | {"salon": "salon_profile"}
+NOT_NULL = {"id", "salon_id", "created_at", "updated_at"}
+
+
+def _replicated_table(entity: str) -> Table:
+    columns = [
+        Column(name, _column_type(name, kind), primary_key=name == "id", nullable=name not in NOT_NULL)
+        for name, kind in fields_of(entity).items()
+    ]
+    columns += [Column("server_seq", BigInteger, nullable=False), Column("field_meta", JsonValue, nullable=True)]
+    name = TABLE_NAMES[entity]
+    return Table(name, Base.metadata, *columns, Index(f"ix_{name}_salon_id", "salon_id"))
+
+
+REPLICATED_TABLES: dict[str, Table] = {entity: _replicated_table(entity) for entity in ENTITY_FIELDS}
+Index("ix_booking_item_salon_staff_start", REPLICATED_TABLES["booking_item"].c.salon_id,
+      REPLICATED_TABLES["booking_item"].c.staff_id, REPLICATED_TABLES["booking_item"].c.start_at)
+Index("ix_booking_item_booking_id", REPLICATED_TABLES["booking_item"].c.booking_id)
+Index("ix_customer_salon_phone", REPLICATED_TABLES["customer"].c.salon_id, REPLICATED_TABLES["customer"].c.phone)
+
+
+class ChangeIndexRow(Base):
+    """The latest change per row: pull reads this by seq, then joins the entity table."""
+
+    __tablename__ = "change_index"
+    __table_args__ = (Index("ix_change_index_salon_seq", "salon_id", "seq"),)
+
+    salon_id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(30), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class MutationReceiptRow(Base):
+    """Idempotency: the stored answer to every mutation id a desk pushed (kept >= 180 days)."""
+
+    __tablename__ = "mutation_receipt"
+
+    mutation_id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str] = mapped_column(UuidText)
+    device_id: Mapped[str] = mapped_column(UuidText)
+    device_seq: Mapped[int] = mapped_column(BigInteger)
+    payload_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    status: Mapped[str] = mapped_column(String(10))  # pending (inside its own transaction) | applied | conflict | refused
+    code: Mapped[str | None] = mapped_column(String(60))
+    result: Mapped[dict[str, Any]] = mapped_column(JsonValue)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,216 @@
+"""The sync wire protocol (specs/sync.md §3.6-§3.7), shared by the desk engine and the cloud.
+
+Rows travel as JSON objects whose fields are listed in ENTITY_FIELDS with their kind; both sides convert
+with `encode_value` / `decode_value`, so an instant is always "YYYY-MM-DDTHH:MM:SS.ffffffZ" on the wire.
+Local-only desk columns (`server_seq`, `sync_status`, `customer.search_name`) never travel.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from hashlib import sha256
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "Salon-Sync-Protocol"
+MIN_SCHEMA_VERSION = 0
+MAX_BATCH = 100
+MAX_PULL_LIMIT = 1000
+MAX_WAIT_SECONDS = 30
+
+Kind = Literal["text", "int", "bool", "instant", "day", "time", "json"]
+COMMON: dict[str, Kind] = {"id": "text", "salon_id": "text", "created_at": "instant", "updated_at": "instant",
+                           "deleted_at": "instant"}
+
+# Wire entity -> its own fields (besides COMMON). The order of this dict is also the apply order of rows
+# sharing one seq, parents before children.
+ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
+    "salon": {"name_ar": "text", "name_en": "text", "timezone": "text", "vat_number": "text",
+              "commercial_registration": "text", "address": "text", "opening_hours": "json", "closures": "json",
+              "cancel_cutoff_minutes": "int", "deposit_halalas": "int", "sms_sender": "text", "digit_style": "text"},
+    "staff": {"name_ar": "text", "name_en": "text", "title": "text", "color": "text", "sort_order": "int",
+              "active": "bool"},
+    "service": {"name_ar": "text", "name_en": "text", "category": "text", "duration_minutes": "int",
+                "buffer_minutes": "int", "price_halalas": "int", "phases": "json", "color": "text", "active": "bool"},
+    "staff_service": {"staff_id": "text", "service_id": "text", "duration_minutes": "int", "price_halalas": "int"},
+    "availability_rule": {"staff_id": "text", "weekday": "int", "start_time": "time", "end_time": "time",
+                          "valid_from": "day", "valid_to": "day"},
+    "availability_exception": {"staff_id": "text", "kind": "text", "start_at": "instant", "end_at": "instant",
+                               "note": "text"},
+    "customer": {"name": "text", "phone": "text", "language": "text", "notes": "text", "consent_reminders": "bool",
+                 "consent_marketing": "bool"},
+    "booking": {"customer_id": "text", "status": "text", "source": "text", "notes": "text", "cancel_reason": "text",
+                "starts_at": "instant"},
+    "booking_item": {"booking_id": "text", "service_id": "text", "staff_id": "text", "start_at": "instant",
+                     "end_at": "instant", "busy_until": "instant", "price_halalas": "int", "phases": "json",
+                     "active": "bool"},
+    "walk_in": {"name": "text", "phone": "text", "customer_id": "text", "service_id": "text",
+                "preferred_staff_id": "text", "arrived_at": "instant", "state": "text", "booking_id": "text",
+                "left_at": "instant"},
+    "waitlist_entry": {"customer_id": "text", "name": "text", "phone": "text", "service_id": "text",
+                       "staff_id": "text", "window_start": "instant", "window_end": "instant", "state": "text",
+                       "offered_start": "instant", "offered_staff_id": "text", "notes": "text"},
+    "sync_conflict": {"kind": "text", "entity": "text", "entity_id": "text", "mutation_id": "text",
+                      "device_id": "text", "actor": "json", "attempted": "json", "current": "json", "params": "json",
+                      "resolved_at": "instant", "resolved_by": "text", "resolution": "text"},
+    "superseded_edit": {"entity": "text", "entity_id": "text", "field": "text", "lost_value": "json",
+                        "lost_by_device": "text", "lost_hlc": "text", "won_value": "json", "won_by": "text",
+                        "at": "instant"},
+}
+ENTITY_RANK = {name: rank for rank, name in enumerate(ENTITY_FIELDS)}
+
+
+def fields_of(entity: str) -> dict[str, Kind]:
+    return {**COMMON, **ENTITY_FIELDS[entity]}
+
+
+def format_instant(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an instant (tz-aware) is required")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"instant without a time zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def encode_value(kind: Kind, value: Any) -> Any:
+    """A Python value (datetime, date, time, ...) as its JSON wire form."""
+    if value is None:
+        return None
+    if kind == "instant":
+        return format_instant(value)
+    if kind == "day":
+        return value.isoformat()
+    if kind == "time":
+        return value.strftime("%H:%M")
+    if kind == "bool":
+        return bool(value)
+    return value
+
+
+def decode_value(kind: Kind, value: Any) -> Any:
+    """The wire form as a Python value (tz-aware datetime, date, time, ...)."""
+    if value is None:
+        return None
+    if kind == "instant":
+        return value if isinstance(value, datetime) else parse_instant(value)
+    if kind == "day":
+        return date.fromisoformat(value)
+    if kind == "time":
+        return time.fromisoformat(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    return value
+
+
+def encode_row(entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {name: encode_value(kind, values.get(name)) for name, kind in fields_of(entity).items()}
+
+
+def decode_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Known fields only (a tolerant reader: fields added by a newer cloud are ignored)."""
+    return {name: decode_value(kind, row.get(name)) for name, kind in fields_of(entity).items() if name in row}
+
+
+def format_cursor(epoch: str, seq: int) -> str:
+    return f"{epoch}.{seq}"
+
+
+def parse_cursor(cursor: str) -> tuple[str, int]:
+    """`<epoch>.<seq>`; raises ValueError on anything else."""
+    epoch, dot, seq = cursor.rpartition(".")
+    if not dot or not epoch or not seq.isdigit():
+        raise ValueError(f"not a sync cursor: {cursor!r}")
+    return epoch, int(seq)
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MutationActor(WireModel):
+    desk_user_id: str
+    role: str = "receptionist"
+
+
+class Mutation(WireModel):
+    mutation_id: str = Field(min_length=1, max_length=36)
+    device_seq: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=40)
+    v: int = 1
+    entity: str = Field(min_length=1, max_length=30)
+    entity_id: str = Field(min_length=1, max_length=36)
+    base_seq: int | None = None
+    hlc: str = Field(min_length=1, max_length=32)
+    actor: MutationActor
+    args: dict[str, Any]
+
+    def payload_sha256(self) -> bytes:
+        """The idempotency fingerprint: everything the desk decided, nothing about this attempt."""
+        body = self.model_dump(exclude={"device_seq"})
+        return sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).digest()
+
+
+class PushRequest(WireModel):
+    device_id: str
+    schema_version: int = 0
+    client_time: str | None = None
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class RowChange(WireModel):
+    entity: str
+    seq: int
+    row: dict[str, Any]
+
+
+ResultStatus = Literal["applied", "conflict", "refused", "retry"]
+
+
+class MutationResult(WireModel):
+    mutation_id: str
+    status: ResultStatus
+    code: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    server_seq: int | None = None
+    conflict_id: str | None = None
+    rows: list[RowChange] = Field(default_factory=list)
+
+
+class PushResponse(WireModel):
+    epoch: str
+    results: list[MutationResult]
+    head_seq: int
+    server_time: str
+
+
+class Change(WireModel):
+    seq: int
+    entity: str
+    id: str
+    op: Literal["upsert"] = "upsert"
+    row: dict[str, Any]
+
+
+class PullResponse(WireModel):
+    epoch: str
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+    head_seq: int
+    server_time: str | None = None
+
+
+class ErrorBody(WireModel):
+    code: str
+    detail: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)

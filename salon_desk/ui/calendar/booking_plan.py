@@ -1,0 +1,104 @@
+"""Turning what the booking dialog holds into a CreateBooking (no Qt; the lane functions run on the DB lane).
+
+A visit is one or more services in sequence; a service row may say "anyone". The store's slot finder
+decides who does an "anyone" row at the chosen time and when each later service starts (it knows each
+staff member's own duration), so the dialog never guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from salon_desk.domain.errors import ValidationError
+from salon_desk.domain.scheduling import SlotOption
+from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
+
+
+class PlanProblem(StrEnum):
+    """What the dialog itself reports before (or instead of) asking the store."""
+
+    NO_CUSTOMER = "no_customer"
+    NO_SERVICE = "no_service"
+    NO_TIME = "no_time"
+    NOBODY_FREE = "nobody_free"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    service_id: str
+    staff_id: str | None  # None: anyone qualified
+    minutes: int  # the service's usual duration (the store applies a staff member's own duration)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    parts: tuple[Part, ...]
+    start: datetime | None
+    customer_id: str | None = None
+    new_customer: NewCustomer | None = None
+    notes: str = ""
+    confirmed: bool = False
+
+    def local_problem(self) -> PlanProblem | None:
+        if self.customer_id is None and self.new_customer is None:
+            return PlanProblem.NO_CUSTOMER
+        if not self.parts:
+            return PlanProblem.NO_SERVICE
+        if self.start is None:
+            return PlanProblem.NO_TIME
+        return None
+
+    def slot_query(self, earliest: datetime, limit: int = 8, days_ahead: int = 14) -> FindSlots:
+        return FindSlots(tuple((p.service_id, p.staff_id) for p in self.parts), earliest, days_ahead, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    command: CreateBooking | None
+    problem: PlanProblem | None = None
+
+
+def sequential_items(parts: tuple[Part, ...], start: datetime) -> tuple[ItemRequest, ...]:
+    """Every row has its staff member: services one after another by their usual durations."""
+    items, at = [], start
+    for part in parts:
+        items.append(ItemRequest(part.service_id, part.staff_id, at))
+        at += timedelta(minutes=part.minutes)
+    return tuple(items)
+
+
+def items_from_slot(option: SlotOption) -> tuple[ItemRequest, ...]:
+    return tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments)
+
+
+def plan_in_lane(desk, draft: Draft) -> Plan:
+    """Resolves "anyone" and later starts with the slot finder, then lets the store check everything
+    (raises DomainError with the store's reason, saves nothing)."""
+    problem = draft.local_problem()
+    if problem is not None:
+        return Plan(None, problem)
+    options = desk.find_slots(draft.slot_query(draft.start, limit=1, days_ahead=1))
+    if options and options[0].start == draft.start:
+        items = items_from_slot(options[0])
+    elif all(part.staff_id for part in draft.parts):
+        items = sequential_items(draft.parts, draft.start)
+    else:
+        return Plan(None, PlanProblem.NOBODY_FREE)
+    command = CreateBooking(items, draft.customer_id, draft.new_customer, draft.notes, draft.confirmed)
+    desk.check_booking(command)
+    return Plan(command)
+
+
+def slots_in_lane(desk, draft: Draft, earliest: datetime) -> list[SlotOption]:
+    if not draft.parts:
+        return []
+    return desk.find_slots(draft.slot_query(earliest))
+
+
+def create_in_lane(desk, command: CreateBooking):
+    """Saves exactly what was checked; the store checks again in its own transaction."""
+    if not command.items:
+        raise ValidationError("booking.no_items")
+    return desk.create_booking(command)

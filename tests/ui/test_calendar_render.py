@@ -1,0 +1,121 @@
+"""Rendering from hand-built DayView/WeekView data (no database): lanes for inconsistent data, markers,
+status colours, RTL order, the frozen header and gutter, and item reuse across days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from salon_desk.ui import i18n
+from salon_desk.ui.calendar.board import CalendarBoard
+from salon_desk.ui.calendar.content import MoveProblem, day_content, quick_move_problem
+from salon_desk.ui.calendar.grid_view import SLOT_HEIGHT
+from salon_desk.ui.calendar.sample import sample_day_view, sample_week_view, with_attention_and_overlap
+from salon_desk.ui.calendar.week_view import WeekCalendar
+from salon_desk.ui.theme import STATUS_COLOURS
+
+DAY = date(2025, 3, 2)
+
+
+def name_ar(staff):
+    return staff.name_ar
+
+
+@pytest.fixture
+def board(qtbot, ui_context):
+    board = CalendarBoard(ui_context)
+    qtbot.addWidget(board)
+    board.resize(1200, 800)
+    board.show()
+    return board
+
+
+def test_overlapping_blocks_share_the_column_side_by_side(board):
+    view = with_attention_and_overlap(sample_day_view(DAY, 4, 20))
+    board.show_content(day_content(view, name_ar, SLOT_HEIGHT))
+    clash = board.scene.item_for("item-clash")
+    first = next(b for b in view.blocks if b.staff_id == clash.block.staff_id)
+    other = board.scene.item_for(first.item_id)
+    assert clash.placed.lane.lanes == other.placed.lane.lanes == 2
+    assert clash.boundingRect().width() - 4 <= board.scene.geometry.columns.column_width / 2  # 2px pen margin
+    assert not clash.sceneBoundingRect().adjusted(3, 3, -3, -3).intersects(other.sceneBoundingRect().adjusted(3, 3, -3, -3))
+    assert clash.needs_attention and not other.needs_attention
+
+
+def test_pending_sync_marker_and_status_colours(board):
+    view = sample_day_view(DAY, 3, 18)
+    board.show_content(day_content(view, name_ar, SLOT_HEIGHT))
+    for item in board.scene.block_items():
+        assert item.pending_sync == (item.block.sync_status == "pending")
+        assert item._colours == STATUS_COLOURS[item.block.status]
+    assert any(item.pending_sync for item in board.scene.block_items())
+
+
+def test_texts_are_translated_and_isolated(board, ui_context):
+    view = sample_day_view(DAY, 2, 6)
+    board.show_content(day_content(view, name_ar, SLOT_HEIGHT))
+    item = board.scene.block_items()[0]
+    assert item.texts.service == item.block.service_name_ar
+    assert "\u2068" in item.texts.time_range  # each time isolated so "10:00 ص – 10:45 ص" keeps its order
+    assert ui_context.l10n().status_label(item.block.status) in item.texts.tooltip
+
+
+def test_items_are_reused_when_switching_days(board):
+    board.show_content(day_content(sample_day_view(DAY, 5, 40), name_ar, SLOT_HEIGHT))
+    pool = list(board.scene._pool)
+    board.show_content(day_content(sample_day_view(DAY + timedelta(1), 5, 30), name_ar, SLOT_HEIGHT))
+    assert board.scene._pool[: len(pool)] == pool
+    visible = [i for i in board.scene._pool if i.isVisible()]
+    assert len(visible) == len(board.scene.block_items()) == len(board.content.blocks)
+
+
+def test_frozen_header_and_gutter_follow_scrolling(board, qtbot):
+    board.show_content(day_content(sample_day_view(DAY, 12, 30), name_ar, SLOT_HEIGHT))
+    body = board.grid.body
+    qtbot.waitUntil(lambda: body.horizontalScrollBar().maximum() > 0)
+    header, gutter = board.grid.header, board.grid.gutter
+    first_column_x = board.scene.geometry.column_rect(0).right
+    before = header.scene_to_local(QPointF(first_column_x, 0)).x()
+    body.horizontalScrollBar().setValue(body.horizontalScrollBar().maximum())
+    after = header.scene_to_local(QPointF(first_column_x, 0)).x()
+    assert after != pytest.approx(before)
+    assert header.y() == 0 and header.isVisible()  # the header itself never scrolls away
+    y_before = gutter.scene_to_local(QPointF(0, 500)).y()
+    body.verticalScrollBar().setValue(400)
+    assert gutter.scene_to_local(QPointF(0, 500)).y() == pytest.approx(y_before - (400 - 0), abs=2)
+    labels = [text for _y, text, _hour in gutter._labels]
+    assert labels[0] == board.ctx.l10n().time(board.scene.geometry.axes[0].origin)
+
+
+def test_quick_check_reasons(board):
+    view = sample_day_view(DAY, 3, 12)
+    content = day_content(view, name_ar, SLOT_HEIGHT)
+    block = next(b for b in view.blocks if b.status == "confirmed")
+    other = next(b for b in view.blocks if b.staff_id != block.staff_id)
+    assert quick_move_problem(content, block, other.staff_id, other.start_at) is MoveProblem.OVERLAP
+    column = content.column(block.staff_id)
+    assert quick_move_problem(content, block, block.staff_id, column.breaks[0].start) is MoveProblem.ON_BREAK
+    before_opening = column.working[0].start - timedelta(minutes=15)
+    assert quick_move_problem(content, block, block.staff_id, before_opening) is MoveProblem.NOT_WORKING
+    done = next((b for b in view.blocks if b.status == "completed"), None)
+    if done is not None:
+        assert quick_move_problem(content, done, done.staff_id, done.start_at) is MoveProblem.NOT_MOVABLE
+
+
+def test_week_view_sunday_rightmost_in_arabic_and_leftmost_in_english(qtbot, ui_context):
+    week = WeekCalendar(ui_context)
+    qtbot.addWidget(week)
+    week.resize(1200, 700)
+    week.show()
+    sunday = date(2025, 3, 2)
+    week.show_week_view(sample_week_view(sunday))
+    geometry = week.board.scene.geometry
+    assert week.board.content.columns[0].key == sunday
+    assert geometry.column_rect(0).x == max(geometry.column_rect(i).x for i in range(7))
+    assert week.board.content.columns[5].closed  # Friday in the sample
+    i18n.set_ui_language("en", "latn")
+    week.retranslate()
+    assert week.board.scene.geometry.column_rect(0).x == 0
+    assert week.board.content.columns[0].title == "Sunday"
