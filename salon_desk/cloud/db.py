@@ -133,13 +133,16 @@ class Database:
         self.engine.dispose()
 
 
-def is_uuid(value: object) -> bool:
-    """Whether `value` can be compared with a uuid column (PostgreSQL refuses to cast anything else)."""
+def canonical_uuid(value: object) -> str | None:
+    """The canonical text of a UUID (lower case, hyphens), or None when `value` is not one.
+
+    Checked before a query: PostgreSQL refuses to compare anything else with a uuid column, and SQLite
+    stores the canonical text only.
+    """
     try:
-        uuid.UUID(str(value))
+        return str(uuid.UUID(str(value)))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def lock_key(session: Session, key: str) -> None:

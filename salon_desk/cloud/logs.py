@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 _SCRUB = (
-    (re.compile(r"sd_dev_[A-Za-z0-9_\-]+"), "sd_dev_[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]+"), r"\1[redacted]"),
+    (re.compile(r"sd_dev_[A-Za-z0-9_\-]+"), "sd_dev_[redacted]"),
     (re.compile(r"(?<!\d)(?:\+|00)?(9665)\d{6}(\d{2})(?!\d)"), r"+\1******\2"),
     (re.compile(r"(?<!\d)0?5\d{6}(\d{2})(?!\d)"), r"05*******\1"),
 )

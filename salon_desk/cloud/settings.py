@@ -33,9 +33,8 @@ class CloudSettings(BaseSettings):
     )
 
     environment: Environment = Field(Environment.DEVELOPMENT, validation_alias="SALON_ENV")
-    database_url: str = Field(
-        DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL", repr=False
-    )  # may hold a password
+    # May hold a password: never in repr() or dumps. Log it with make_url(...).render_as_string().
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL", repr=False, exclude=True)
     public_base_url: str = Field("http://127.0.0.1:8765", validation_alias="SALON_PUBLIC_BASE_URL")
 
     sms_provider: str = Field(CONSOLE_PROVIDER, validation_alias="SALON_SMS_PROVIDER")

@@ -15,7 +15,14 @@ from salon_desk.domain.scheduling import Interval, check_fits
 from salon_desk.store.uow import UnitOfWork
 
 from . import mutations
-from .commands import CancelBooking, CreateBooking, ItemRequest, RescheduleBooking, TransitionBooking, UpdateBookingNotes
+from .commands import (
+    CancelBooking,
+    CreateBooking,
+    ItemRequest,
+    RescheduleBooking,
+    TransitionBooking,
+    UpdateBookingNotes,
+)
 from .customers import resolve_customer
 from .result import Result
 from .schedule_inputs import item_segments, salon_of, salon_schedule, staff_schedules

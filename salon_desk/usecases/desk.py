@@ -11,7 +11,7 @@ from salon_desk.domain.rules import found
 from salon_desk.domain.scheduling import SlotOption
 from salon_desk.store.uow import UnitOfWork
 
-from . import bookings, calendar, customers, walkins, waitlist
+from . import bookings, calendar, customers, waitlist, walkins
 from .commands import (
     AddCustomer,
     AddWaitlistEntry,
@@ -20,8 +20,8 @@ from .commands import (
     CreateBooking,
     FindSlots,
     MarkWalkInLeft,
-    RescheduleBooking,
     RemoveWaitlistEntry,
+    RescheduleBooking,
     SeatWalkIn,
     TransitionBooking,
     UpdateBookingNotes,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from salon_desk.domain.model import Booking, BookingItem, Customer
-from salon_desk.store.types import instant_text
 from salon_desk.store.mappers import phases_to_json
+from salon_desk.store.types import instant_text
 
 
 def item_args(item: BookingItem) -> dict[str, Any]:

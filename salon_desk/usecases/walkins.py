@@ -11,7 +11,13 @@ from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor, WalkIn, WalkInState
 from salon_desk.domain.phone import optional_mobile
 from salon_desk.domain.rules import MAX_NAME, found
-from salon_desk.domain.scheduling import VisitPart, business_day, business_day_extent, busy_segments, find_slots
+from salon_desk.domain.scheduling import (
+    VisitPart,
+    business_day,
+    business_day_extent,
+    busy_segments,
+    find_slots,
+)
 from salon_desk.store.uow import UnitOfWork
 
 from .bookings import write_booking

@@ -21,7 +21,6 @@ from salon_desk.domain.booking import Role
 from salon_desk.domain.model import Actor
 from salon_desk.store.engine import make_engine
 from salon_desk.store.migrate import upgrade
-from salon_desk.store.rows import Base
 from salon_desk.store.types import instant_text
 from salon_desk.store.uow import make_uow_factory
 from salon_desk.usecases.commands import FindSlots

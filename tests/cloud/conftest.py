@@ -57,6 +57,7 @@ class IsolatedSettings(CloudSettings):
 
 
 def cloud_settings(database_url: str, **overrides: Any) -> CloudSettings:
+    """Settings for tests: the given fields over the defaults, never the process environment."""
     return IsolatedSettings(database_url=database_url, **overrides)
 
 
@@ -184,7 +185,13 @@ class CloudServer:
         return self.services.enrolment.issue_code(salon_id, role).code
 
     def enrol(self, code: str, device_name: str = "Desk 1", **extra: Any) -> httpx.Response:
-        body = {"code": code, "device_name": device_name, "app_version": "1.0.0", "schema_version": 1, **extra}
+        body = {
+            "code": code,
+            "device_name": device_name,
+            "app_version": "1.0.0",
+            "schema_version": 1,
+            **extra,
+        }
         return self.client().post("/v1/devices/enrol", json=body)
 
     def enrolled_desk(self, role: str = "manager", salon_id: str | None = None) -> tuple[str, str]:
@@ -207,9 +214,12 @@ def start_cloud_server(cloud_database_url: str) -> Iterator[StartCloudServer]:
     running: list[tuple[_UvicornThread, CloudServer]] = []
 
     def start(
-        *, sender: MessageSender | None = None, app_hook: Callable[[FastAPI], None] | None = None, **overrides: Any
+        *,
+        sender: MessageSender | None = None,
+        app_hook: Callable[[FastAPI], None] | None = None,
+        **overrides: Any,
     ) -> CloudServer:
-        settings = cloud_settings(cloud_database_url, **overrides)
+        settings = cloud_settings(**{"database_url": cloud_database_url, **overrides})
         clock = ManualClock(CLOUD_T0)
         app = create_app(settings, clock=clock, sender=sender)
         if app_hook is not None:

@@ -20,8 +20,12 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def sender(fake_authentica, sleeps):  # type: ignore[no-untyped-def]
     client = AuthenticaSender(
-        fake_authentica.api_key, fake_authentica.base_url, timeout_seconds=0.5, max_attempts=3,
-        backoff_seconds=0.25, sleep=sleeps.append,
+        fake_authentica.api_key,
+        fake_authentica.base_url,
+        timeout_seconds=0.5,
+        max_attempts=3,
+        backoff_seconds=0.25,
+        sleep=sleeps.append,
     )
     yield client
     client.close()
@@ -41,7 +45,12 @@ def test_our_code_travels_in_the_custom_otp_field_with_the_documented_headers(fa
 
 def test_whatsapp_and_the_english_template(fake_authentica, sender):
     sender.send_otp(PHONE, "000123", Channel.WHATSAPP, "en")
-    assert fake_authentica.received[0].body == {"method": "whatsapp", "phone": PHONE, "template_id": 2, "otp": "000123"}
+    assert fake_authentica.received[0].body == {
+        "method": "whatsapp",
+        "phone": PHONE,
+        "template_id": 2,
+        "otp": "000123",
+    }
 
 
 def test_plain_sms_goes_through_send_sms(fake_authentica, sender):
@@ -120,7 +129,9 @@ def test_provider_managed_verification_needs_status_true(fake_authentica, sender
 
 def test_settings_select_authentica(fake_authentica, tmp_path):
     settings = cloud_settings(
-        f"sqlite:///{tmp_path / 'x.db'}", sms_provider="authentica", authentica_api_key=fake_authentica.api_key,
+        f"sqlite:///{tmp_path / 'x.db'}",
+        sms_provider="authentica",
+        authentica_api_key=fake_authentica.api_key,
         authentica_base_url=fake_authentica.base_url,
     )
     sender = build_sender(settings, db=None, clock=None)  # type: ignore[arg-type]
@@ -134,24 +145,34 @@ def test_settings_select_authentica(fake_authentica, tmp_path):
 
 def test_otp_through_the_cloud_reaches_authentica_and_verifies_locally(start_cloud_server, fake_authentica):
     server = start_cloud_server(
-        sms_provider="authentica", authentica_api_key=fake_authentica.api_key,
+        sms_provider="authentica",
+        authentica_api_key=fake_authentica.api_key,
         authentica_base_url=fake_authentica.base_url,
     )
     http = server.client()
     request_id = http.post("/v1/otp/request", json={"phone_number": "0551234567"}).json()["request_id"]
     code = fake_authentica.sent_codes[PHONE]
-    assert http.post("/v1/otp/verify", json={"request_id": request_id, "code": code}).json()["verified"] is True
+    assert (
+        http.post("/v1/otp/verify", json={"request_id": request_id, "code": code}).json()["verified"] is True
+    )
     assert http.get("/v1/dev/messages").status_code == 404  # no console provider: no dev endpoints
 
 
 def test_a_provider_outage_answers_503_and_does_not_hold_the_cooldown(start_cloud_server, fake_authentica):
-    server = start_cloud_server(
-        sms_provider="authentica", authentica_api_key=fake_authentica.api_key,
-        authentica_base_url=fake_authentica.base_url, otp_cooldown_seconds=60,
+    no_waiting = AuthenticaSender(
+        fake_authentica.api_key, fake_authentica.base_url, sleep=lambda _seconds: None
     )
-    server.services.sender._sleep = lambda _seconds: None  # no real backoff waits in this test
+    server = start_cloud_server(
+        sender=no_waiting,
+        sms_provider="authentica",
+        authentica_api_key=fake_authentica.api_key,
+        authentica_base_url=fake_authentica.base_url,
+        otp_cooldown_seconds=60,
+    )
     fake_authentica.fail_next(503, times=3)
     http = server.client()
-    failed = http.post("/v1/otp/request", json={"phone_number": "0551234567"}, headers={"Accept-Language": "en"})
+    failed = http.post(
+        "/v1/otp/request", json={"phone_number": "0551234567"}, headers={"Accept-Language": "en"}
+    )
     assert failed.status_code == 503 and failed.json()["code"] == "messaging.unavailable"
     assert http.post("/v1/otp/request", json={"phone_number": "0551234567"}).status_code == 201

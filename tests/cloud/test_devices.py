@@ -100,7 +100,9 @@ def test_unknown_missing_and_revoked_tokens_are_refused(cloud_server):
 def test_a_manager_desk_enrols_another_desk_and_a_receptionist_desk_cannot(cloud_server):
     http = cloud_server.client()
     salon_id, manager_token = cloud_server.enrolled_desk("manager")
-    issued = http.post("/v1/devices/enrolment-codes", json={"role": "receptionist"}, headers=bearer(manager_token))
+    issued = http.post(
+        "/v1/devices/enrolment-codes", json={"role": "receptionist"}, headers=bearer(manager_token)
+    )
     assert issued.status_code == 201
     assert issued.json()["salon_id"] == salon_id
     desk = cloud_server.enrol(issued.json()["code"], device_name="Desk 2").json()
@@ -115,7 +117,9 @@ def test_a_manager_desk_enrols_another_desk_and_a_receptionist_desk_cannot(cloud
 def test_a_manager_cannot_reach_desks_of_another_salon(cloud_server):
     http = cloud_server.client()
     _, manager_a = cloud_server.enrolled_desk("manager")
-    other_salon_desk = cloud_server.enrol(cloud_server.issue_code(cloud_server.create_salon(), "receptionist"))
+    other_salon_desk = cloud_server.enrol(
+        cloud_server.issue_code(cloud_server.create_salon(), "receptionist")
+    )
     other_id = other_salon_desk.json()["device_id"]
     answer = http.post(f"/v1/devices/{other_id}/revoke", headers=bearer(manager_a))
     assert answer.status_code == 404 and answer.json()["code"] == "device.not_found"

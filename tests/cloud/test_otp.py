@@ -178,7 +178,9 @@ def test_messages_follow_accept_language(start_cloud_server):
     assert default == arabic
 
     invalid = request_code(http, phone="12", **{"Accept-Language": "en"}).json()
-    assert invalid["code"] == "phone.invalid" and invalid["detail"].startswith("This is not a valid mobile number")
+    assert invalid["code"] == "phone.invalid" and invalid["detail"].startswith(
+        "This is not a valid mobile number"
+    )
     not_found = verify(http, "not-a-uuid", "1", **{"Accept-Language": "ar"}).json()["detail"]
     assert not_found == "لم يُعثر على طلب التحقق هذا. يُرجى طلب رمز جديد."
 
@@ -188,3 +190,17 @@ def test_whatsapp_is_a_channel(cloud_server):
     answer = http.post("/v1/otp/request", json={"phone_number": PHONE, "channel": "whatsapp"})
     assert answer.status_code == 201
     assert http.get("/v1/dev/messages").json()["messages"][0]["channel"] == "whatsapp"
+
+
+def test_simultaneous_requests_for_one_phone_pass_the_cooldown_once(start_cloud_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = start_cloud_server(otp_cooldown_seconds=60)
+
+    def ask(_n: int) -> int:
+        with server.client() as http:
+            return request_code(http).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(ask, range(6)))
+    assert statuses == [201, 429, 429, 429, 429, 429]

@@ -71,7 +71,9 @@ class FakeAuthentica:
     def start(self) -> FakeAuthentica:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-authentica", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-authentica", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -118,8 +120,11 @@ class FakeAuthentica:
             return 415, {"success": False, "message": "Content-Type must be application/json"}
         if not isinstance(request.body, dict):
             return 422, _invalid({"body": ["The body must be a JSON object."]})
-        routes = {"/api/v2/send-otp": self._send_otp, "/api/v2/verify-otp": self._verify_otp,
-                  "/api/v2/send-sms": self._send_sms}
+        routes = {
+            "/api/v2/send-otp": self._send_otp,
+            "/api/v2/verify-otp": self._verify_otp,
+            "/api/v2/send-sms": self._send_sms,
+        }
         route = routes.get(request.path)
         return route(request.body) if route else (404, {"success": False, "message": "Not found"})
 
@@ -154,7 +159,9 @@ class FakeAuthentica:
         return 200, {"status": True, "message": "OTP verified successfully"}
 
     def _send_sms(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        errors: dict[str, list[str]] = {name: ["Unknown field."] for name in body.keys() - {"phone", "message", "sender_name"}}
+        errors: dict[str, list[str]] = {
+            name: ["Unknown field."] for name in body.keys() - {"phone", "message", "sender_name"}
+        }
         if not (isinstance(body.get("phone"), str) and E164.fullmatch(body["phone"])):
             errors["phone"] = ["The phone must be in E.164 format, e.g. +966551234567."]
         for name in ("message", "sender_name"):

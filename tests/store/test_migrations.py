@@ -58,3 +58,9 @@ def test_head_matches_the_rows(tmp_path):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if "customer_fts" not in str(d)] == []
+
+
+def test_head_constant_matches_the_migration_scripts():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() == migrate.HEAD_REVISION

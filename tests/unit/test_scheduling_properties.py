@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salon_desk.domain.errors import Conflict
-from salon_desk.domain.model import AvailabilityException, AvailabilityRule, ExceptionKind, OpeningHours, Phase
+from salon_desk.domain.model import (
+    AvailabilityException,
+    AvailabilityRule,
+    ExceptionKind,
+    OpeningHours,
+    Phase,
+)
 from salon_desk.domain.scheduling import (
     Interval,
     SalonSchedule,

@@ -17,7 +17,7 @@ from salon_desk.domain.booking import Role
 from salon_desk.domain.errors import NotFound
 
 from ..clock import Clock
-from ..db import Database, is_uuid
+from ..db import Database, canonical_uuid
 from ..errors import Unauthorized
 from .rows import DeviceRow
 from .tokens import TOKEN_PREFIX, new_device_token, token_digest
@@ -117,13 +117,16 @@ class DeviceService:
 
     @staticmethod
     def _device_row(session: Session, salon_id: str, device_id: str) -> DeviceRow:
-        if not is_uuid(device_id):
-            raise NotFound("device.not_found")
-        row = session.scalars(
-            select(DeviceRow)
-            .where(DeviceRow.id == device_id, DeviceRow.salon_id == salon_id)
-            .with_for_update()
-        ).first()
+        canonical_id = canonical_uuid(device_id)
+        row = (
+            session.scalars(
+                select(DeviceRow)
+                .where(DeviceRow.id == canonical_id, DeviceRow.salon_id == salon_id)
+                .with_for_update()
+            ).first()
+            if canonical_id
+            else None
+        )
         if row is None:
             raise NotFound("device.not_found")
         return row

@@ -73,7 +73,12 @@ class AuthenticaSender:
         self, phone: str, code: str, channel: Channel, lang: str, *, salon_id: str | None = None
     ) -> ProviderResult:
         template_id = self._otp_templates.get(lang, self._otp_templates.get("ar", 1))
-        body = {"method": channel.value, "phone": _e164(phone), "template_id": template_id, "otp": code}
+        body = {
+            "method": Channel(channel).value,
+            "phone": _e164(phone),
+            "template_id": template_id,
+            "otp": code,
+        }
         payload = self._post("/api/v2/send-otp", body, phone)
         if payload.get("success") is not True:
             raise MessagingError("messaging.rejected")
@@ -88,8 +93,8 @@ class AuthenticaSender:
         salon_id: str | None = None,
         sender_name: str | None = None,
     ) -> ProviderResult:
-        if channel is not Channel.SMS:  # send-sms is SMS only; WhatsApp carries only OTP templates
-            raise MessagingError("messaging.channel_unsupported", channel=channel.value)
+        if Channel(channel) is not Channel.SMS:  # send-sms is SMS only; WhatsApp carries only OTP templates
+            raise MessagingError("messaging.channel_unsupported", channel=Channel(channel).value)
         request = {
             "phone": _e164(phone),
             "message": body,

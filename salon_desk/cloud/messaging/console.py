@@ -61,7 +61,7 @@ class ConsoleSender:
             id=new_id(),
             salon_id=salon_id,
             phone_e164=phone,
-            channel=channel.value,
+            channel=Channel(channel).value,
             kind=kind.value,
             body=body,
             code=code,
@@ -76,7 +76,7 @@ class ConsoleSender:
                 "fields": {
                     "message_id": row.id,
                     "kind": kind.value,
-                    "channel": channel.value,
+                    "channel": row.channel,
                     "phone": mask_phone(phone),
                 }
             },

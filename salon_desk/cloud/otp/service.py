@@ -27,7 +27,7 @@ from salon_desk.domain.ids import new_id
 from salon_desk.domain.phone import mask_phone, normalize_mobile
 
 from ..clock import Clock
-from ..db import Database, is_uuid, lock_key
+from ..db import Database, canonical_uuid, lock_key
 from ..errors import BadRequest, Gone, RateLimited
 from ..messaging.base import Channel, MessageSender, MessagingError
 from ..metrics import CloudMetrics
@@ -145,15 +145,14 @@ class OtpService:
 
     def verify(self, request_id: str, code: str, *, salon_id: str | None = None) -> VerifiedOtp:
         """The verified phone, or a coded error: not_found, used, too_many_attempts, expired, invalid_code."""
-        if not is_uuid(request_id):
+        canonical_id = canonical_uuid(request_id)
+        if canonical_id is None:
             self._count_verification("not_found")
             raise NotFound("otp.not_found")
-        candidate = hash_code(request_id, normalize_digits(code).strip())  # before the lock: scrypt is slow
+        candidate = hash_code(canonical_id, normalize_digits(code).strip())  # before the lock: scrypt is slow
         now = self._clock.now()
         with self._db.session() as session:
-            row = session.get(OtpRequestRow, request_id, with_for_update=True)
-            self._refuse_unusable(row, salon_id, now)
-            assert row is not None
+            row = self._usable(session.get(OtpRequestRow, canonical_id, with_for_update=True), salon_id, now)
             if hmac.compare_digest(candidate, row.code_hash):
                 row.consumed_at = now
                 session.commit()
@@ -163,7 +162,7 @@ class OtpService:
             remaining = self._policy.max_attempts - row.attempts
             session.commit()
         log.info(
-            "otp wrong code", extra={"fields": {"request_id": request_id, "remaining_attempts": remaining}}
+            "otp wrong code", extra={"fields": {"request_id": canonical_id, "remaining_attempts": remaining}}
         )
         if remaining <= 0:
             self._count_verification("locked")
@@ -238,7 +237,7 @@ class OtpService:
 
     # -- verification
 
-    def _refuse_unusable(self, row: OtpRequestRow | None, salon_id: str | None, now: datetime) -> None:
+    def _usable(self, row: OtpRequestRow | None, salon_id: str | None, now: datetime) -> OtpRequestRow:
         if (
             row is None
             or row.send_failed_at is not None
@@ -255,6 +254,7 @@ class OtpService:
         if row.expires_at <= now:
             self._count_verification("expired")
             raise Gone("otp.expired")
+        return row
 
     def _count_verification(self, outcome: str) -> None:
         self._metrics.otp_verifications.labels(outcome).inc()

@@ -13,7 +13,7 @@ from salon_desk.domain.i18n import N_
 from salon_desk.domain.ids import new_id
 
 from ..clock import Clock
-from ..db import Database, is_uuid
+from ..db import Database, canonical_uuid
 from .rows import SalonRow, SalonSyncRow
 
 MESSAGES = {
@@ -75,7 +75,8 @@ def salon_epoch(session: Session, salon_id: str) -> str:
 
 
 def require_salon(session: Session, salon_id: str) -> SalonRow:
-    salon = session.get(SalonRow, salon_id) if is_uuid(salon_id) else None
+    canonical_id = canonical_uuid(salon_id)
+    salon = session.get(SalonRow, canonical_id) if canonical_id else None
     if salon is None:
         raise NotFound("salon.not_found")
     return salon

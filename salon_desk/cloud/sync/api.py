@@ -54,22 +54,32 @@ def sync_services(request: Request, services: Services) -> SyncServices:
 def _json(request: Request, model: BaseModel) -> Response:
     body = model.model_dump_json().encode()
     if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(gzip.compress(body, 6), media_type="application/json",
-                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(
+            gzip.compress(body, 6),
+            media_type="application/json",
+            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+        )
     return Response(body, media_type="application/json")
 
 
 def _version_refusal(request: Request, lang: str, schema_version: int | None) -> JSONResponse | None:
     protocol = request.headers.get(PROTOCOL_HEADER, str(PROTOCOL_VERSION))
-    if protocol != str(PROTOCOL_VERSION) or (schema_version is not None and schema_version < MIN_SCHEMA_VERSION):
-        return error_response("update_required", 426, lang, {"min_schema_version": MIN_SCHEMA_VERSION,
-                                                             "protocol": PROTOCOL_VERSION})
+    if protocol != str(PROTOCOL_VERSION) or (
+        schema_version is not None and schema_version < MIN_SCHEMA_VERSION
+    ):
+        return error_response(
+            "update_required",
+            426,
+            lang,
+            {"min_schema_version": MIN_SCHEMA_VERSION, "protocol": PROTOCOL_VERSION},
+        )
     return None
 
 
 @router.post("/push")
-def push(body: PushRequest, request: Request, device: CurrentDevice, services: Services,
-         lang: Language) -> Response:
+def push(
+    body: PushRequest, request: Request, device: CurrentDevice, services: Services, lang: Language
+) -> Response:
     refusal = _version_refusal(request, lang, body.schema_version)
     if refusal is not None:
         return refusal
@@ -79,9 +89,15 @@ def push(body: PushRequest, request: Request, device: CurrentDevice, services: S
 
 
 @router.get("/pull")
-async def pull(request: Request, device: CurrentDevice, services: Services, lang: Language,
-               cursor: str | None = None, limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT),
-               wait: float = Query(0, ge=0, le=MAX_WAIT_SECONDS)) -> Response:
+async def pull(
+    request: Request,
+    device: CurrentDevice,
+    services: Services,
+    lang: Language,
+    cursor: str | None = None,
+    limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT),
+    wait: float = Query(0, ge=0, le=MAX_WAIT_SECONDS),
+) -> Response:
     refusal = _version_refusal(request, lang, None)
     if refusal is not None:
         return refusal

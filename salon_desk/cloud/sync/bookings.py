@@ -52,10 +52,21 @@ def _planned_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]
 
 
 def overlapping_item(ctx: CommandContext, item: dict[str, Any], booking_id: str) -> dict[str, Any] | None:
-    found = ctx.changes.session.execute(select(ITEMS).where(
-        ITEMS.c.salon_id == ctx.salon_id, ITEMS.c.staff_id == item["staff_id"], ITEMS.c.active.is_(True),
-        ITEMS.c.deleted_at.is_(None), ITEMS.c.booking_id != booking_id, ITEMS.c.start_at < item["busy_until"],
-        ITEMS.c.busy_until > item["start_at"])).mappings().first()
+    found = (
+        ctx.changes.session.execute(
+            select(ITEMS).where(
+                ITEMS.c.salon_id == ctx.salon_id,
+                ITEMS.c.staff_id == item["staff_id"],
+                ITEMS.c.active.is_(True),
+                ITEMS.c.deleted_at.is_(None),
+                ITEMS.c.booking_id != booking_id,
+                ITEMS.c.start_at < item["busy_until"],
+                ITEMS.c.busy_until > item["start_at"],
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(found) if found is not None else None
 
 
@@ -64,8 +75,13 @@ def _overlap_params(ctx: CommandContext, items: list[dict[str, Any]], booking_id
         existing = overlapping_item(ctx, item, booking_id)
         if existing is not None:
             row = encode_row("booking_item", existing)
-            return {"staff_id": item["staff_id"], "existing_booking_id": row["booking_id"],
-                    "existing_start": row["start_at"], "existing_end": row["end_at"], "item_id": item["id"]}
+            return {
+                "staff_id": item["staff_id"],
+                "existing_booking_id": row["booking_id"],
+                "existing_start": row["start_at"],
+                "existing_end": row["end_at"],
+                "item_id": item["id"],
+            }
     return {}
 
 
@@ -73,8 +89,10 @@ def _write_booking(ctx: CommandContext, booking: dict[str, Any], items: list[dic
     active = status_rules.is_active(booking["status"])
     ctx.changes.upsert("booking", booking, field_meta={})
     for item in items:
-        ctx.changes.upsert("booking_item", {**item, "active": active, "created_at": ctx.now, "updated_at": ctx.now,
-                                            "deleted_at": None})
+        ctx.changes.upsert(
+            "booking_item",
+            {**item, "active": active, "created_at": ctx.now, "updated_at": ctx.now, "deleted_at": None},
+        )
 
 
 def handle_create(ctx: CommandContext) -> Outcome:
@@ -88,10 +106,18 @@ def handle_create(ctx: CommandContext) -> Outcome:
     customer_id = ctx.args.get("customer_id")
     if isinstance(ctx.args.get("customer"), dict):
         customer_id, _ = create_customer(ctx, ctx.args["customer"])
-    booking = {"id": booking_id, "customer_id": customer_id, "status": status,
-               "source": ctx.args.get("source") or "desk", "notes": ctx.args.get("notes") or "", "cancel_reason": "",
-               "starts_at": min(i["start_at"] for i in items), "created_at": ctx.now, "updated_at": ctx.now,
-               "deleted_at": None}
+    booking = {
+        "id": booking_id,
+        "customer_id": customer_id,
+        "status": status,
+        "source": ctx.args.get("source") or "desk",
+        "notes": ctx.args.get("notes") or "",
+        "cancel_reason": "",
+        "starts_at": min(i["start_at"] for i in items),
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+        "deleted_at": None,
+    }
     mark = ctx.changes.mark()
     try:
         with ctx.changes.session.begin_nested():
@@ -104,8 +130,9 @@ def handle_create(ctx: CommandContext) -> Outcome:
     # Quarantine, don't discard: the customer expects the booking; someone must place it.
     params = _overlap_params(ctx, items, booking_id)
     _write_booking(ctx, {**booking, "status": BookingStatus.NEEDS_ATTENTION.value}, items)
-    conflict_id = ctx.record_conflict("overlap", "booking", booking_id, code="overlap", params=params,
-                                      current={"status": status})
+    conflict_id = ctx.record_conflict(
+        "overlap", "booking", booking_id, code="overlap", params=params, current={"status": status}
+    )
     return Outcome("conflict", "overlap", params, conflict_id)
 
 
@@ -117,8 +144,9 @@ def _live_booking(ctx: CommandContext) -> dict[str, Any]:
 
 
 def booking_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]:
-    rows = ctx.changes.session.execute(select(ITEMS).where(ITEMS.c.salon_id == ctx.salon_id,
-                                                           ITEMS.c.booking_id == booking_id)).mappings()
+    rows = ctx.changes.session.execute(
+        select(ITEMS).where(ITEMS.c.salon_id == ctx.salon_id, ITEMS.c.booking_id == booking_id)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -145,18 +173,29 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
     for move in moves:
         if move.get("id") not in current:
             raise Refusal("invalid", "booking.item_unknown")
-        current[move["id"]] = {**current[move["id"]], "staff_id": move["staff_id"],
-                               **{k: _instant(move[k]) for k in ("start_at", "end_at", "busy_until")}}
+        current[move["id"]] = {
+            **current[move["id"]],
+            "staff_id": move["staff_id"],
+            **{k: _instant(move[k]) for k in ("start_at", "end_at", "busy_until")},
+        }
     quarantined = booking["status"] == BookingStatus.NEEDS_ATTENTION
     status = BookingStatus.REQUESTED.value if quarantined else booking["status"]
     items = list(current.values())
 
     def write() -> None:
         for item in items:
-            ctx.changes.upsert("booking_item", {**item, "active": status_rules.is_active(status),
-                                                "updated_at": ctx.now})
-        ctx.changes.upsert("booking", {"id": booking["id"], "status": status, "updated_at": ctx.now,
-                                       "starts_at": min(i["start_at"] for i in items)})
+            ctx.changes.upsert(
+                "booking_item", {**item, "active": status_rules.is_active(status), "updated_at": ctx.now}
+            )
+        ctx.changes.upsert(
+            "booking",
+            {
+                "id": booking["id"],
+                "status": status,
+                "updated_at": ctx.now,
+                "starts_at": min(i["start_at"] for i in items),
+            },
+        )
 
     _save_or_refuse(ctx, "move_refused", write, items)
     if quarantined:
@@ -166,13 +205,25 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
 
 def _resolve_conflicts(ctx: CommandContext, booking_id: str, resolution: str) -> None:
     table = REPLICATED_TABLES["sync_conflict"]
-    open_ids = ctx.changes.session.scalars(select(table.c.id).where(
-        table.c.salon_id == ctx.salon_id, table.c.entity == "booking", table.c.entity_id == booking_id,
-        table.c.resolved_at.is_(None))).all()
+    open_ids = ctx.changes.session.scalars(
+        select(table.c.id).where(
+            table.c.salon_id == ctx.salon_id,
+            table.c.entity == "booking",
+            table.c.entity_id == booking_id,
+            table.c.resolved_at.is_(None),
+        )
+    ).all()
     for conflict_id in open_ids:
-        ctx.changes.upsert("sync_conflict", {"id": conflict_id, "resolved_at": ctx.now, "updated_at": ctx.now,
-                                             "resolved_by": ctx.mutation.actor.desk_user_id,
-                                             "resolution": resolution})
+        ctx.changes.upsert(
+            "sync_conflict",
+            {
+                "id": conflict_id,
+                "resolved_at": ctx.now,
+                "updated_at": ctx.now,
+                "resolved_by": ctx.mutation.actor.desk_user_id,
+                "resolution": resolution,
+            },
+        )
 
 
 def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> Outcome:
@@ -189,7 +240,9 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
     def write() -> None:
         for item in items:
             if item["active"] != active:
-                ctx.changes.upsert("booking_item", {"id": item["id"], "active": active, "updated_at": ctx.now})
+                ctx.changes.upsert(
+                    "booking_item", {"id": item["id"], "active": active, "updated_at": ctx.now}
+                )
         values = {"id": booking["id"], "status": target, "updated_at": ctx.now}
         if cancel_reason is not None:
             values["cancel_reason"] = cancel_reason

@@ -52,9 +52,18 @@ def _ensure_tenant(db: Database, clock: Clock, salon: dict[str, Any]) -> None:
     with db.session() as session:
         if session.get(SalonRow, salon["id"]) is None:
             now = clock.now()
-            session.add(SalonRow(id=salon["id"], name_ar=salon["name_ar"], name_en=salon["name_en"],
-                                 timezone=salon["timezone"], sms_sender=salon.get("sms_sender") or None,
-                                 public_settings={}, created_at=now, updated_at=now))
+            session.add(
+                SalonRow(
+                    id=salon["id"],
+                    name_ar=salon["name_ar"],
+                    name_en=salon["name_en"],
+                    timezone=salon["timezone"],
+                    sms_sender=salon.get("sms_sender") or None,
+                    public_settings={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             session.flush()
             session.add(SalonSyncRow(salon_id=salon["id"], epoch=new_epoch(), last_seq=0, min_retained_seq=0))
         session.commit()
@@ -64,15 +73,20 @@ def _insert_missing(db: Database, salon_id: str, entity: str, rows: list[dict[st
     table = REPLICATED_TABLES[entity]
     written = 0
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
+        chunk = rows[start : start + CHUNK]
         with db.session() as session:
             seq = allocate_seq(session, salon_id)
             present = set(session.scalars(select(table.c.id).where(table.c.id.in_([r["id"] for r in chunk]))))
             fresh = [{**r, "server_seq": seq, "field_meta": {}} for r in chunk if r["id"] not in present]
             if fresh:
                 session.execute(insert(table), fresh)
-                session.execute(insert(ChangeIndexRow), [
-                    {"salon_id": salon_id, "entity": entity, "entity_id": r["id"], "seq": seq} for r in fresh])
+                session.execute(
+                    insert(ChangeIndexRow),
+                    [
+                        {"salon_id": salon_id, "entity": entity, "entity_id": r["id"], "seq": seq}
+                        for r in fresh
+                    ],
+                )
             session.commit()
             written += len(fresh)
     return written

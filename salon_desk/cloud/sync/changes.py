@@ -52,12 +52,18 @@ class ChangeSet:
 
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
         table = REPLICATED_TABLES[entity]
-        found = self.session.execute(
-            select(table).where(table.c.id == entity_id, table.c.salon_id == self.salon_id)
-        ).mappings().first()
+        found = (
+            self.session.execute(
+                select(table).where(table.c.id == entity_id, table.c.salon_id == self.salon_id)
+            )
+            .mappings()
+            .first()
+        )
         return dict(found) if found is not None else None
 
-    def upsert(self, entity: str, values: dict[str, Any], field_meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    def upsert(
+        self, entity: str, values: dict[str, Any], field_meta: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Writes the full or partial row `values` (must hold `id`) at this transaction's seq."""
         table = REPLICATED_TABLES[entity]
         seq = self.seq
@@ -77,13 +83,19 @@ class ChangeSet:
         return row
 
     def _index(self, entity: str, entity_id: str, seq: int) -> None:
-        where = (ChangeIndexRow.salon_id == self.salon_id, ChangeIndexRow.entity == entity,
-                 ChangeIndexRow.entity_id == entity_id)
+        where = (
+            ChangeIndexRow.salon_id == self.salon_id,
+            ChangeIndexRow.entity == entity,
+            ChangeIndexRow.entity_id == entity_id,
+        )
         # Race-free without ON CONFLICT: the counter row lock serialises every writer of this salon.
         done = self.session.execute(update(ChangeIndexRow).where(*where).values(seq=seq)).rowcount
         if not done:
-            self.session.execute(insert(ChangeIndexRow).values(salon_id=self.salon_id, entity=entity,
-                                                               entity_id=entity_id, seq=seq))
+            self.session.execute(
+                insert(ChangeIndexRow).values(
+                    salon_id=self.salon_id, entity=entity, entity_id=entity_id, seq=seq
+                )
+            )
 
     def _remember(self, entity: str, seq: int, row: dict[str, Any]) -> None:
         self.rows = [r for r in self.rows if not (r.entity == entity and r.row["id"] == row["id"])]
@@ -96,4 +108,6 @@ def current_rows(session: Session, salon_id: str, entity: str, entity_ids: list[
     found = session.execute(
         select(table).where(table.c.salon_id == salon_id, table.c.id.in_(entity_ids))
     ).mappings()
-    return [RowChange(entity=entity, seq=int(r["server_seq"]), row=encode_row(entity, dict(r))) for r in found]
+    return [
+        RowChange(entity=entity, seq=int(r["server_seq"]), row=encode_row(entity, dict(r))) for r in found
+    ]

@@ -34,8 +34,9 @@ MESSAGES = {
 }
 
 # SyncConflict kinds (specs/sync.md §3.3).
-CONFLICT_KINDS = frozenset({"overlap", "transition_refused", "move_refused", "gone", "forbidden", "invalid",
-                            "duplicate_merged"})
+CONFLICT_KINDS = frozenset(
+    {"overlap", "transition_refused", "move_refused", "gone", "forbidden", "invalid", "duplicate_merged"}
+)
 
 
 class Refusal(Exception):
@@ -71,18 +72,37 @@ class CommandContext:
     def args(self) -> dict[str, Any]:
         return self.mutation.args
 
-    def record_conflict(self, kind: str, entity: str, entity_id: str, *, code: str,
-                        params: dict[str, Any], current: dict[str, Any] | None = None) -> str:
+    def record_conflict(
+        self,
+        kind: str,
+        entity: str,
+        entity_id: str,
+        *,
+        code: str,
+        params: dict[str, Any],
+        current: dict[str, Any] | None = None,
+    ) -> str:
         """Writes a salon-wide SyncConflict card (replicated to every desk) and returns its id."""
         conflict_id = new_id(int(self.now.timestamp() * 1000))
         actor = self.mutation.actor.model_dump() | {"device_name": self.device_name}
-        self.changes.upsert("sync_conflict", {
-            "id": conflict_id, "kind": kind, "entity": entity, "entity_id": entity_id,
-            "mutation_id": self.mutation.mutation_id, "device_id": self.device_id, "actor": actor,
-            "attempted": {"name": self.mutation.name, "args": self.mutation.args},
-            "current": current, "params": {"code": code, **params},
-            "created_at": self.now, "updated_at": self.now, "deleted_at": None,
-        })
+        self.changes.upsert(
+            "sync_conflict",
+            {
+                "id": conflict_id,
+                "kind": kind,
+                "entity": entity,
+                "entity_id": entity_id,
+                "mutation_id": self.mutation.mutation_id,
+                "device_id": self.device_id,
+                "actor": actor,
+                "attempted": {"name": self.mutation.name, "args": self.mutation.args},
+                "current": current,
+                "params": {"code": code, **params},
+                "created_at": self.now,
+                "updated_at": self.now,
+                "deleted_at": None,
+            },
+        )
         return conflict_id
 
 

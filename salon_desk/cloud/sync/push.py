@@ -69,10 +69,14 @@ class PushService:
             except DomainError:
                 raise  # request-level answers (409 idempotency_key_reuse, device_rewound)
             except Exception:
-                log.exception("mutation failed; the batch stops here",
-                              extra={"fields": {"mutation": mutation.name, "device_id": device.device_id}})
-                results += [MutationResult(mutation_id=m.mutation_id, status="retry", code="internal")
-                            for m in request.mutations[position:]]
+                log.exception(
+                    "mutation failed; the batch stops here",
+                    extra={"fields": {"mutation": mutation.name, "device_id": device.device_id}},
+                )
+                results += [
+                    MutationResult(mutation_id=m.mutation_id, status="retry", code="internal")
+                    for m in request.mutations[position:]
+                ]
                 break
         if any(r.status != "retry" for r in results):
             self._notifier.notify(device.salon_id)
@@ -80,8 +84,9 @@ class PushService:
             counter = session.get(SalonSyncRow, device.salon_id)
             assert counter is not None
             epoch, head = counter.epoch, counter.last_seq
-        return PushResponse(epoch=epoch, results=results, head_seq=head,
-                            server_time=format_instant(self._clock.now()))
+        return PushResponse(
+            epoch=epoch, results=results, head_seq=head, server_time=format_instant(self._clock.now())
+        )
 
     def _one(self, device: AuthenticatedDevice, mutation: Mutation) -> MutationResult:
         digest = mutation.payload_sha256()
@@ -89,13 +94,21 @@ class PushService:
             stored = _stored_result(session, mutation, digest)
             if stored is not None:
                 return stored
-            last_seq = session.scalar(select(DeviceRow.last_device_seq).where(DeviceRow.id == device.device_id))
+            last_seq = session.scalar(
+                select(DeviceRow.last_device_seq).where(DeviceRow.id == device.device_id)
+            )
             if mutation.device_seq <= (last_seq or 0):
                 raise Conflict("device_rewound", last_device_seq=last_seq)
             receipt = MutationReceiptRow(
-                mutation_id=mutation.mutation_id, salon_id=device.salon_id, device_id=device.device_id,
-                device_seq=mutation.device_seq, payload_sha256=digest, status="pending", result={},
-                received_at=self._clock.now())
+                mutation_id=mutation.mutation_id,
+                salon_id=device.salon_id,
+                device_id=device.device_id,
+                device_seq=mutation.device_seq,
+                payload_sha256=digest,
+                status="pending",
+                result={},
+                received_at=self._clock.now(),
+            )
             session.add(receipt)
             try:
                 session.flush()  # a concurrent duplicate waits here, then fails on the primary key
@@ -108,8 +121,11 @@ class PushService:
             result = self._run(session, device, mutation)
             receipt.status, receipt.code = result.status, result.code
             receipt.result = result.model_dump(mode="json")
-            session.execute(update(DeviceRow).where(DeviceRow.id == device.device_id)
-                            .values(last_device_seq=mutation.device_seq))
+            session.execute(
+                update(DeviceRow)
+                .where(DeviceRow.id == device.device_id)
+                .values(last_device_seq=mutation.device_seq)
+            )
             session.commit()
             return result
 
@@ -127,9 +143,15 @@ class PushService:
             return _refused(ctx, refusal)
         except DomainError as error:  # a domain rule refused the arguments
             return _refused(ctx, Refusal("invalid", error.code, **error.params))
-        return MutationResult(mutation_id=mutation.mutation_id, status=outcome.status, code=outcome.code,
-                              params=outcome.params, server_seq=changes.seq, conflict_id=outcome.conflict_id,
-                              rows=changes.rows)
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            status=outcome.status,
+            code=outcome.code,
+            params=outcome.params,
+            server_seq=changes.seq,
+            conflict_id=outcome.conflict_id,
+            rows=changes.rows,
+        )
 
 
 def _stored_result(session: Session, mutation: Mutation, digest: bytes) -> MutationResult | None:
@@ -144,11 +166,18 @@ def _stored_result(session: Session, mutation: Mutation, digest: bytes) -> Mutat
 def _refused(ctx: CommandContext, refusal: Refusal) -> MutationResult:
     ctx.changes.rows.clear()
     mutation = ctx.mutation
-    conflict_id = ctx.record_conflict(refusal.kind, mutation.entity, mutation.entity_id, code=refusal.code,
-                                      params=_jsonable(refusal.params))
-    return MutationResult(mutation_id=mutation.mutation_id, status="refused", code=refusal.code,
-                          params=_jsonable(refusal.params), server_seq=ctx.changes.seq, conflict_id=conflict_id,
-                          rows=[*ctx.changes.rows, *_entity_rows(ctx)])
+    conflict_id = ctx.record_conflict(
+        refusal.kind, mutation.entity, mutation.entity_id, code=refusal.code, params=_jsonable(refusal.params)
+    )
+    return MutationResult(
+        mutation_id=mutation.mutation_id,
+        status="refused",
+        code=refusal.code,
+        params=_jsonable(refusal.params),
+        server_seq=ctx.changes.seq,
+        conflict_id=conflict_id,
+        rows=[*ctx.changes.rows, *_entity_rows(ctx)],
+    )
 
 
 def _entity_rows(ctx: CommandContext) -> list[RowChange]:
@@ -164,4 +193,6 @@ def _entity_rows(ctx: CommandContext) -> list[RowChange]:
 
 
 def _jsonable(params: dict[str, object]) -> dict[str, object]:
-    return {k: v if isinstance(v, bool | int | float | str) or v is None else str(v) for k, v in params.items()}
+    return {
+        k: v if isinstance(v, bool | int | float | str) or v is None else str(v) for k, v in params.items()
+    }

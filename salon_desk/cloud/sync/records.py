@@ -30,15 +30,19 @@ CREATE_DEFAULTS: dict[str, dict[str, Any]] = {
 PATCHABLE: dict[str, frozenset[str]] = {
     "customer": frozenset({"name", "phone", "language", "notes", "consent_reminders", "consent_marketing"}),
     "booking": frozenset({"notes"}),
-    "walk_in": frozenset({"name", "phone", "customer_id", "preferred_staff_id", "state", "booking_id", "left_at"}),
-    "waitlist_entry": frozenset({"name", "phone", "notes", "state", "offered_start", "offered_staff_id",
-                                 "window_start", "window_end"}),
+    "walk_in": frozenset(
+        {"name", "phone", "customer_id", "preferred_staff_id", "state", "booking_id", "left_at"}
+    ),
+    "waitlist_entry": frozenset(
+        {"name", "phone", "notes", "state", "offered_start", "offered_staff_id", "window_start", "window_end"}
+    ),
 }
 CREATABLE_FIELDS = {
     "customer": PATCHABLE["customer"],
     "walk_in": frozenset({"name", "phone", "customer_id", "service_id", "preferred_staff_id", "arrived_at"}),
-    "waitlist_entry": frozenset({"customer_id", "name", "phone", "service_id", "staff_id", "window_start",
-                                 "window_end", "notes"}),
+    "waitlist_entry": frozenset(
+        {"customer_id", "name", "phone", "service_id", "staff_id", "window_start", "window_end", "notes"}
+    ),
 }
 MAX_CLOCK_LEAD = timedelta(minutes=5)
 
@@ -54,8 +58,13 @@ def decode_args(entity: str, args: dict[str, Any], allowed: frozenset[str]) -> d
 def create_record(ctx: CommandContext, entity: str, values: dict[str, Any]) -> dict[str, Any]:
     if ctx.changes.get(entity, ctx.mutation.entity_id if "id" not in values else values["id"]) is not None:
         raise Refusal("invalid", "sync.invalid", reason="exists")
-    row = {**CREATE_DEFAULTS.get(entity, {}), **values, "created_at": ctx.now, "updated_at": ctx.now,
-           "deleted_at": None}
+    row = {
+        **CREATE_DEFAULTS.get(entity, {}),
+        **values,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+        "deleted_at": None,
+    }
     return ctx.changes.upsert(entity, row, field_meta={})
 
 
@@ -72,9 +81,15 @@ def live_customer_by_phone(ctx: CommandContext, phone: str | None) -> dict[str, 
     if not phone:
         return None
     table = REPLICATED_TABLES["customer"]
-    found = ctx.changes.session.execute(
-        select(table).where(table.c.salon_id == ctx.salon_id, table.c.phone == phone, table.c.deleted_at.is_(None))
-    ).mappings().first()
+    found = (
+        ctx.changes.session.execute(
+            select(table).where(
+                table.c.salon_id == ctx.salon_id, table.c.phone == phone, table.c.deleted_at.is_(None)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(found) if found is not None else None
 
 
@@ -89,8 +104,13 @@ def create_customer(ctx: CommandContext, args: dict[str, Any]) -> tuple[str, str
         return customer_id, None
     create_record(ctx, "customer", {**values, "id": customer_id})
     ctx.changes.upsert("customer", {"id": customer_id, "deleted_at": ctx.now, "updated_at": ctx.now})
-    conflict_id = ctx.record_conflict("duplicate_merged", "customer", customer_id, code="duplicate_merged",
-                                      params={"canonical_id": existing["id"], "duplicate_id": customer_id})
+    conflict_id = ctx.record_conflict(
+        "duplicate_merged",
+        "customer",
+        customer_id,
+        code="duplicate_merged",
+        params={"canonical_id": existing["id"], "duplicate_id": customer_id},
+    )
     return existing["id"], conflict_id
 
 
@@ -114,12 +134,32 @@ def _wins(meta: dict[str, Any] | None, ctx: CommandContext, hlc: Hlc) -> tuple[b
     return (hlc, ctx.device_id) > theirs, True
 
 
-def _superseded(ctx: CommandContext, entity: str, entity_id: str, field: str, lost: tuple[Any, str, str],
-                won: tuple[Any, str]) -> None:
-    ctx.changes.upsert("superseded_edit", {
-        "id": new_id(int(ctx.now.timestamp() * 1000)), "entity": entity, "entity_id": entity_id, "field": field,
-        "lost_value": lost[0], "lost_by_device": lost[1], "lost_hlc": lost[2], "won_value": won[0],
-        "won_by": won[1], "at": ctx.now, "created_at": ctx.now, "updated_at": ctx.now, "deleted_at": None})
+def _superseded(
+    ctx: CommandContext,
+    entity: str,
+    entity_id: str,
+    field: str,
+    lost: tuple[Any, str, str],
+    won: tuple[Any, str],
+) -> None:
+    ctx.changes.upsert(
+        "superseded_edit",
+        {
+            "id": new_id(int(ctx.now.timestamp() * 1000)),
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "lost_value": lost[0],
+            "lost_by_device": lost[1],
+            "lost_hlc": lost[2],
+            "won_value": won[0],
+            "won_by": won[1],
+            "at": ctx.now,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+            "deleted_at": None,
+        },
+    )
 
 
 def patch_record(ctx: CommandContext, entity: str, fields: dict[str, Any]) -> Outcome:
@@ -146,11 +186,19 @@ def patch_record(ctx: CommandContext, entity: str, fields: dict[str, Any]) -> Ou
             changed[name] = value
             meta[name] = {"seq": ctx.changes.seq, "hlc": str(hlc), "device": ctx.device_id}
             if race and old != new:
-                _superseded(ctx, entity, entity_id, name, (old, meta_device(row, name), meta_hlc(row, name)),
-                            (new, ctx.device_id))
+                _superseded(
+                    ctx,
+                    entity,
+                    entity_id,
+                    name,
+                    (old, meta_device(row, name), meta_hlc(row, name)),
+                    (new, ctx.device_id),
+                )
         else:
             lost.append(name)
-            _superseded(ctx, entity, entity_id, name, (new, ctx.device_id, str(hlc)), (old, meta_device(row, name)))
+            _superseded(
+                ctx, entity, entity_id, name, (new, ctx.device_id, str(hlc)), (old, meta_device(row, name))
+            )
     if changed:
         ctx.changes.upsert(entity, {"id": entity_id, **changed, "updated_at": ctx.now}, field_meta=meta)
     return Outcome("applied", "superseded" if lost else None, {"fields": lost} if lost else {})

@@ -46,8 +46,15 @@ class WallTimeText(TypeDecorator[time]):
 def _column_type(name: str, kind: Kind) -> TypeEngine[Any] | type[TypeEngine[Any]]:
     if name in {"id", "salon_id"}:
         return UuidText
-    return {"text": Text, "int": BigInteger, "bool": Boolean, "instant": UtcDateTime, "day": Date,
-            "time": WallTimeText, "json": JsonValue}[kind]
+    return {
+        "text": Text,
+        "int": BigInteger,
+        "bool": Boolean,
+        "instant": UtcDateTime,
+        "day": Date,
+        "time": WallTimeText,
+        "json": JsonValue,
+    }[kind]
 
 
 TABLE_NAMES = {entity: entity for entity in ENTITY_FIELDS} | {"salon": "salon_profile"}
@@ -59,16 +66,25 @@ def _replicated_table(entity: str) -> Table:
         Column(name, _column_type(name, kind), primary_key=name == "id", nullable=name not in NOT_NULL)
         for name, kind in fields_of(entity).items()
     ]
-    columns += [Column("server_seq", BigInteger, nullable=False), Column("field_meta", JsonValue, nullable=True)]
+    columns += [
+        Column("server_seq", BigInteger, nullable=False),
+        Column("field_meta", JsonValue, nullable=True),
+    ]
     name = TABLE_NAMES[entity]
     return Table(name, Base.metadata, *columns, Index(f"ix_{name}_salon_id", "salon_id"))
 
 
 REPLICATED_TABLES: dict[str, Table] = {entity: _replicated_table(entity) for entity in ENTITY_FIELDS}
-Index("ix_booking_item_salon_staff_start", REPLICATED_TABLES["booking_item"].c.salon_id,
-      REPLICATED_TABLES["booking_item"].c.staff_id, REPLICATED_TABLES["booking_item"].c.start_at)
+Index(
+    "ix_booking_item_salon_staff_start",
+    REPLICATED_TABLES["booking_item"].c.salon_id,
+    REPLICATED_TABLES["booking_item"].c.staff_id,
+    REPLICATED_TABLES["booking_item"].c.start_at,
+)
 Index("ix_booking_item_booking_id", REPLICATED_TABLES["booking_item"].c.booking_id)
-Index("ix_customer_salon_phone", REPLICATED_TABLES["customer"].c.salon_id, REPLICATED_TABLES["customer"].c.phone)
+Index(
+    "ix_customer_salon_phone", REPLICATED_TABLES["customer"].c.salon_id, REPLICATED_TABLES["customer"].c.phone
+)
 
 
 class ChangeIndexRow(Base):
@@ -93,7 +109,9 @@ class MutationReceiptRow(Base):
     device_id: Mapped[str] = mapped_column(UuidText)
     device_seq: Mapped[int] = mapped_column(BigInteger)
     payload_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
-    status: Mapped[str] = mapped_column(String(10))  # pending (inside its own transaction) | applied | conflict | refused
+    status: Mapped[str] = mapped_column(
+        String(10)
+    )  # pending (inside its own transaction) | applied | conflict | refused
     code: Mapped[str | None] = mapped_column(String(60))
     result: Mapped[dict[str, Any]] = mapped_column(JsonValue)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)

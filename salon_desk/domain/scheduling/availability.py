@@ -101,13 +101,13 @@ class StaffTimeline:
         span_of = self.calendar.clock.weekly_span
         for ordinal in range(window.first_day, window.last_day + 1):
             for start, end, valid_from, valid_to in self.rules[weekday_of(ordinal)]:
-                if valid_from <= ordinal <= valid_to:
+                if valid_from <= ordinal < valid_to:
                     weekly.append(span_of(ordinal, start, end))
         spans = intersect_spans(merge_spans(weekly), window.open)
         extra = clip_spans(self.extra, window.lo, window.hi)
         if extra:
             spans = merge_spans(spans + extra)
-        cut = merge_spans(clip_spans(self.away, window.lo, window.hi))
+        cut = merge_spans(window.closed + clip_spans(self.away, window.lo, window.hi))
         return clip_spans(subtract_spans(spans, cut), window.lo, window.hi)
 
     def free(self, window: Window) -> list[Span]:

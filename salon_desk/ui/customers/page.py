@@ -27,9 +27,10 @@ from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.dialog import CustomerDialog
-from salon_desk.ui.customers.model import NAME, PHONE, CustomerTableModel
+from salon_desk.ui.customers.model import NAME, CustomerTableModel
 from salon_desk.ui.customers.profile import CustomerProfilePanel
 from salon_desk.ui.customers.search import CustomerSearch
+from salon_desk.ui.customers.selection import select_row
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.theme import icon
 from salon_desk.usecases.views import CustomerProfile
@@ -71,7 +72,7 @@ class CustomersPage(QWidget):
         position = self.model.row_of(customer_id)
         if position < 0:
             return False
-        self.table.selectRow(position)
+        select_row(self.table, position)
         return True
 
     def open_add_dialog(self) -> CustomerDialog:
@@ -94,9 +95,10 @@ class CustomersPage(QWidget):
         self.title_label = QLabel(objectName="PageTitle")
         self.count_label = QLabel(objectName="PageSubtitle")
         self.search_edit = QLineEdit(objectName="CustomerSearch", clearButtonEnabled=True)
-        self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_edit.textChanged.connect(self.search.set_text)
-        self.search_edit.setMinimumWidth(280)
+        self.search_edit.setMinimumWidth(300)
+        search_icon = QLabel()
+        search_icon.setPixmap(icon("search").pixmap(20, 20))
         self.add_button = QPushButton(icon("plus", color="#FFFFFF"), "", objectName="AddCustomer")
         self.add_button.setProperty("primary", True)
         self.add_button.clicked.connect(self.open_add_dialog)
@@ -104,6 +106,7 @@ class CustomersPage(QWidget):
         header.addWidget(self.title_label)
         header.addWidget(self.count_label)
         header.addStretch(1)
+        header.addWidget(search_icon)
         header.addWidget(self.search_edit)
         header.addWidget(self.add_button)
         self.table = self._build_table()
@@ -111,10 +114,12 @@ class CustomersPage(QWidget):
         self.profile_panel.edit_requested.connect(lambda _id: self.open_edit_dialog())
         self.profile_panel.booking_requested.connect(self.booking_requested)
         splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        splitter.setContentsMargins(1, 0, 1, 0)  # a mirrored QSplitter places its first child 1px too far
         splitter.addWidget(self.table)
         splitter.addWidget(self.profile_panel)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([620, 480])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addLayout(header)
@@ -133,10 +138,9 @@ class CustomersPage(QWidget):
         table.setWordWrap(False)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(32)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setColumnWidth(NAME, 200)
-        table.setColumnWidth(PHONE, 140)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         table.activated.connect(lambda _index: self.open_edit_dialog())
         return table

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.model import language_label
-from salon_desk.ui.customers.visits_model import VisitTableModel
+from salon_desk.ui.customers.visits_model import SERVICES, VisitTableModel
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.theme import icon
 from salon_desk.usecases.views import CustomerProfile
@@ -74,7 +74,7 @@ class CustomerProfilePanel(QFrame):
         for label in (self.language_label, self.consents_label):
             label.setProperty("muted", True)
         self.edit_button = QPushButton(objectName="EditCustomer")
-        self.book_button = QPushButton(icon("calendar"), "", objectName="NewBooking")
+        self.book_button = QPushButton(icon("calendar", color="#FFFFFF"), "", objectName="NewBooking")
         self.book_button.setProperty("primary", True)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.book_button.clicked.connect(self._on_book_clicked)
@@ -107,13 +107,19 @@ class CustomerProfilePanel(QFrame):
         table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         table.setShowGrid(False)
         table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SERVICES, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
         return table
 
     # -- showing -----------------------------------------------------------------------------------------
     def _show_details(self, profile: CustomerProfile) -> None:
         summary, loc = profile.summary, self._ctx.l10n()
+        # A QLabel aligns by its text's own direction; a Latin name would hug the left edge of an Arabic panel.
+        side = Qt.AlignmentFlag.AlignRight if loc.is_rtl else Qt.AlignmentFlag.AlignLeft
+        for label in self._detail_labels():
+            label.setAlignment(Qt.AlignmentFlag.AlignAbsolute | side | Qt.AlignmentFlag.AlignVCenter)
         self.name_label.setText(summary.name)
         self.phone_label.setText(loc.phone(summary.phone) if summary.phone else _("No mobile"))
         visits = ngettext("{n} visit", "{n} visits", summary.visits).format(n=self._number(summary.visits))
@@ -127,6 +133,10 @@ class CustomerProfilePanel(QFrame):
         self.consents_label.setText(f"{reminders} · {marketing}")
         self.notes_label.setText(profile.notes or _("No notes."))
         self.notes_label.setProperty("muted", not profile.notes)
+
+    def _detail_labels(self) -> tuple[QLabel, ...]:
+        return (self.name_label, self.phone_label, self.stats_label, self.language_label, self.consents_label,
+                self.notes_label)
 
     def _number(self, value: int) -> str:
         return self._ctx.l10n().number(value)

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole
-WHEN, SERVICES, STAFF, STATUS, TOTAL = range(5)
-COLUMN_COUNT = 5
+WHEN, SERVICES, STATUS, TOTAL = range(4)
+COLUMN_COUNT = 4
 
 
 def _headers() -> tuple[str, ...]:
-    return (_("Appointment"), _("Services"), _("Staff member"), _("Status"), _("Total"))
+    return (_("Appointment"), _("Services"), _("Status"), _("Total"))
 
 
 class VisitTableModel(QAbstractTableModel):
@@ -79,12 +79,19 @@ class VisitTableModel(QAbstractTableModel):
         if column == WHEN:
             return loc.datetime(row.start_at)
         if column == SERVICES:
-            return "، ".join(row.services) if loc.is_rtl else ", ".join(row.services)
-        if column == STAFF:
-            return "، ".join(row.staff_names) if loc.is_rtl else ", ".join(row.staff_names)
+            return _services_text(row, "، " if loc.is_rtl else ", ")
         if column == STATUS:
             return loc.status_label(row.status)
         return loc.money(row.total_halalas)
+
+
+def _services_text(row: VisitLine, separator: str) -> str:
+    """"Haircut with Noura, Blow-dry with Sara": each service with who performs it."""
+    parts = []
+    for position, service in enumerate(row.services):
+        staff = row.staff_names[position] if position < len(row.staff_names) else ""
+        parts.append(_("{service} with {staff}").format(service=service, staff=staff) if staff else service)
+    return separator.join(parts)
 
 
 def _status_colour(status: str) -> QColor | None:

@@ -22,17 +22,30 @@ from PySide6.QtWidgets import (
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes, WaitlistState, WalkInState
 from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.selection import select_row
 from salon_desk.ui.i18n import _, ngettext
-from salon_desk.ui.theme import PALETTE
+from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.ui.walkins.actions import BoardActions
 from salon_desk.ui.walkins.choices import ReferenceData, fill_staff, load_reference
 from salon_desk.ui.walkins.form import WalkInForm
-from salon_desk.ui.walkins.model import W_ESTIMATE, W_STATE, W_WAITED, WaitlistTableModel, WalkInTableModel
+from salon_desk.ui.walkins.model import (
+    W_ESTIMATE,
+    W_STAFF,
+    W_STATE,
+    W_WAITED,
+    WaitlistTableModel,
+    WalkInTableModel,
+)
 from salon_desk.ui.walkins.tables import card, people_table, section_title, selected_row
 from salon_desk.ui.walkins.waitlist_dialog import WaitlistDialog
 from salon_desk.usecases.views import WaitlistLine, WalkInBoard, WalkInLine
 
 REFERENCE_ENTITIES = ("service", "staff", "staff_service", "salon")
+# desk.qss styles primary buttons without a disabled look; until it does, this page adds one.
+DISABLED_PRIMARY_QSS = (
+    f'QPushButton[primary="true"]:disabled {{ background: {PALETTE["surface_alt"]}; '
+    f'border-color: {PALETTE["border"]}; color: {PALETTE["border_strong"]}; }}'
+)
 
 
 class WalkInsPage(QWidget):
@@ -78,13 +91,13 @@ class WalkInsPage(QWidget):
     def select_walkin(self, walkin_id: str) -> bool:
         position = self.waiting_model.row_of(walkin_id)
         if position >= 0:
-            self.waiting_table.selectRow(position)
+            select_row(self.waiting_table, position)
         return position >= 0
 
     def select_waitlist_entry(self, entry_id: str) -> bool:
         position = self.waitlist_model.row_of(entry_id)
         if position >= 0:
-            self.waitlist_table.selectRow(position)
+            select_row(self.waitlist_table, position)
         return position >= 0
 
     def open_waitlist_dialog(self) -> WaitlistDialog:
@@ -131,25 +144,30 @@ class WalkInsPage(QWidget):
         header.addWidget(self.title_label)
         header.addWidget(self.count_label)
         header.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
-        splitter.addWidget(self._build_walkins())
-        splitter.addWidget(self._build_waitlist())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        # The queue at the door spans the width; below it the waitlist (leading side) and today's history.
+        lower = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        lower.setContentsMargins(1, 0, 1, 0)  # a mirrored QSplitter places its first child 1px too far
+        lower.addWidget(self._build_waitlist())
+        lower.addWidget(self._build_history())
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        page = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
+        page.addWidget(self._build_walkins())
+        page.addWidget(lower)
+        page.setStretchFactor(0, 1)
+        page.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addLayout(header)
         layout.addWidget(self.message_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(page, 1)
+        self.setStyleSheet(DISABLED_PRIMARY_QSS)
 
     def _build_walkins(self) -> QWidget:
         self.walkins_title = section_title()
         self.form = WalkInForm(self)
         self.form.submitted.connect(self.actions.add_walkin)
         self.waiting_table = people_table(self.waiting_model, "WaitingWalkIns", hidden=(W_STATE,))
-        self.history_title = section_title()
-        self.history_table = people_table(self.history_model, "WalkInHistory", hidden=(W_WAITED, W_ESTIMATE))
-        self.history_table.setMaximumHeight(180)
         self.seat_label = QLabel()
         self.seat_combo = QComboBox(objectName="SeatStaff")
         self.seat_button = QPushButton(objectName="SeatNow")
@@ -162,17 +180,18 @@ class WalkInsPage(QWidget):
         for widget in (self.seat_label, self.seat_combo, self.seat_button, self.left_button):
             actions.addWidget(widget)
         actions.addStretch(1)
-        return card(self.walkins_title, self.form, self.waiting_table, actions, self.history_title,
-                    self.history_table, stretch_index=2)
+        return card(self.walkins_title, self.form, self.waiting_table, actions, stretch_index=2)
+
+    def _build_history(self) -> QWidget:
+        self.history_title = section_title()
+        self.history_table = people_table(self.history_model, "WalkInHistory",
+                                          hidden=(W_STAFF, W_WAITED, W_ESTIMATE))
+        return card(self.history_title, self.history_table, stretch_index=1)
 
     def _build_waitlist(self) -> QWidget:
         self.waitlist_title = section_title()
-        self.add_waitlist_button = QPushButton(objectName="AddToWaitlist")
+        self.add_waitlist_button = QPushButton(icon("plus"), "", objectName="AddToWaitlist")
         self.add_waitlist_button.clicked.connect(self.open_waitlist_dialog)
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.waitlist_title)
-        title_row.addStretch(1)
-        title_row.addWidget(self.add_waitlist_button)
         self.waitlist_table = people_table(self.waitlist_model, "Waitlist")
         self.book_slot_button = QPushButton(objectName="BookOfferedSlot")
         self.book_slot_button.setProperty("primary", True)
@@ -180,11 +199,13 @@ class WalkInsPage(QWidget):
         self.book_slot_button.clicked.connect(self._on_book_slot_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.waitlist_table.selectionModel().selectionChanged.connect(self._update_waitlist_buttons)
+        self.waitlist_table.doubleClicked.connect(lambda _index: self._on_book_slot_clicked())
         actions = QHBoxLayout()
-        actions.addWidget(self.book_slot_button)
-        actions.addWidget(self.remove_button)
+        for widget in (self.book_slot_button, self.remove_button):
+            actions.addWidget(widget)
         actions.addStretch(1)
-        return card(title_row, self.waitlist_table, actions, stretch_index=1)
+        actions.addWidget(self.add_waitlist_button)
+        return card(self.waitlist_title, self.waitlist_table, actions, stretch_index=1)
 
     # -- loading -----------------------------------------------------------------------------------------
     def _on_board_loaded(self, generation: int, board: WalkInBoard) -> None:
@@ -264,7 +285,7 @@ class WalkInsPage(QWidget):
 
     def _on_book_slot_clicked(self) -> None:
         line = self._selected_entry()
-        if line is not None:
+        if line is not None and self.book_slot_button.isEnabled():
             self.actions.book_offered_slot(line)
 
     def _on_remove_clicked(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QLayout, QTableView, QVBoxLayout, QWidget
 
 T = TypeVar("T")
@@ -44,6 +45,7 @@ def people_table(model: Any, name: str, hidden: Iterable[int] = ()) -> QTableVie
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
     for column in hidden:
         table.setColumnHidden(column, True)
     return table

@@ -1,0 +1,252 @@
+"""The desk's sync engine (Qt-free): push the outbox, pull pages, apply them with rebase, report status.
+
+    engine = SyncEngine(make_sync_engine(db_path), SyncApi(url, token), device_id=...)
+    report = engine.sync_once()          # push until empty or retry, then pull until caught up
+    engine.status()                      # pending count, oldest pending age, last sync, open conflicts
+
+One writing transaction per push batch result and per pull page (cursor included), so a crash anywhere
+leaves a state the next run continues from (specs/sync.md §3.13). Nothing here ever deletes the outbox:
+pushed mutations become `acked` with the server's result. A Qt controller calls `sync_once` on its own
+thread, schedules the next call after `report.next_delay` seconds and forwards the report as signals.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from salon_desk.store.engine import make_engine
+from salon_desk.store.rows import OutboxRow, SyncConflictRow
+
+from . import state as keys
+from .api import SyncApi, SyncHttpError
+from .apply import install_rows
+from .protocol import MAX_BATCH, Mutation, MutationActor, PullResponse, PushRequest, PushResponse, parse_instant
+from .state import SyncState
+
+DESK_SCHEMA_VERSION = 1
+RESULT_COUNTERS = {"applied": "applied", "conflict": "conflicts", "refused": "refused"}
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_sync_engine(path: Path | str) -> Engine:
+    """The worker's own engine. Foreign keys are off on its connections: pulled rows arrive in server
+    (seq) order, not parent-first, and the server already guarantees the references."""
+    engine = make_engine(path)
+
+    @event.listens_for(engine, "connect")
+    def _replica_mode(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+    return engine
+
+
+class Backoff:
+    """1 s doubling to 5 min with ±20 % jitter; Retry-After wins when it is longer (specs/sync.md §3.12)."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0, jitter: float = 0.2,
+                 rng: Callable[[], float] = random.random) -> None:
+        self.base, self.cap, self.jitter, self._rng = base, cap, jitter, rng
+        self.failures = 0
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        delay = min(self.cap, self.base * 2 ** self.failures) * (1 + self.jitter * (2 * self._rng() - 1))
+        self.failures += 1
+        return max(delay, retry_after or 0.0)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    refused: int = 0
+    retried: int = 0
+    pulled: int = 0
+    error: str | None = None  # SyncHttpError.kind, or "retry" when the server asked to retry a mutation
+    blocked_code: str | None = None  # a blocking answer's code (device_revoked, update_required, ...)
+    next_delay: float | None = None  # seconds until the next attempt after an error; None = normal schedule
+    entities_changed: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    pending: int
+    oldest_pending_age: timedelta | None
+    last_sync_at: datetime | None
+    open_conflicts: int
+    stuck_attempts: int  # the most attempts any pending mutation has had
+
+
+class SyncEngine:
+    def __init__(self, engine: Engine, api: SyncApi, *, device_id: str, clock: Clock = utc_now,
+                 batch_size: int = MAX_BATCH, page_limit: int = 1000, backoff: Backoff | None = None) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._api = api
+        self.device_id = device_id
+        self._clock = clock
+        self._batch_size = min(batch_size, MAX_BATCH)
+        self._page_limit = page_limit
+        self.backoff = backoff or Backoff()
+
+    # ---------------------------------------------------------------- the loop
+
+    def sync_once(self, wait: float = 0) -> SyncReport:
+        """Push until the outbox is empty (or the server says retry), then pull until caught up."""
+        report = SyncReport()
+        try:
+            while self.push_batch(report):
+                pass
+            if report.error is None:
+                self.pull_all(report, wait)
+        except SyncHttpError as error:
+            report.error = error.kind
+            report.blocked_code = None if error.transient else (error.code or error.kind)
+            if error.kind == "epoch_changed":
+                self._reset_cursor(str(error.params.get("epoch", "")))
+            report.next_delay = self.backoff.next_delay(error.retry_after)
+            return report
+        if report.error is None:
+            self.backoff.reset()
+        else:
+            report.next_delay = self.backoff.next_delay()
+        return report
+
+    # ---------------------------------------------------------------- push
+
+    def push_batch(self, report: SyncReport) -> bool:
+        """Pushes one batch; True when another batch may follow."""
+        with self._sessions() as session:
+            rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending")
+                                   .order_by(OutboxRow.device_seq).limit(self._batch_size)).all()
+        if not rows:
+            return False
+        request = PushRequest(device_id=self.device_id, schema_version=DESK_SCHEMA_VERSION,
+                              client_time=self._clock().isoformat(), mutations=[_mutation(r) for r in rows])
+        try:
+            response = self._api.push(request)
+        except SyncHttpError as error:
+            if error.kind == "transient":
+                self._note_failure([rows[0].mutation_id], error.code or "transient")
+            raise
+        self._store_push(response, report)
+        return report.error is None and len(rows) == self._batch_size
+
+    def _store_push(self, response: PushResponse, report: SyncReport) -> None:
+        now = self._clock()
+        with self._sessions() as session:
+            by_id = {r.mutation_id: r for r in session.scalars(select(OutboxRow).where(
+                OutboxRow.mutation_id.in_([res.mutation_id for res in response.results])))}
+            rows = []
+            for result in response.results:
+                row = by_id.get(result.mutation_id)
+                if row is None or row.status != "pending":
+                    continue
+                if result.status == "retry":
+                    _failed(row, result.code or "retry", now)
+                    report.retried += 1
+                    report.error = "retry"
+                    break
+                row.status, row.result_status, row.server_seq = "acked", result.status, result.server_seq
+                row.acked_at, row.last_error = now, result.code if result.status != "applied" else None
+                report.pushed += 1
+                counter = RESULT_COUNTERS[result.status]
+                setattr(report, counter, getattr(report, counter) + 1)
+                rows += [(c.entity, c.seq, c.row) for c in result.rows]
+            session.flush()
+            report.entities_changed |= install_rows(session, rows)
+            sync_state = SyncState(session)
+            sync_state.set_instant(keys.LAST_PUSH_OK, now)
+            self._note_server_time(sync_state, response.server_time, now)
+            session.commit()
+
+    def _note_failure(self, mutation_ids: list[str], code: str) -> None:
+        with self._sessions() as session:
+            for row in session.scalars(select(OutboxRow).where(OutboxRow.mutation_id.in_(mutation_ids))):
+                _failed(row, code, self._clock())
+            session.commit()
+
+    # ---------------------------------------------------------------- pull
+
+    def pull_all(self, report: SyncReport, wait: float = 0) -> None:
+        while True:
+            page = self.pull_page(report, wait)
+            wait = 0  # only the first request long-polls
+            if not page.has_more:
+                return
+
+    def pull_page(self, report: SyncReport, wait: float = 0) -> PullResponse:
+        with self._sessions() as session:
+            cursor = SyncState(session).get(keys.CURSOR)
+        page = self._api.pull(cursor, self._page_limit, wait)  # parsed before the write lock is taken
+        changes = [(c.entity, c.seq, c.row) for c in page.changes]
+        with self._sessions() as session:
+            report.entities_changed |= install_rows(session, changes)
+            sync_state = SyncState(session)
+            sync_state.set(keys.CURSOR, page.next_cursor)
+            sync_state.set(keys.EPOCH, page.epoch)
+            sync_state.set(keys.HEAD_SEQ, str(page.head_seq))
+            sync_state.set_instant(keys.LAST_PULL_OK, self._clock())
+            session.commit()
+        report.pulled += len(changes)
+        return page
+
+    def _reset_cursor(self, epoch: str) -> None:
+        """Epoch changed (server restored): keep the outbox, pull again from the new epoch's start."""
+        with self._sessions() as session:
+            sync_state = SyncState(session)
+            sync_state.set(keys.CURSOR, f"{epoch}.0" if epoch else "")
+            sync_state.set(keys.EPOCH, epoch)
+            session.commit()
+
+    def _note_server_time(self, sync_state: SyncState, server_time: str, now: datetime) -> None:
+        offset = parse_instant(server_time) - now
+        sync_state.set(keys.CLOCK_OFFSET_MS, str(int(offset.total_seconds() * 1000)))
+
+    # ---------------------------------------------------------------- status
+
+    def status(self) -> SyncStatus:
+        with self._sessions() as session:
+            return _status(session, self._clock())
+
+
+def _status(session: Session, now: datetime) -> SyncStatus:
+    pending = OutboxRow.status == "pending"
+    count, oldest, attempts = session.execute(
+        select(func.count(), func.min(OutboxRow.created_at), func.max(OutboxRow.attempts)).where(pending)).one()
+    conflicts = session.scalar(select(func.count()).select_from(SyncConflictRow).where(
+        SyncConflictRow.resolved_at.is_(None), SyncConflictRow.deleted_at.is_(None))) or 0
+    sync_state = SyncState(session)
+    times = [t for t in (sync_state.get_instant(keys.LAST_PULL_OK), sync_state.get_instant(keys.LAST_PUSH_OK)) if t]
+    oldest_at = parse_instant(oldest) if isinstance(oldest, str) else oldest
+    return SyncStatus(count, now - oldest_at if oldest_at else None, max(times) if times else None, conflicts,
+                      attempts or 0)
+
+
+def _failed(row: OutboxRow, code: str, now: datetime) -> None:
+    row.attempts += 1
+    row.first_failed_at = row.first_failed_at or now
+    row.last_error = code
+
+
+def _mutation(row: OutboxRow) -> Mutation:
+    return Mutation(mutation_id=row.mutation_id, device_seq=row.device_seq, name=row.name, v=row.v,
+                    entity=row.entity, entity_id=row.entity_id, base_seq=row.base_seq, hlc=row.hlc,
+                    actor=MutationActor(desk_user_id=row.actor_id, role=row.actor_role), args=row.args)
