@@ -10,6 +10,7 @@ from .devices.rows import DeviceRow, EnrolmentCodeRow
 from .messaging.rows import SmsMessageLogRow
 from .otp.rows import OtpRequestRow
 from .salons.rows import SalonRow, SalonSyncRow
+from .sync import tables as sync_tables  # replicated entities, change_index, mutation_receipt
 from .throttle import ThrottleEventRow
 
 metadata = Base.metadata
@@ -23,4 +24,5 @@ __all__ = [
     "SmsMessageLogRow",
     "ThrottleEventRow",
     "metadata",
+    "sync_tables",
 ]

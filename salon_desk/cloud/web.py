@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salon_desk.domain.errors import DomainError
 
+from .deps import request_language
 from .errors import RateLimited, http_status
-from .i18n import negotiate_language, translate
+from .i18n import translate
 from .metrics import CloudMetrics
 
 log = logging.getLogger("salon_desk.cloud.access")
@@ -51,14 +52,10 @@ def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lang(request: Request) -> str:
-    return negotiate_language(request.headers.get("accept-language"))
-
-
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-    return error_response(exc.code, http_status(exc), _lang(request), exc.params, headers)
+    return error_response(exc.code, http_status(exc), request_language(request), exc.params, headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -66,13 +63,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     fields = sorted(
         {".".join(str(part) for part in error.get("loc", ())[1:]) for error in exc.errors()} - {""}
     )
-    return error_response("invalid_request", 422, _lang(request), fields=fields)
+    return error_response("invalid_request", 422, request_language(request), fields=fields)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, "invalid_request" if exc.status_code < 500 else "internal")
-    return error_response(code, exc.status_code, _lang(request), headers=dict(exc.headers or {}) or None)
+    return error_response(
+        code, exc.status_code, request_language(request), headers=dict(exc.headers or {}) or None
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -112,7 +111,7 @@ class ObservabilityMiddleware:
             if state["sent"]:
                 raise
             request = Request(scope)
-            await error_response("internal", 500, _lang(request))(scope, receive, send_with_status)
+            await error_response("internal", 500, request_language(request))(scope, receive, send_with_status)
         finally:
             self._observe(scope, int(state["status"]), time.perf_counter() - started, request_id)
 

@@ -40,19 +40,30 @@ class SyncHttpError(Exception):
 class SyncApi:
     """`client` may be given (tests pass a client with a fault-injecting transport); otherwise one is made."""
 
-    def __init__(self, base_url: str, token: str, *, client: httpx.Client | None = None,
-                 user_agent: str = "salon-desk") -> None:
+    def __init__(
+        self, base_url: str, token: str, *, client: httpx.Client | None = None, user_agent: str = "salon-desk"
+    ) -> None:
         self._token = token
-        self._client = client or httpx.Client(base_url=base_url, timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT))
-        self._headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION),
-                         "User-Agent": user_agent, "Accept-Encoding": "gzip"}
+        self._client = client or httpx.Client(
+            base_url=base_url, timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT)
+        )
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            "User-Agent": user_agent,
+            "Accept-Encoding": "gzip",
+        }
 
     def close(self) -> None:
         self._client.close()
 
     def push(self, request: PushRequest) -> PushResponse:
-        response = self._send("POST", "/v1/sync/push", content=request.model_dump_json(),
-                              headers={"Content-Type": "application/json"})
+        response = self._send(
+            "POST",
+            "/v1/sync/push",
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
         return PushResponse.model_validate_json(response.content)
 
     def pull(self, cursor: str, limit: int = 1000, wait: float = 0) -> PullResponse:

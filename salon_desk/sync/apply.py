@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from salon_desk.domain.text import fold_for_search
 from salon_desk.store.rows import REPLICATED, BookingItemRow, OutboxRow
 
-from .protocol import ENTITY_FIELDS, decode_row
+from .protocol import ENTITY_FIELDS, decode_row, fields_of
 
 ALL_FIELDS = "*"
+IN_CHUNK = 500
 ITEM_MOVE_FIELDS = {"staff_id", "start_at", "end_at", "busy_until", "active"}
 
 
@@ -39,7 +40,9 @@ class PendingFields:
 
 def pending_fields(session: Session) -> PendingFields:
     pending = PendingFields()
-    rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.device_seq))
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.device_seq)
+    )
     for row in rows:
         _add_mutation(session, pending, row)
     return pending
@@ -61,7 +64,9 @@ def _add_mutation(session: Session, pending: PendingFields, row: OutboxRow) -> N
             pending.add("booking_item", item["id"], ITEM_MOVE_FIELDS)
     elif name in {"booking.transition", "booking.cancel"}:
         pending.add("booking", row.entity_id, {"status", "cancel_reason"})
-        item_ids = session.scalars(select(BookingItemRow.id).where(BookingItemRow.booking_id == row.entity_id))
+        item_ids = session.scalars(
+            select(BookingItemRow.id).where(BookingItemRow.booking_id == row.entity_id)
+        )
         for item_id in item_ids:
             pending.add("booking_item", item_id, {"active"})
     elif name == "walkin.seat":
@@ -72,43 +77,86 @@ def _table(entity: str) -> Table:
     return REPLICATED[entity].__table__  # type: ignore[return-value]
 
 
+def _default(column: Any) -> Any:
+    default = column.default
+    return default.arg if default.is_scalar else default.arg(None)
+
+
 def _desk_values(entity: str, row: dict[str, Any], table: Table) -> dict[str, Any]:
-    values = decode_row(entity, row)
-    for name in list(values):
+    """Every wire field of the entity (same keys for every row, so a page is one executemany)."""
+    values = decode_row(entity, {name: row.get(name) for name in fields_of(entity)})
+    for name, value in values.items():
         column = table.c[name]
-        if values[name] is None and not column.nullable and column.default is not None:
-            del values[name]  # tolerant reader: let the desk's default fill a value the cloud left out
-    if entity == "customer" and "name" in values:
-        values["search_name"] = fold_for_search(values["name"])
+        if value is None and not column.nullable and column.default is not None:
+            values[name] = _default(column)  # tolerant reader: the desk's default for a value left out
+    if entity == "customer":
+        values["search_name"] = fold_for_search(values.get("name") or "")
     return values
 
 
-def install_row(session: Session, pending: PendingFields, entity: str, seq: int, row: dict[str, Any]) -> bool:
-    """Returns False when the row was skipped (older than what the desk has)."""
-    if entity not in ENTITY_FIELDS:
-        return False  # an entity this desk version does not know yet
+def _local_rows(session: Session, table: Table, ids: list[str], full: set[str]) -> dict[str, dict[str, Any]]:
+    """id -> {server_seq} for every known id; the whole row for ids in `full` (those needing a rebase)."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        found.update(
+            {
+                r.id: {"server_seq": r.server_seq}
+                for r in session.execute(select(table.c.id, table.c.server_seq).where(table.c.id.in_(chunk)))
+            }
+        )
+    wanted = [i for i in full if i in found]
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = session.execute(
+            select(table).where(table.c.id.in_(wanted[start : start + IN_CHUNK]))
+        ).mappings()
+        found.update({r["id"]: dict(r) for r in rows})
+    return found
+
+
+def install_entity(
+    session: Session, pending: PendingFields, entity: str, changes: list[tuple[int, dict[str, Any]]]
+) -> int:
+    """Upserts one entity's rows (in order) with one statement; returns how many were not skipped."""
     table = _table(entity)
-    local = session.execute(select(table).where(table.c.id == row["id"])).mappings().first()
-    if local is not None and local["server_seq"] is not None and seq < local["server_seq"]:
-        return False
-    values = _desk_values(entity, row, table)
-    protected = pending.of(entity, row["id"])
-    if local is not None and protected:
-        keep = set(values) if ALL_FIELDS in protected else protected & set(values)
-        values.update({name: local[name] for name in keep if name in local})
-    values["server_seq"] = seq
-    values["sync_status"] = "pending" if protected else "synced"
-    statement = insert(table).values(**values)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.id], set_={k: statement.excluded[k] for k in values if k != "id"}))
-    return True
+    ids = [row["id"] for _, row in changes]
+    local = _local_rows(session, table, ids, {i for i in ids if pending.of(entity, i)})
+    batch = []
+    for seq, row in changes:
+        mine = local.get(row["id"])
+        if mine is not None and mine["server_seq"] is not None and seq < mine["server_seq"]:
+            continue  # older than what the desk already has
+        values = _desk_values(entity, row, table)
+        protected = pending.of(entity, row["id"])
+        if mine is not None and protected:
+            keep = set(values) if ALL_FIELDS in protected else protected & set(values)
+            values.update({name: mine[name] for name in keep if name in mine})
+        batch.append({**values, "server_seq": seq, "sync_status": "pending" if protected else "synced"})
+    if batch:
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id], set_={k: statement.excluded[k] for k in batch[0] if k != "id"}
+        )
+        session.execute(statement, batch)
+    return len(batch)
 
 
 def install_rows(session: Session, changes: list[tuple[str, int, dict[str, Any]]]) -> set[str]:
-    """Installs (entity, seq, row) in order inside the caller's transaction; returns the entities changed."""
+    """Installs (entity, seq, row) inside the caller's transaction, parents first, each entity's rows in
+    seq order (the last version of a row wins); returns the entities changed."""
     pending = pending_fields(session)
-    touched: set[str] = set()
+    latest: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     for entity, seq, row in changes:
-        if install_row(session, pending, entity, seq, row):
+        if entity in ENTITY_FIELDS:  # an entity this desk version does not know yet is ignored
+            key = (entity, row["id"])
+            if key not in latest or latest[key][0] <= seq:
+                latest.pop(key, None)
+                latest[key] = (seq, row)
+    by_entity: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for (entity, _), change in latest.items():
+        by_entity[entity].append(change)
+    touched = set()
+    for entity in ENTITY_FIELDS:
+        if by_entity.get(entity) and install_entity(session, pending, entity, by_entity[entity]):
             touched.add(entity)
     return touched

@@ -27,7 +27,15 @@ from salon_desk.store.rows import OutboxRow, SyncConflictRow
 from . import state as keys
 from .api import SyncApi, SyncHttpError
 from .apply import install_rows
-from .protocol import MAX_BATCH, Mutation, MutationActor, PullResponse, PushRequest, PushResponse, parse_instant
+from .protocol import (
+    MAX_BATCH,
+    Mutation,
+    MutationActor,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    parse_instant,
+)
 from .state import SyncState
 
 DESK_SCHEMA_VERSION = 1
@@ -54,13 +62,18 @@ def make_sync_engine(path: Path | str) -> Engine:
 class Backoff:
     """1 s doubling to 5 min with ±20 % jitter; Retry-After wins when it is longer (specs/sync.md §3.12)."""
 
-    def __init__(self, base: float = 1.0, cap: float = 300.0, jitter: float = 0.2,
-                 rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        base: float = 1.0,
+        cap: float = 300.0,
+        jitter: float = 0.2,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
         self.base, self.cap, self.jitter, self._rng = base, cap, jitter, rng
         self.failures = 0
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        delay = min(self.cap, self.base * 2 ** self.failures) * (1 + self.jitter * (2 * self._rng() - 1))
+        delay = min(self.cap, self.base * 2**self.failures) * (1 + self.jitter * (2 * self._rng() - 1))
         self.failures += 1
         return max(delay, retry_after or 0.0)
 
@@ -96,8 +109,17 @@ class SyncStatus:
 
 
 class SyncEngine:
-    def __init__(self, engine: Engine, api: SyncApi, *, device_id: str, clock: Clock = utc_now,
-                 batch_size: int = MAX_BATCH, page_limit: int = 1000, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        api: SyncApi,
+        *,
+        device_id: str,
+        clock: Clock = utc_now,
+        batch_size: int = MAX_BATCH,
+        page_limit: int = 1000,
+        backoff: Backoff | None = None,
+    ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._api = api
         self.device_id = device_id
@@ -134,12 +156,20 @@ class SyncEngine:
     def push_batch(self, report: SyncReport) -> bool:
         """Pushes one batch; True when another batch may follow."""
         with self._sessions() as session:
-            rows = session.scalars(select(OutboxRow).where(OutboxRow.status == "pending")
-                                   .order_by(OutboxRow.device_seq).limit(self._batch_size)).all()
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.status == "pending")
+                .order_by(OutboxRow.device_seq)
+                .limit(self._batch_size)
+            ).all()
         if not rows:
             return False
-        request = PushRequest(device_id=self.device_id, schema_version=DESK_SCHEMA_VERSION,
-                              client_time=self._clock().isoformat(), mutations=[_mutation(r) for r in rows])
+        request = PushRequest(
+            device_id=self.device_id,
+            schema_version=DESK_SCHEMA_VERSION,
+            client_time=self._clock().isoformat(),
+            mutations=[_mutation(r) for r in rows],
+        )
         try:
             response = self._api.push(request)
         except SyncHttpError as error:
@@ -152,8 +182,14 @@ class SyncEngine:
     def _store_push(self, response: PushResponse, report: SyncReport) -> None:
         now = self._clock()
         with self._sessions() as session:
-            by_id = {r.mutation_id: r for r in session.scalars(select(OutboxRow).where(
-                OutboxRow.mutation_id.in_([res.mutation_id for res in response.results])))}
+            by_id = {
+                r.mutation_id: r
+                for r in session.scalars(
+                    select(OutboxRow).where(
+                        OutboxRow.mutation_id.in_([res.mutation_id for res in response.results])
+                    )
+                )
+            }
             rows = []
             for result in response.results:
                 row = by_id.get(result.mutation_id)
@@ -230,14 +266,24 @@ class SyncEngine:
 def _status(session: Session, now: datetime) -> SyncStatus:
     pending = OutboxRow.status == "pending"
     count, oldest, attempts = session.execute(
-        select(func.count(), func.min(OutboxRow.created_at), func.max(OutboxRow.attempts)).where(pending)).one()
-    conflicts = session.scalar(select(func.count()).select_from(SyncConflictRow).where(
-        SyncConflictRow.resolved_at.is_(None), SyncConflictRow.deleted_at.is_(None))) or 0
+        select(func.count(), func.min(OutboxRow.created_at), func.max(OutboxRow.attempts)).where(pending)
+    ).one()
+    conflicts = (
+        session.scalar(
+            select(func.count())
+            .select_from(SyncConflictRow)
+            .where(SyncConflictRow.resolved_at.is_(None), SyncConflictRow.deleted_at.is_(None))
+        )
+        or 0
+    )
     sync_state = SyncState(session)
-    times = [t for t in (sync_state.get_instant(keys.LAST_PULL_OK), sync_state.get_instant(keys.LAST_PUSH_OK)) if t]
+    times = [
+        t for t in (sync_state.get_instant(keys.LAST_PULL_OK), sync_state.get_instant(keys.LAST_PUSH_OK)) if t
+    ]
     oldest_at = parse_instant(oldest) if isinstance(oldest, str) else oldest
-    return SyncStatus(count, now - oldest_at if oldest_at else None, max(times) if times else None, conflicts,
-                      attempts or 0)
+    return SyncStatus(
+        count, now - oldest_at if oldest_at else None, max(times) if times else None, conflicts, attempts or 0
+    )
 
 
 def _failed(row: OutboxRow, code: str, now: datetime) -> None:
@@ -247,6 +293,15 @@ def _failed(row: OutboxRow, code: str, now: datetime) -> None:
 
 
 def _mutation(row: OutboxRow) -> Mutation:
-    return Mutation(mutation_id=row.mutation_id, device_seq=row.device_seq, name=row.name, v=row.v,
-                    entity=row.entity, entity_id=row.entity_id, base_seq=row.base_seq, hlc=row.hlc,
-                    actor=MutationActor(desk_user_id=row.actor_id, role=row.actor_role), args=row.args)
+    return Mutation(
+        mutation_id=row.mutation_id,
+        device_seq=row.device_seq,
+        name=row.name,
+        v=row.v,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        base_seq=row.base_seq,
+        hlc=row.hlc,
+        actor=MutationActor(desk_user_id=row.actor_id, role=row.actor_role),
+        args=row.args,
+    )

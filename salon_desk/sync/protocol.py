@@ -22,43 +22,147 @@ MAX_PULL_LIMIT = 1000
 MAX_WAIT_SECONDS = 30
 
 Kind = Literal["text", "int", "bool", "instant", "day", "time", "json"]
-COMMON: dict[str, Kind] = {"id": "text", "salon_id": "text", "created_at": "instant", "updated_at": "instant",
-                           "deleted_at": "instant"}
+COMMON: dict[str, Kind] = {
+    "id": "text",
+    "salon_id": "text",
+    "created_at": "instant",
+    "updated_at": "instant",
+    "deleted_at": "instant",
+}
 
 # Wire entity -> its own fields (besides COMMON). The order of this dict is also the apply order of rows
 # sharing one seq, parents before children.
 ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
-    "salon": {"name_ar": "text", "name_en": "text", "timezone": "text", "vat_number": "text",
-              "commercial_registration": "text", "address": "text", "opening_hours": "json", "closures": "json",
-              "cancel_cutoff_minutes": "int", "deposit_halalas": "int", "sms_sender": "text", "digit_style": "text"},
-    "staff": {"name_ar": "text", "name_en": "text", "title": "text", "color": "text", "sort_order": "int",
-              "active": "bool"},
-    "service": {"name_ar": "text", "name_en": "text", "category": "text", "duration_minutes": "int",
-                "buffer_minutes": "int", "price_halalas": "int", "phases": "json", "color": "text", "active": "bool"},
-    "staff_service": {"staff_id": "text", "service_id": "text", "duration_minutes": "int", "price_halalas": "int"},
-    "availability_rule": {"staff_id": "text", "weekday": "int", "start_time": "time", "end_time": "time",
-                          "valid_from": "day", "valid_to": "day"},
-    "availability_exception": {"staff_id": "text", "kind": "text", "start_at": "instant", "end_at": "instant",
-                               "note": "text"},
-    "customer": {"name": "text", "phone": "text", "language": "text", "notes": "text", "consent_reminders": "bool",
-                 "consent_marketing": "bool"},
-    "booking": {"customer_id": "text", "status": "text", "source": "text", "notes": "text", "cancel_reason": "text",
-                "starts_at": "instant"},
-    "booking_item": {"booking_id": "text", "service_id": "text", "staff_id": "text", "start_at": "instant",
-                     "end_at": "instant", "busy_until": "instant", "price_halalas": "int", "phases": "json",
-                     "active": "bool"},
-    "walk_in": {"name": "text", "phone": "text", "customer_id": "text", "service_id": "text",
-                "preferred_staff_id": "text", "arrived_at": "instant", "state": "text", "booking_id": "text",
-                "left_at": "instant"},
-    "waitlist_entry": {"customer_id": "text", "name": "text", "phone": "text", "service_id": "text",
-                       "staff_id": "text", "window_start": "instant", "window_end": "instant", "state": "text",
-                       "offered_start": "instant", "offered_staff_id": "text", "notes": "text"},
-    "sync_conflict": {"kind": "text", "entity": "text", "entity_id": "text", "mutation_id": "text",
-                      "device_id": "text", "actor": "json", "attempted": "json", "current": "json", "params": "json",
-                      "resolved_at": "instant", "resolved_by": "text", "resolution": "text"},
-    "superseded_edit": {"entity": "text", "entity_id": "text", "field": "text", "lost_value": "json",
-                        "lost_by_device": "text", "lost_hlc": "text", "won_value": "json", "won_by": "text",
-                        "at": "instant"},
+    "salon": {
+        "name_ar": "text",
+        "name_en": "text",
+        "timezone": "text",
+        "vat_number": "text",
+        "commercial_registration": "text",
+        "address": "text",
+        "opening_hours": "json",
+        "closures": "json",
+        "cancel_cutoff_minutes": "int",
+        "deposit_halalas": "int",
+        "sms_sender": "text",
+        "digit_style": "text",
+    },
+    "staff": {
+        "name_ar": "text",
+        "name_en": "text",
+        "title": "text",
+        "color": "text",
+        "sort_order": "int",
+        "active": "bool",
+    },
+    "service": {
+        "name_ar": "text",
+        "name_en": "text",
+        "category": "text",
+        "duration_minutes": "int",
+        "buffer_minutes": "int",
+        "price_halalas": "int",
+        "phases": "json",
+        "color": "text",
+        "active": "bool",
+    },
+    "staff_service": {
+        "staff_id": "text",
+        "service_id": "text",
+        "duration_minutes": "int",
+        "price_halalas": "int",
+    },
+    "availability_rule": {
+        "staff_id": "text",
+        "weekday": "int",
+        "start_time": "time",
+        "end_time": "time",
+        "valid_from": "day",
+        "valid_to": "day",
+    },
+    "availability_exception": {
+        "staff_id": "text",
+        "kind": "text",
+        "start_at": "instant",
+        "end_at": "instant",
+        "note": "text",
+    },
+    "customer": {
+        "name": "text",
+        "phone": "text",
+        "language": "text",
+        "notes": "text",
+        "consent_reminders": "bool",
+        "consent_marketing": "bool",
+    },
+    "booking": {
+        "customer_id": "text",
+        "status": "text",
+        "source": "text",
+        "notes": "text",
+        "cancel_reason": "text",
+        "starts_at": "instant",
+    },
+    "booking_item": {
+        "booking_id": "text",
+        "service_id": "text",
+        "staff_id": "text",
+        "start_at": "instant",
+        "end_at": "instant",
+        "busy_until": "instant",
+        "price_halalas": "int",
+        "phases": "json",
+        "active": "bool",
+    },
+    "walk_in": {
+        "name": "text",
+        "phone": "text",
+        "customer_id": "text",
+        "service_id": "text",
+        "preferred_staff_id": "text",
+        "arrived_at": "instant",
+        "state": "text",
+        "booking_id": "text",
+        "left_at": "instant",
+    },
+    "waitlist_entry": {
+        "customer_id": "text",
+        "name": "text",
+        "phone": "text",
+        "service_id": "text",
+        "staff_id": "text",
+        "window_start": "instant",
+        "window_end": "instant",
+        "state": "text",
+        "offered_start": "instant",
+        "offered_staff_id": "text",
+        "notes": "text",
+    },
+    "sync_conflict": {
+        "kind": "text",
+        "entity": "text",
+        "entity_id": "text",
+        "mutation_id": "text",
+        "device_id": "text",
+        "actor": "json",
+        "attempted": "json",
+        "current": "json",
+        "params": "json",
+        "resolved_at": "instant",
+        "resolved_by": "text",
+        "resolution": "text",
+    },
+    "superseded_edit": {
+        "entity": "text",
+        "entity_id": "text",
+        "field": "text",
+        "lost_value": "json",
+        "lost_by_device": "text",
+        "lost_hlc": "text",
+        "won_value": "json",
+        "won_by": "text",
+        "at": "instant",
+    },
 }
 ENTITY_RANK = {name: rank for rank, name in enumerate(ENTITY_FIELDS)}
 
@@ -118,7 +222,9 @@ def encode_row(entity: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def decode_row(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     """Known fields only (a tolerant reader: fields added by a newer cloud are ignored)."""
-    return {name: decode_value(kind, row.get(name)) for name, kind in fields_of(entity).items() if name in row}
+    return {
+        name: decode_value(kind, row.get(name)) for name, kind in fields_of(entity).items() if name in row
+    }
 
 
 def format_cursor(epoch: str, seq: int) -> str:

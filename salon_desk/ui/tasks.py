@@ -172,13 +172,15 @@ class TaskRunner(QObject):
         loop = QEventLoop()
         timer = QTimer(singleShot=True, interval=timeout_ms)
         timer.timeout.connect(loop.quit)
-        self.idle.connect(loop.quit)
+        # Disconnect by the connection handle: PySide6 6.12 leaks a reference to True on every
+        # disconnect(slot) and aborts the process at exit after about a hundred of them.
+        connection = self.idle.connect(loop.quit)
         timer.start()
         try:
             while self._pending and timer.isActive():
                 loop.exec()
         finally:
-            self.idle.disconnect(loop.quit)
+            QObject.disconnect(connection)
             timer.stop()
         return self._pending == 0
 

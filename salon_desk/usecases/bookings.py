@@ -11,7 +11,7 @@ from salon_desk.domain.errors import NotFound, ValidationError
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor, Booking, BookingItem
 from salon_desk.domain.rules import MAX_ITEMS_PER_BOOKING, clean_notes, found
-from salon_desk.domain.scheduling import Interval, check_fits
+from salon_desk.domain.scheduling import Interval, check_fits, phases_for_duration
 from salon_desk.store.uow import UnitOfWork
 
 from . import mutations
@@ -48,7 +48,8 @@ def plan_item(uow: UnitOfWork, request: ItemRequest, item_id: str, booking_id: s
     price = service.price_halalas if qualification.price_halalas is None else qualification.price_halalas
     end = request.start_at + timedelta(minutes=duration)
     return BookingItem(item_id, booking_id, service.id, staff.id, request.start_at, end,
-                       end + timedelta(minutes=service.buffer_minutes), price, service.phases)
+                       end + timedelta(minutes=service.buffer_minutes), price,
+                       phases_for_duration(service.phases, duration))
 
 
 def check_items_fit(uow: UnitOfWork, items: list[BookingItem], exclude_booking: str | None = None) -> None:

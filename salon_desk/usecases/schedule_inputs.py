@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.model import BookingItem, Salon
-from salon_desk.domain.scheduling import Interval, SalonSchedule, StaffSchedule, busy_segments
+from salon_desk.domain.scheduling import (
+    Interval,
+    SalonSchedule,
+    StaffSchedule,
+    busy_segments,
+    phases_for_duration,
+)
 from salon_desk.store.uow import UnitOfWork
 
 
@@ -26,7 +32,7 @@ def salon_schedule(salon: Salon) -> SalonSchedule:
 def item_segments(item: BookingItem) -> tuple[Interval, ...]:
     duration = int((item.end_at - item.start_at).total_seconds() // 60)
     buffer = int((item.busy_until - item.end_at).total_seconds() // 60)
-    return busy_segments(item.start_at, duration, buffer, item.phases)
+    return busy_segments(item.start_at, duration, buffer, phases_for_duration(item.phases, duration))
 
 
 def staff_schedules(uow: UnitOfWork, staff_ids: Iterable[str], start: datetime, end: datetime,

@@ -17,6 +17,7 @@ from salon_desk.domain.scheduling import (
     business_day_extent,
     busy_segments,
     find_slots,
+    phases_for_duration,
 )
 from salon_desk.store.uow import UnitOfWork
 
@@ -144,8 +145,9 @@ def walkin_board(uow: UnitOfWork, now: datetime | None = None) -> WalkInBoard:
             chosen = slots[0].assignments[0]
             estimates[w.id] = (slots[0].start, chosen.staff_id)
             held = schedules[chosen.staff_id]
-            held_segments = busy_segments(chosen.start, _minutes(chosen.end - chosen.start),
-                                          _minutes(chosen.busy_until - chosen.end), service.phases)
+            minutes = _minutes(chosen.end - chosen.start)
+            held_segments = busy_segments(chosen.start, minutes, _minutes(chosen.busy_until - chosen.end),
+                                          phases_for_duration(service.phases, minutes))
             schedules[chosen.staff_id] = replace(held, busy=tuple(sorted([*held.busy, *held_segments])))
         lines = tuple(
             WalkInLine(w.id, w.name, w.phone, services[w.service_id],

@@ -67,6 +67,10 @@ def test_secrets_never_reach_the_logs(start_cloud_server, fake_authentica, raw_l
     http.post("/v1/otp/request", json={"phone_number": "0551234567"})  # provider down: a warning is logged
 
     logged = raw_logs.text()
+    access = [r.fields for r in raw_logs.records if r.getMessage() == "request"]
+    assert {"route": "/v1/devices/rotate", "status": 200} in [
+        {"route": f["route"], "status": f["status"]} for f in access if f.get("device_id")
+    ]
     assert "otp sent" in logged and "otp not sent" in logged and "device enrolled" in logged
     assert '"route": "/v1/otp/request"' in logged.replace("'", '"')
     for secret in (token, rotated, enrolment_code, otp, fake_authentica.api_key):

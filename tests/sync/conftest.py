@@ -86,17 +86,20 @@ class SyncWorld:
         engine = make_engine(path)
         actor = Actor(user_id=ACTOR_ID, role=Role.RECEPTIONIST, device_id=device_id, name=name)
         service = DeskService(make_uow_factory(engine, clock, device_id=device_id), actor)
-        http = httpx.Client(base_url=self.cloud.base_url, timeout=httpx.Timeout(15, connect=5), transport=transport)
+        http = httpx.Client(
+            base_url=self.cloud.base_url, timeout=httpx.Timeout(15, connect=5), transport=transport
+        )
         sync_engine = make_sync_engine(path)
-        sync = SyncEngine(sync_engine, SyncApi(self.cloud.base_url, token, client=http), device_id=device_id,
-                          clock=clock)
+        sync = SyncEngine(
+            sync_engine, SyncApi(self.cloud.base_url, token, client=http), device_id=device_id, clock=clock
+        )
         desk = Desk(name, path, device_id, engine, sync_engine, service, sync, clock, http)
         self.desks.append(desk)
         return desk
 
 
 @pytest.fixture
-def sync_world(cloud_server: CloudServer, demo_template: Path, tmp_path: Path) -> Iterator[SyncWorld]:
+def sync_world(cloud_server: CloudServer, demo_template: Path, tmp_path: Path) -> Iterator[SyncWorld]:  # noqa: F811
     cloud_server.clock.advance((DEMO_NOW - CLOUD_T0).total_seconds())  # server and desks agree on "now"
     engine = make_engine(demo_template)
     with engine.connect() as conn:
@@ -116,8 +119,10 @@ def free_booking(desk: Desk, *, day_offset: int = 1, after: datetime | None = No
     for svc in service.list_services():
         for staff_id in service.qualified_staff(svc.id):
             for step in range(0, 20):
-                cmd = CreateBooking((ItemRequest(svc.id, staff_id, start + timedelta(minutes=30 * step)),),
-                                    customer_id=first_customer(desk))
+                cmd = CreateBooking(
+                    (ItemRequest(svc.id, staff_id, start + timedelta(minutes=30 * step)),),
+                    customer_id=first_customer(desk),
+                )
                 try:
                     service.check_booking(cmd)
                 except Exception:  # noqa: BLE001 - try the next start

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from salon_desk.cloud.sync.tables import REPLICATED_TABLES
 from sqlalchemy import func, select
+
+from salon_desk.cloud.sync.tables import REPLICATED_TABLES
 
 from .conftest import SyncWorld
 

@@ -87,7 +87,8 @@ def test_save_disabled_until_valid_and_new_customer_with_arabic_digits(qtbot, ui
     with qtbot.waitSignal(dialog.validated, timeout=3000):
         pick_service(dialog, haircut.id)
     assert not dialog.save_button.isEnabled()
-    assert dialog.problems.isVisible() and dialog.problems.text() == ui_context.l10n().message("phone.invalid")
+    assert dialog.customer.phone_hint.text() == ui_context.l10n().message("phone.invalid")  # under the field
+    assert dialog.customer.new_phone.property("invalid")
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         dialog.customer.new_phone.setText("٠٥٥١٢٣٤٥٦٧")
     assert "055 123 4567" in dialog.customer.phone_hint.text()
@@ -157,10 +158,11 @@ def test_ask_returns_the_checked_command_without_saving(qtbot, ui_context, desk_
         dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
         qtbot.waitUntil(lambda: dialog.services.rows[0].service.count() > 1)
         pick_service(dialog, haircut.id)
-        qtbot.waitUntil(lambda: dialog.slot_buttons, timeout=5000)
+        qtbot.waitUntil(lambda: len(dialog.slot_buttons) > 0, timeout=5000)
         dialog.slot_buttons[0].click()
 
     QTimer.singleShot(0, fill)
+    QTimer.singleShot(15000, dialog.reject)  # never hang the suite if something above fails
     command = dialog.ask()
     assert isinstance(command, CreateBooking) and command.items[0].service_id == haircut.id
     ui_context.runner.wait_idle(3000)
@@ -171,7 +173,9 @@ def test_escape_cancels_and_ask_returns_none(qtbot, ui_context):
     dialog = BookingDialog(ui_context)
     qtbot.addWidget(dialog)
     QTimer.singleShot(0, lambda: QTest.keyClick(dialog, Qt.Key.Key_Escape))
+    QTimer.singleShot(15000, lambda: dialog.done(7))  # only if Escape did nothing
     assert dialog.ask() is None
+    assert dialog.result() == 0  # rejected by Escape, not ended by the safety timer
 
 
 def test_store_refusal_keeps_the_dialog_open_with_the_reason(qtbot, ui_context, desk_service, demo_db):
@@ -184,8 +188,9 @@ def test_store_refusal_keeps_the_dialog_open_with_the_reason(qtbot, ui_context, 
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         pick_service(dialog, haircut.id)
     # Another desk takes the same time before Save is pressed.
-    desk_service.create_booking(CreateBooking((ItemRequest(haircut.id, staff_id, slot.start),),
-                                              customer_id=customers[1].id))
+    desk_service.create_booking(
+        CreateBooking((ItemRequest(haircut.id, staff_id, slot.start),), customer_id=customers[1].id)
+    )
     before = snapshot(demo_db)
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: not ok):
         QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -76,8 +76,13 @@ def drag(page, start: QPointF, end: QPointF, steps: int = 6) -> None:
 
 
 def movable_block(page, later_than=DEMO_NOW):
-    return next(b for b in page.view.blocks if b.status in MOVABLE and b.start_at > later_than + timedelta(hours=1)
-                and b.status != "needs_attention")
+    return next(
+        b
+        for b in page.view.blocks
+        if b.status in MOVABLE
+        and b.start_at > later_than + timedelta(hours=1)
+        and b.status != "needs_attention"
+    )
 
 
 def test_arabic_puts_first_staff_column_on_the_right_and_english_on_the_left(page, ui_context, qtbot):
@@ -85,7 +90,9 @@ def test_arabic_puts_first_staff_column_on_the_right_and_english_on_the_left(pag
     geometry = page.scene.geometry
     assert geometry.columns.rtl
     assert geometry.column_rect(geometry.index_of(first)).right == pytest.approx(geometry.width)
-    assert geometry.column_rect(geometry.index_of(first)).x > geometry.column_rect(geometry.index_of(second)).x
+    assert (
+        geometry.column_rect(geometry.index_of(first)).x > geometry.column_rect(geometry.index_of(second)).x
+    )
     # the time gutter sits on the reading-start side too (the grid layout mirrors)
     assert page.board.grid.gutter.x() > page.board.grid.body.x()
 
@@ -115,8 +122,12 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
     point = scene_point_for(page, staff_id, slot.start)
     viewport_point = show_in_view(page, point)
     with qtbot.waitSignal(page.booking_dialog_opened, timeout=3000) as opened:
-        QTest.mouseClick(page.board.grid.body.viewport(), Qt.MouseButton.LeftButton,
-                         Qt.KeyboardModifier.NoModifier, viewport_point)
+        QTest.mouseClick(
+            page.board.grid.body.viewport(),
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+            viewport_point,
+        )
     dialog = opened.args[0]
     row = dialog.services.rows[0]
     qtbot.waitUntil(lambda: row.service.count() > 1)  # services and staff arrive from the DB lane
@@ -127,8 +138,10 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
     dialog.customer.choose(customer)
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         row.service.setCurrentIndex(row.service.findData(haircut.id))
-    with qtbot.waitSignal(page.booking_created, timeout=5000) as created, \
-            qtbot.waitSignal(page.day_loaded, timeout=5000):
+    with (
+        qtbot.waitSignal(page.booking_created, timeout=5000) as created,
+        qtbot.waitSignal(page.day_loaded, timeout=5000),
+    ):
         QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     booking = desk_service.get_booking(created.args[0])
     assert booking.customer_id == customer.id and booking.items[0].staff_id == staff_id
@@ -141,8 +154,13 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
 
 def test_drag_onto_an_occupied_slot_is_refused_and_nothing_changes(page, qtbot, desk_service, demo_db):
     moving = movable_block(page)
-    occupied = next(b for b in page.view.blocks if b.staff_id != moving.staff_id and b.status in
-                    ("confirmed", "checked_in", "in_service", "requested") and b.booking_id != moving.booking_id)
+    occupied = next(
+        b
+        for b in page.view.blocks
+        if b.staff_id != moving.staff_id
+        and b.status in ("confirmed", "checked_in", "in_service", "requested")
+        and b.booking_id != moving.booking_id
+    )
     before = snapshot(demo_db)
     item = page.scene.item_for(moving.item_id)
     old_pos = item.pos()
@@ -168,8 +186,12 @@ def test_store_refusal_after_another_desk_took_the_slot_snaps_back(page, qtbot, 
     if desk_service.business_day(slot.start) != page.view.day:
         pytest.skip("no free time later today for this staff member")
     # Another desk books that time; this page has not reloaded, so its quick check still sees it free.
-    desk_service.create_booking(CreateBooking((ItemRequest(service.id, staff_id, slot.start),),
-                                              new_customer=NewCustomer("Other Desk", "0509998877")))
+    desk_service.create_booking(
+        CreateBooking(
+            (ItemRequest(service.id, staff_id, slot.start),),
+            new_customer=NewCustomer("Other Desk", "0509998877"),
+        )
+    )
     before = snapshot(demo_db)
     item = page.scene.item_for(moving.item_id)
     old_pos = item.pos()
@@ -191,15 +213,19 @@ def test_drag_to_free_time_moves_the_booking(page, qtbot, desk_service):
     service_ids = {i.service_id for i in booking.items}
     if len(booking.items) != 1:
         pytest.skip("a single-service booking keeps this test simple")
-    slot = first_free_slot(desk_service, next(iter(service_ids)), moving.end_at + timedelta(hours=2),
-                           moving.staff_id)
+    slot = first_free_slot(
+        desk_service, next(iter(service_ids)), moving.end_at + timedelta(hours=2), moving.staff_id
+    )
     if desk_service.business_day(slot.start) != page.view.day:
         pytest.skip("no free time later today for this staff member")
     item = page.scene.item_for(moving.item_id)
     start = item.sceneBoundingRect().center()
     end = scene_point_for(page, moving.staff_id, slot.start)
     end.setY(end.y() + (start.y() - item.y()) - 3)
-    with qtbot.waitSignal(page.board.booking_moved, timeout=5000), qtbot.waitSignal(page.day_loaded, timeout=5000):
+    with (
+        qtbot.waitSignal(page.board.booking_moved, timeout=5000),
+        qtbot.waitSignal(page.day_loaded, timeout=5000),
+    ):
         drag(page, start, end)
     assert desk_service.get_booking(moving.booking_id).items[0].start_at == slot.start
 
@@ -234,7 +260,10 @@ def test_context_menu_offers_only_allowed_actions_and_checks_in(page, qtbot, des
     offered = {a.data() for a in menu.actions() if a.data()}
     assert offered == set(desk_service.allowed_transitions(block.booking_id))
     check_in = next(a for a in menu.actions() if a.data() == "checked_in")
-    with qtbot.waitSignal(board.actions.action_done, timeout=3000), qtbot.waitSignal(page.day_loaded, timeout=5000):
+    with (
+        qtbot.waitSignal(board.actions.action_done, timeout=3000),
+        qtbot.waitSignal(page.day_loaded, timeout=5000),
+    ):
         check_in.trigger()
     menu.close()
     assert desk_service.get_booking(block.booking_id).status == "checked_in"
@@ -248,6 +277,11 @@ def test_keyboard_selects_blocks_and_space_takes_the_next_step(page, qtbot, desk
     assert page.scene.selected is not None
     target = next(b for b in page.view.blocks if b.status == "requested")
     assert page.scene.select_block(target.item_id)
+    with qtbot.waitSignal(page.board.actions.menu_shown, timeout=3000) as shown:
+        QTest.keyClick(view, Qt.Key.Key_Return)  # Enter opens the actions of the selected block
+    offered = {a.data() for a in shown.args[0].actions() if a.data()}
+    assert offered == set(desk_service.allowed_transitions(target.booking_id))
+    shown.args[0].close()
     with qtbot.waitSignal(page.board.actions.action_done, timeout=3000) as done:
         QTest.keyClick(view, Qt.Key.Key_Space)
     assert done.args == [target.booking_id, "confirmed"]
@@ -301,7 +335,9 @@ def test_navigation_and_week_toggle(page, qtbot, desk_service):
     assert len(week.board.content.columns) == 7
     assert week.board.content.columns[0].key.weekday() == 6  # Sunday first
     geometry = week.board.scene.geometry
-    assert geometry.column_rect(0).x == max(geometry.column_rect(i).x for i in range(7))  # rightmost in Arabic
+    assert geometry.column_rect(0).x == max(
+        geometry.column_rect(i).x for i in range(7)
+    )  # rightmost in Arabic
 
 
 def test_changes_from_elsewhere_refresh_the_day(page, qtbot, desk_service):
@@ -312,3 +348,58 @@ def test_changes_from_elsewhere_refresh_the_day(page, qtbot, desk_service):
     with qtbot.waitSignal(page.day_loaded, timeout=5000):
         page.ctx.events.changes_applied.emit(result.changes)
     assert page.scene.item_for(block.item_id).block.status == "checked_in"
+
+
+def test_minute_tick_moves_the_current_time_line(page, clock):
+    before = page.scene.now_line.segments
+    assert before  # 10:00 in the demo: the salon is open
+    clock.instant += timedelta(minutes=30)
+    page.ctx.events.minute_ticked.emit()
+    after = page.scene.now_line.segments
+    assert after[0][2] - before[0][2] == pytest.approx(page.scene.geometry.axes[0].px_per_minute * 30)
+
+
+def test_week_view_drag_to_another_day_moves_the_booking(page, qtbot, desk_service):
+    with qtbot.waitSignal(page.week.loaded, timeout=5000):
+        page.set_mode("week")
+    week = page.week
+    staff_id = week.view.staff.id
+    blocks = [
+        b
+        for d in week.view.days
+        for b in d.blocks
+        if b.status in ("confirmed", "requested") and b.start_at > DEMO_NOW + timedelta(hours=1)
+    ]
+    moving = next((b for b in blocks if len(desk_service.get_booking(b.booking_id).items) == 1), None)
+    if moving is None:
+        pytest.skip("no movable single-service booking this week for the first staff member")
+    service_id = desk_service.get_booking(moving.booking_id).items[0].service_id
+    after = moving.start_at + timedelta(days=1)
+    slot = first_free_slot(desk_service, service_id, after.replace(hour=max(after.hour, 8)), staff_id)
+    target_day = desk_service.business_day(slot.start)
+    if (
+        target_day == desk_service.business_day(moving.start_at)
+        or week.board.content.column(target_day) is None
+    ):
+        pytest.skip("no free time on another day of this week")
+    scene = week.board.scene
+    geometry = scene.geometry
+    item = scene.item_for(moving.item_id)
+    index = geometry.index_of(target_day)
+    start = item.sceneBoundingRect().center()
+    rect = geometry.column_rect(index)
+    end = QPointF(rect.x + rect.width / 2, geometry.axes[index].y_of(slot.start) + (start.y() - item.y()))
+    view = week.board.grid.body
+    view.centerOn((start + end) / 2)
+    p0, p1 = view.mapFromScene(start), view.mapFromScene(end)
+    viewport = view.viewport()
+    with (
+        qtbot.waitSignal(week.board.booking_moved, timeout=5000),
+        qtbot.waitSignal(week.loaded, timeout=5000),
+    ):
+        QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p0)
+        for step in range(1, 7):
+            QTest.mouseMove(viewport, p0 + (p1 - p0) * step / 6)
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
+    moved = desk_service.get_booking(moving.booking_id).items[0]
+    assert moved.start_at == slot.start and moved.staff_id == staff_id

@@ -40,7 +40,11 @@ def test_overlapping_blocks_share_the_column_side_by_side(board):
     other = board.scene.item_for(first.item_id)
     assert clash.placed.lane.lanes == other.placed.lane.lanes == 2
     assert clash.boundingRect().width() - 4 <= board.scene.geometry.columns.column_width / 2  # 2px pen margin
-    assert not clash.sceneBoundingRect().adjusted(3, 3, -3, -3).intersects(other.sceneBoundingRect().adjusted(3, 3, -3, -3))
+    assert (
+        not clash.sceneBoundingRect()
+        .adjusted(3, 3, -3, -3)
+        .intersects(other.sceneBoundingRect().adjusted(3, 3, -3, -3))
+    )
     assert clash.needs_attention and not other.needs_attention
 
 
@@ -59,7 +63,9 @@ def test_texts_are_translated_and_isolated(board, ui_context):
     item = board.scene.block_items()[0]
     assert item.texts.service == item.block.service_name_ar
     assert "\u2068" in item.texts.time_range  # each time isolated so "10:00 ص – 10:45 ص" keeps its order
-    assert ui_context.l10n().status_label(item.block.status) in item.texts.tooltip
+    tooltip = board.tooltip_for(item.block)
+    assert ui_context.l10n().status_label(item.block.status) in tooltip
+    assert ui_context.l10n().phone(item.block.customer_phone) in tooltip
 
 
 def test_items_are_reused_when_switching_days(board):

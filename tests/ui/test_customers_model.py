@@ -30,8 +30,13 @@ LRI, PDI = "\u2066", "\u2069"
 
 def summary(n: int, **overrides: object) -> CustomerSummary:
     values: dict[str, object] = {
-        "id": f"c{n:06d}", "name": f"Customer {n}", "phone": f"+9665{n:08d}", "language": Language.AR,
-        "visits": n % 7, "no_shows": n % 3, "last_visit": datetime(2025, 3, 1, 18, 0, tzinfo=UTC),
+        "id": f"c{n:06d}",
+        "name": f"Customer {n}",
+        "phone": f"+9665{n:08d}",
+        "language": Language.AR,
+        "visits": n % 7,
+        "no_shows": n % 3,
+        "last_visit": datetime(2025, 3, 1, 18, 0, tzinfo=UTC),
     }
     values.update(overrides)
     return CustomerSummary(**values)  # type: ignore[arg-type]
@@ -123,8 +128,14 @@ def test_a_hundred_thousand_rows_are_plain_data(english) -> None:
 
 
 def visit(n: int, status: str) -> VisitLine:
-    return VisitLine(booking_id=f"b{n}", start_at=datetime(2025, 3, n, 15, 0, tzinfo=UTC), status=status,
-                     services=("Haircut", "Blow-dry"), staff_names=("Noura",), total_halalas=15_000)
+    return VisitLine(
+        booking_id=f"b{n}",
+        start_at=datetime(2025, 3, n, 15, 0, tzinfo=UTC),
+        status=status,
+        services=("Haircut", "Blow-dry"),
+        staff_names=("Noura",),
+        total_halalas=15_000,
+    )
 
 
 def test_visit_model_passes_qt_model_tester_and_shows_status(qtmodeltester, english) -> None:

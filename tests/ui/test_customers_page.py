@@ -62,7 +62,9 @@ def type_text(widget: Any, text: str) -> None:
     """Key presses carrying each character (QTest.keyClicks only knows ASCII; Saudi keyboards type ٠-٩)."""
     for char in text:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            )
 
 
 def test_a_typed_phone_prefix_in_arabic_digits_finds_matching_customers(qtbot, page, desk_service) -> None:
@@ -92,7 +94,9 @@ def test_scrolling_to_the_end_loads_the_next_page(qtbot, page, desk_service) -> 
 def test_typing_quickly_runs_one_search_for_the_last_text(qtbot, page, monkeypatch) -> None:
     seen: list[str] = []
     original = page._ctx.desk.search_customers
-    monkeypatch.setattr(page._ctx.desk, "search_customers", lambda text, *a: seen.append(text) or original(text, *a))
+    monkeypatch.setattr(
+        page._ctx.desk, "search_customers", lambda text, *a: seen.append(text) or original(text, *a)
+    )
     with qtbot.waitSignal(page.search.results_loaded, timeout=10_000):
         qtbot.keyClicks(page.search_edit, "0501")
     assert seen == ["0501"]
@@ -125,7 +129,9 @@ def open_edit_dialog(qtbot: Any, page: CustomersPage) -> Any:
     return dialog
 
 
-def test_an_invalid_phone_is_refused_in_arabic_and_nothing_is_saved(qtbot, page, desk_service, ui_context) -> None:
+def test_an_invalid_phone_is_refused_in_arabic_and_nothing_is_saved(
+    qtbot, page, desk_service, ui_context
+) -> None:
     dialog = open_edit_dialog(qtbot, page)
     customer_id = page.selected_customer_id()
     before = desk_service.customer_profile(customer_id)
@@ -134,7 +140,9 @@ def test_an_invalid_phone_is_refused_in_arabic_and_nothing_is_saved(qtbot, page,
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_text() != "", timeout=10_000)
     assert dialog.error_text() == ui_context.l10n().error(ValidationError("phone.invalid"))
-    assert dialog.error_text().startswith("رقم الجوال")  # the Arabic catalog's sentence, not the English source
+    assert dialog.error_text().startswith(
+        "رقم الجوال"
+    )  # the Arabic catalog's sentence, not the English source
     assert dialog.isVisible() and dialog.phone_edit.property("invalid") is True
     after = desk_service.customer_profile(customer_id)
     assert after.summary.name == before.summary.name and after.summary.phone == before.summary.phone
@@ -194,8 +202,27 @@ def test_ctrl_f_focuses_the_search_box(qtbot, page) -> None:
     assert QApplication.focusWidget() is page.search_edit
 
 
+def test_the_shells_search_request_focuses_the_search_box(qtbot, page, ui_context) -> None:
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.table.setFocus()
+    ui_context.events.customer_search_requested.emit()
+    assert QApplication.focusWidget() is page.search_edit
+
+
 def test_switching_to_english_retranslates_the_page(qtbot, page, ui_context) -> None:
     ui_context.set_language("en")
     assert page.title_label.text() == "Customers"
     assert page.model.headerData(PHONE, Qt.Orientation.Horizontal) == "Mobile"
     assert page.count_label.text().endswith("customers")
+
+
+def test_an_older_search_answer_never_replaces_a_newer_one(qtbot, page, desk_service) -> None:
+    page.search.set_text("Aisha")
+    page.search.run_now()
+    page.search.set_text("Emily")
+    with qtbot.waitSignal(page.search.results_loaded, timeout=10_000) as loaded:
+        page.search.run_now()
+    assert page.search.text == "Emily"
+    assert loaded.args == [desk_service.count_customers("Emily")]
+    assert page.model.rowCount() > 0 and all("Emily" in row.name for row in page.model.rows())

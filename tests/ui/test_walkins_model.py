@@ -17,6 +17,7 @@ from salon_desk.ui.walkins.model import (
     L_NAME,
     L_SERVICE,
     L_STATE,
+    L_WINDOW,
     W_ESTIMATE,
     W_NAME,
     W_STAFF,
@@ -35,9 +36,16 @@ NOURA = Staff("st1", "نورة", "Noura", "stylist", "#aa66cc", 1)
 
 def walkin(n: int, state: str = "waiting", **overrides: object) -> WalkInLine:
     values: dict[str, object] = {
-        "id": f"w{n}", "name": f"Guest {n}", "phone": None, "service": CUT, "preferred_staff": None,
-        "arrived_at": NOW - timedelta(minutes=25), "state": state,
-        "estimated_start": NOW + timedelta(minutes=10), "estimated_staff": NOURA, "booking_id": None,
+        "id": f"w{n}",
+        "name": f"Guest {n}",
+        "phone": None,
+        "service": CUT,
+        "preferred_staff": None,
+        "arrived_at": NOW - timedelta(minutes=25),
+        "state": state,
+        "estimated_start": NOW + timedelta(minutes=10),
+        "estimated_staff": NOURA,
+        "booking_id": None,
     }
     values.update(overrides)
     return WalkInLine(**values)  # type: ignore[arg-type]
@@ -45,9 +53,16 @@ def walkin(n: int, state: str = "waiting", **overrides: object) -> WalkInLine:
 
 def entry(n: int, state: str = "waiting", **overrides: object) -> WaitlistLine:
     values: dict[str, object] = {
-        "id": f"l{n}", "name": f"Waiting {n}", "phone": "+966501234567", "service": CUT, "staff": None,
-        "window_start": NOW + timedelta(hours=1), "window_end": NOW + timedelta(hours=4), "state": state,
-        "offered_start": None, "offered_staff": None,
+        "id": f"l{n}",
+        "name": f"Waiting {n}",
+        "phone": "+966501234567",
+        "service": CUT,
+        "staff": None,
+        "window_start": NOW + timedelta(hours=1),
+        "window_end": NOW + timedelta(hours=4),
+        "state": state,
+        "offered_start": None,
+        "offered_staff": None,
     }
     values.update(overrides)
     return WaitlistLine(**values)  # type: ignore[arg-type]
@@ -80,7 +95,11 @@ def test_waiting_walkin_shows_minutes_waited_and_the_estimate(english) -> None:
     cell = lambda row, column: model.data(model.index(row, column))  # noqa: E731
     assert cell(0, W_WAITED) == "25 min"
     assert cell(0, W_STAFF) == "Anyone"
-    assert "5:10" in cell(0, W_ESTIMATE) and "in 10 min" in cell(0, W_ESTIMATE) and "Noura" in cell(0, W_ESTIMATE)
+    assert (
+        "5:10" in cell(0, W_ESTIMATE)
+        and "in 10 min" in cell(0, W_ESTIMATE)
+        and "Noura" in cell(0, W_ESTIMATE)
+    )
     assert cell(1, W_NAME) == "050 123 4567"  # no name given: the mobile stands in
     assert cell(1, W_ESTIMATE) == "Nobody free today"
 
@@ -123,10 +142,33 @@ def test_waitlist_model_highlights_offered_entries(qtmodeltester, english) -> No
     background = lambda row: model.data(model.index(row, L_NAME), Qt.ItemDataRole.BackgroundRole)  # noqa: E731
     assert background(0) is None and background(1) is not None
     offer = model.data(model.index(1, L_STATE))
-    assert offer.startswith("Offered:") and "Noura" in offer and "7:00" in offer and "Mar" in offer
+    assert (
+        offer.startswith("Offered:") and "Noura" in offer and "7:00" in offer and "Mar" not in offer
+    )  # today
     assert model.data(model.index(0, L_STATE)) == "Waiting"
     assert model.data(model.index(2, L_STATE)) == "Booked"
     assert model.data(model.index(0, L_SERVICE)) == "Haircut"
+
+
+def test_other_days_show_their_date_and_today_only_hours(english) -> None:
+    model = make_waitlist()
+    tomorrow = NOW + timedelta(days=1)
+    model.set_rows(
+        [
+            entry(1),
+            entry(
+                2,
+                "offered",
+                window_start=tomorrow,
+                window_end=tomorrow + timedelta(hours=3),
+                offered_start=tomorrow,
+                offered_staff=NOURA,
+            ),
+        ]
+    )
+    assert model.data(model.index(0, L_WINDOW)).replace("\u202f", " ") == "6:00 PM–9:00 PM"
+    assert model.data(model.index(1, L_WINDOW)).replace("\u202f", " ") == "Mon 3 Mar 5:00 PM–8:00 PM"
+    assert "Mon 3 Mar" in model.data(model.index(1, L_STATE))
 
 
 def test_waitlist_service_names_the_wanted_staff_member(english) -> None:
@@ -138,15 +180,35 @@ def test_waitlist_service_names_the_wanted_staff_member(english) -> None:
 
 def test_long_waits_read_in_hours_and_minutes(english) -> None:
     model = make_walkins()
-    model.set_rows([walkin(1, arrived_at=NOW - timedelta(minutes=100)),
-                    walkin(2, arrived_at=NOW - timedelta(minutes=120))])
+    model.set_rows(
+        [
+            walkin(1, arrived_at=NOW - timedelta(minutes=100)),
+            walkin(2, arrived_at=NOW - timedelta(minutes=120)),
+        ]
+    )
     assert model.data(model.index(0, W_WAITED)) == "1 h 40 min"
     assert model.data(model.index(1, W_WAITED)) == "2 h"
 
 
 def test_customer_list_model_passes_qt_model_tester(qtmodeltester, english) -> None:
     model = CustomerListModel()
-    model.set_rows([CustomerSummary("c1", "Sara", "+966501234567", "ar", 2, 0, None),
-                    CustomerSummary("c2", "Hind", None, "en", 0, 0, None)])
+    model.set_rows(
+        [
+            CustomerSummary("c1", "Sara", "+966501234567", "ar", 2, 0, None),
+            CustomerSummary("c2", "Hind", None, "en", 0, 0, None),
+        ]
+    )
     qtmodeltester.check(model)
     assert "050 123 4567" in model.data(model.index(0, 0)) and model.rowCount(QModelIndex()) == 2
+
+
+def test_a_waitlist_window_past_midnight_ends_the_next_day() -> None:
+    from datetime import date, time
+
+    from salon_desk.ui.walkins.waitlist_dialog import window_instants
+
+    start, end = window_instants(date(2026, 3, 1), time(21, 0), time(3, 0), "Asia/Riyadh")  # Ramadan nights
+    assert start == datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
+    assert end == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    start, end = window_instants(date(2026, 3, 1), time(10, 0), time(14, 0), "Asia/Riyadh")
+    assert (start.hour, end.hour, end.day) == (7, 11, 1)

@@ -9,11 +9,10 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 
 from salon_desk.domain.booking import BookingSource, BookingStatus
-from salon_desk.domain.model import WaitlistState, WalkInState
-from salon_desk.ui.customers.selection import select_row
+from salon_desk.domain.model import Changes, WaitlistState, WalkInState
 from salon_desk.ui.walkins.model import L_STATE, W_ESTIMATE, W_NAME, W_STATE, W_WAITED
 from salon_desk.ui.walkins.page import WalkInsPage
-from salon_desk.usecases.commands import AddWaitlistEntry
+from salon_desk.usecases.commands import AddWaitlistEntry, FindSlots
 from tests.conftest import DEMO_NOW
 
 
@@ -54,7 +53,10 @@ def page(qtbot: Any, ui_context: Any) -> WalkInsPage:
 
 
 def waiting_names(page: WalkInsPage) -> list[str]:
-    return [page.waiting_model.data(page.waiting_model.index(r, W_NAME)) for r in range(page.waiting_model.rowCount())]
+    return [
+        page.waiting_model.data(page.waiting_model.index(r, W_NAME))
+        for r in range(page.waiting_model.rowCount())
+    ]
 
 
 def test_the_board_shows_waiting_walkins_with_estimates_and_todays_history(page) -> None:
@@ -68,7 +70,18 @@ def test_the_board_shows_waiting_walkins_with_estimates_and_todays_history(page)
     assert greyed is not None
 
 
+def service_free_now(desk_service: Any) -> str:
+    """A service someone can start at DEMO_NOW in the demo salon (the morning is busy for most)."""
+    for service in desk_service.list_services():
+        slots = desk_service.find_slots(FindSlots(parts=((service.id, None),), earliest=DEMO_NOW, limit=1))
+        if slots and slots[0].start == DEMO_NOW:
+            return service.id
+    raise AssertionError("the demo salon has nobody free at DEMO_NOW")
+
+
 def test_add_a_walkin_then_seat_them_creates_a_booking_in_service(qtbot, page, desk_service) -> None:
+    service_id = service_free_now(desk_service)
+    page.form.service_combo.setCurrentIndex(page.form.service_combo.findData(service_id))
     page.form.name_edit.setText("لولوة")
     page.form.phone_edit.setText("٠٥٠١١١٢٢٣٣")
     with qtbot.waitSignal(page.board_loaded, timeout=10_000):
@@ -89,6 +102,19 @@ def test_add_a_walkin_then_seat_them_creates_a_booking_in_service(qtbot, page, d
     assert "لولوة" in page.message_label.text()
 
 
+def test_a_refused_seat_shows_the_translated_reason(qtbot, page, desk_service) -> None:
+    busy = next(line for line in page.waiting_model.rows() if line.estimated_start > DEMO_NOW)
+    page.select_walkin(busy.id)
+    qtbot.mouseClick(page.seat_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message_label.isVisible(), timeout=10_000)
+    staff_names = {person.name_ar for person in desk_service.list_staff()}
+    assert any(
+        name in page.message_label.text() for name in staff_names
+    )  # "… the soonest is <name> at <time>"
+    assert "{" not in page.message_label.text()
+    assert page.waiting_model.row_of(busy.id) >= 0
+
+
 def test_mark_left_keeps_the_walkin_greyed_in_history(qtbot, page, desk_service) -> None:
     line = page.waiting_model.rows()[0]
     page.select_walkin(line.id)
@@ -97,8 +123,13 @@ def test_mark_left_keeps_the_walkin_greyed_in_history(qtbot, page, desk_service)
     assert page.waiting_model.row_of(line.id) < 0
     row = page.history_model.row_of(line.id)
     assert row >= 0 and page.history_model.rows()[row].state == WalkInState.LEFT
-    assert page.history_model.data(page.history_model.index(row, W_NAME), Qt.ItemDataRole.ForegroundRole) is not None
-    assert any(w.id == line.id and w.state == WalkInState.LEFT for w in desk_service.walkin_board(DEMO_NOW).walkins)
+    assert (
+        page.history_model.data(page.history_model.index(row, W_NAME), Qt.ItemDataRole.ForegroundRole)
+        is not None
+    )
+    assert any(
+        w.id == line.id and w.state == WalkInState.LEFT for w in desk_service.walkin_board(DEMO_NOW).walkins
+    )
 
 
 def test_waiting_minutes_move_on_with_the_minute_tick(qtbot, page, ui_context, clock) -> None:
@@ -116,15 +147,18 @@ def offer_a_slot(desk_service: Any) -> tuple[str, Any]:
     """A waitlist entry for later today; the use case offers the first free slot at once."""
     customer = desk_service.search_customers("", 1)[0]
     service = desk_service.walkin_board(DEMO_NOW).walkins[0].service
-    result = desk_service.add_waitlist_entry(AddWaitlistEntry(
-        service.id, DEMO_NOW + timedelta(hours=1), DEMO_NOW + timedelta(hours=8), customer_id=customer.id))
+    result = desk_service.add_waitlist_entry(
+        AddWaitlistEntry(
+            service.id, DEMO_NOW + timedelta(hours=1), DEMO_NOW + timedelta(hours=8), customer_id=customer.id
+        )
+    )
     return result.id, customer
 
 
 def test_an_offered_entry_is_highlighted_and_can_be_booked(qtbot, page, desk_service, ui_context) -> None:
     entry_id, customer = offer_a_slot(desk_service)
     with qtbot.waitSignal(page.board_loaded, timeout=10_000):
-        ui_context.events.changes_applied.emit(desk_service.walkin_board(DEMO_NOW) and _changes(entry_id))
+        ui_context.events.changes_applied.emit(Changes({"waitlist_entry": frozenset({entry_id})}))
     row = page.waitlist_model.row_of(entry_id)
     line = page.waitlist_model.rows()[row]
     assert line.state == WaitlistState.OFFERED and line.offered_start is not None
@@ -138,10 +172,16 @@ def test_an_offered_entry_is_highlighted_and_can_be_booked(qtbot, page, desk_ser
         qtbot.mouseClick(page.book_slot_button, Qt.MouseButton.LeftButton)
     booking = desk_service.get_booking(booked.args[0])
     assert booking.customer_id == customer.id
-    assert booking.items[0].start_at == line.offered_start and booking.items[0].staff_id == line.offered_staff.id
+    assert (
+        booking.items[0].start_at == line.offered_start and booking.items[0].staff_id == line.offered_staff.id
+    )
     assert booking.status == BookingStatus.CONFIRMED
-    qtbot.waitUntil(lambda: page.waitlist_model.row_of(entry_id) < 0 or
-                    page.waitlist_model.rows()[page.waitlist_model.row_of(entry_id)].state == WaitlistState.BOOKED)
+    qtbot.waitUntil(
+        lambda: (
+            page.waitlist_model.row_of(entry_id) < 0
+            or page.waitlist_model.rows()[page.waitlist_model.row_of(entry_id)].state == WaitlistState.BOOKED
+        )
+    )
 
 
 def test_remove_takes_an_entry_off_the_waitlist(qtbot, page, desk_service) -> None:
@@ -149,21 +189,22 @@ def test_remove_takes_an_entry_off_the_waitlist(qtbot, page, desk_service) -> No
     page.select_waitlist_entry(entry.id)
     with qtbot.waitSignal(page.board_loaded, timeout=10_000):
         qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
-    assert all(line.id != entry.id or line.state == WaitlistState.REMOVED for line in page.waitlist_model.rows())
+    assert all(
+        line.id != entry.id or line.state == WaitlistState.REMOVED for line in page.waitlist_model.rows()
+    )
 
 
 def test_waitlist_dialog_adds_an_existing_customer(qtbot, page, desk_service, ui_context) -> None:
     dialog = page.open_waitlist_dialog()
     assert ui_context.runner.wait_idle(10_000)
     assert dialog.picker.model.rowCount() > 0
-    dialog.picker.choose_row(0)
-    chosen = dialog.picker.model.row_at(0)
-    with qtbot.waitSignal(page.board_loaded, timeout=10_000):
+    dialog.picker.choose_row(1)
+    chosen = dialog.picker.model.row_at(1)
+    with qtbot.waitSignal(page.board_loaded, timeout=10_000), qtbot.waitSignal(dialog.saved) as saved:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    command = dialog.saved_command if hasattr(dialog, "saved_command") else None
-    added = [line for line in page.waitlist_model.rows() if line.name == chosen.name]
-    assert added, "the new entry is listed"
-    assert command is None or command.customer_id == chosen.id
+    assert dialog.saved_command.customer_id == chosen.id and dialog.saved_command.new_customer is None
+    row = page.waitlist_model.row_of(saved.args[0].id)
+    assert row >= 0 and page.waitlist_model.rows()[row].name == chosen.name
 
 
 def test_waitlist_dialog_refuses_a_past_window_in_arabic_and_stays_open(qtbot, page, desk_service) -> None:
@@ -179,7 +220,10 @@ def test_waitlist_dialog_refuses_a_past_window_in_arabic_and_stays_open(qtbot, p
     assert len(desk_service.walkin_board(DEMO_NOW).waitlist) == before
 
 
-def _changes(entry_id: str) -> Any:
-    from salon_desk.domain.model import Changes
-
-    return Changes({"waitlist_entry": frozenset({entry_id})})
+def test_switching_to_english_retranslates_names_and_times(qtbot, page, ui_context, desk_service) -> None:
+    ui_context.set_language("en")
+    assert page.title_label.text() == "Walk-ins and waitlist"
+    english_services = {service.name_en for service in desk_service.list_services()}
+    assert page.form.service_combo.currentText() in english_services
+    assert page.waiting_model.data(page.waiting_model.index(0, W_WAITED)).endswith("min")
+    assert page.seat_combo.itemText(0) == "Free soonest"

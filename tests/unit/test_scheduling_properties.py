@@ -108,8 +108,12 @@ def visit_parts(draw, n: int) -> VisitPart:
         first = draw(st.integers(1, duration // 5 - 2)) * 5
         second = draw(st.integers(1, (duration - first) // 5 - 1)) * 5
         phases = (Phase(first), Phase(second, staff_busy=False), Phase(duration - first - second))
-    candidates = draw(st.permutations(STAFF_IDS).flatmap(lambda p: st.integers(1, 3).map(lambda k: tuple(p[:k]))))
-    overrides = draw(st.dictionaries(st.sampled_from(candidates), st.integers(1, 18).map(lambda m: m * 5), max_size=2))
+    candidates = draw(
+        st.permutations(STAFF_IDS).flatmap(lambda p: st.integers(1, 3).map(lambda k: tuple(p[:k])))
+    )
+    overrides = draw(
+        st.dictionaries(st.sampled_from(candidates), st.integers(1, 18).map(lambda m: m * 5), max_size=2)
+    )
     buffer = draw(st.sampled_from([0, 0, 5, 10, 15]))
     return VisitPart(f"service{n}", duration, buffer, phases, candidates, overrides)
 
@@ -148,13 +152,16 @@ def cell_is_working(cell: datetime, staff: StaffSchedule, salon: SalonSchedule) 
         for h in salon.opening_hours
         if h.weekday == d.weekday()
     )
+
     def holds(kinds):
         return any(e.start_at <= cell < e.end_at for e in staff.exceptions if e.kind in kinds)
 
-    extra = holds({ExceptionKind.EXTRA_HOURS})
-    away = holds({ExceptionKind.TIME_OFF, ExceptionKind.BREAK})
-    closed = business_day(cell, salon) in salon.closures
-    return ((in_rule and in_open) or extra) and not closed and not away
+    if not ((in_rule and in_open) or holds({ExceptionKind.EXTRA_HOURS})):
+        return False
+    return (
+        not holds({ExceptionKind.TIME_OFF, ExceptionKind.BREAK})
+        and business_day(cell, salon) not in salon.closures
+    )
 
 
 def cells(window: Interval) -> list[datetime]:
@@ -183,7 +190,9 @@ def place_slowly(salon, parts, staff, k, start, mine):
     part = parts[k]
     for sid in dict.fromkeys(part.candidates):
         minutes = part.duration_overrides.get(sid, part.duration_minutes)
-        segments = busy_segments(start, minutes, part.buffer_minutes, phases_for_duration(part.phases, minutes))
+        segments = busy_segments(
+            start, minutes, part.buffer_minutes, phases_for_duration(part.phases, minutes)
+        )
         schedule = dataclasses.replace(staff[sid], busy=staff[sid].busy + mine.get(sid, ()))
         try:
             check_fits(schedule, salon, segments)
@@ -202,7 +211,7 @@ def place_slowly(salon, parts, staff, k, start, mine):
 # properties ----------------------------------------------------------------------------------------
 
 
-@PROPERTY
+@SLOW_PROPERTY
 @given(worlds())
 def test_working_time_matches_a_cell_by_cell_reading_of_the_rules(world):
     salon, staff = world
@@ -227,7 +236,7 @@ def test_results_are_sorted_merged_and_clipped(world, data):
             assert all(a.end < b.start for a, b in zip(result, result[1:], strict=False))
 
 
-@PROPERTY
+@SLOW_PROPERTY
 @given(worlds(), st.data())
 def test_free_time_and_busy_time_partition_working_time(world, data):
     salon, staff = world
@@ -240,7 +249,7 @@ def test_free_time_and_busy_time_partition_working_time(world, data):
             assert covered(cell, free) == (covered(cell, working) and not is_busy)
 
 
-@PROPERTY
+@SLOW_PROPERTY
 @given(searches())
 def test_find_slots_offers_exactly_the_start_times_a_slow_search_finds(search):
     salon, staff, parts, earliest, latest, step = search

@@ -105,3 +105,18 @@ def test_error_messages_exist_in_both_languages(desk_service, clock):
         ar, en = get_localizer("ar").error(raised.value), get_localizer("en").error(raised.value)
         assert ar != en and "error code" not in en, raised.value.code
         assert any("\u0600" <= ch <= "\u06ff" for ch in ar), raised.value.code
+
+
+def test_phased_service_with_a_staff_own_duration_books_as_fully_busy(desk_service, clock, engine):
+    colour = service_named(desk_service, "Hair colour")
+    staff_id = desk_service.qualified_staff(colour.id)[0]
+    with engine.begin() as conn:  # this stylist takes 120 minutes for a colour instead of the standard 90
+        conn.execute(sa.text("UPDATE staff_service SET duration_minutes = 120 WHERE staff_id = :s AND service_id = :v"),
+                     {"s": staff_id, "v": colour.id})
+    slot = first_free_slot(desk_service, colour.id, clock.now + timedelta(hours=2), staff_id)
+    customer = desk_service.search_customers("", limit=1)[0].id
+    booking = desk_service.get_booking(desk_service.create_booking(
+        CreateBooking(_one_item(slot), customer)).id)
+    item = booking.items[0]
+    assert item.end_at - item.start_at == timedelta(minutes=120)
+    assert item.phases == ()  # the processing gap is unknown for her own duration: busy throughout

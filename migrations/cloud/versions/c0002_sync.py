@@ -19,8 +19,15 @@ depends_on = None
 UUID = sa.String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
 INSTANT = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-TYPES = {"text": sa.Text(), "int": sa.BigInteger(), "bool": sa.Boolean(), "instant": INSTANT, "day": sa.Date(),
-         "time": sa.String(5), "json": JSON}
+TYPES = {
+    "text": sa.Text(),
+    "int": sa.BigInteger(),
+    "bool": sa.Boolean(),
+    "instant": INSTANT,
+    "day": sa.Date(),
+    "time": sa.String(5),
+    "json": JSON,
+}
 COMMON = "id:text, salon_id:text, created_at:instant, updated_at:instant, deleted_at:instant"
 NOT_NULL = {"id", "salon_id", "created_at", "updated_at"}
 ENTITIES = {
@@ -60,8 +67,10 @@ def _columns(spec: str) -> list[sa.Column]:
         name, kind = (s.strip() for s in part.split(":"))
         kind_type = UUID if name in {"id", "salon_id"} else TYPES[kind]
         columns.append(sa.Column(name, kind_type, nullable=name not in NOT_NULL))
-    return columns + [sa.Column("server_seq", sa.BigInteger(), nullable=False),
-                      sa.Column("field_meta", JSON, nullable=True)]
+    return columns + [
+        sa.Column("server_seq", sa.BigInteger(), nullable=False),
+        sa.Column("field_meta", JSON, nullable=True),
+    ]
 
 
 def upgrade() -> None:
@@ -106,8 +115,10 @@ def _overlap_invariant() -> None:
         )
         return
     for event in ("INSERT", "UPDATE"):
-        op.execute(f"CREATE TRIGGER booking_item_no_double_booking_{event.lower()} BEFORE {event} ON booking_item "
-                   f"FOR EACH ROW BEGIN {OVERLAP_CHECK} END")
+        op.execute(
+            f"CREATE TRIGGER booking_item_no_double_booking_{event.lower()} BEFORE {event} ON booking_item "
+            f"FOR EACH ROW BEGIN {OVERLAP_CHECK} END"
+        )
 
 
 def downgrade() -> None:

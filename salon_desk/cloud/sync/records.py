@@ -56,7 +56,7 @@ def decode_args(entity: str, args: dict[str, Any], allowed: frozenset[str]) -> d
 
 
 def create_record(ctx: CommandContext, entity: str, values: dict[str, Any]) -> dict[str, Any]:
-    if ctx.changes.get(entity, ctx.mutation.entity_id if "id" not in values else values["id"]) is not None:
+    if ctx.changes.get(entity, values["id"]) is not None:
         raise Refusal("invalid", "sync.invalid", reason="exists")
     row = {
         **CREATE_DEFAULTS.get(entity, {}),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..errors import Conflict
 from ..i18n import N_
@@ -60,14 +61,15 @@ class Window:
     last_day: int
     open: list[Span]  # salon opening spans of open days
     closed: list[Span]  # extents of closed business days
+    lo_at: datetime
+    hi_at: datetime
 
     @classmethod
     def build(cls, calendar: SalonCalendar, lo: int, hi: int) -> Window:
         first = calendar.clock.local_ordinal(lo) - 1  # yesterday's hours may run past midnight
         last = calendar.clock.local_ordinal(max(lo, hi - 1))
-        return cls(
-            lo, hi, first, last, calendar.open_spans(first, last), calendar.closed_extents(first, last + 1)
-        )
+        open_spans, closed = calendar.open_spans(first, last), calendar.closed_extents(first, last + 1)
+        return cls(lo, hi, first, last, open_spans, closed, from_us(lo), from_us(hi))
 
 
 class StaffTimeline:
@@ -92,8 +94,8 @@ class StaffTimeline:
                     (to_us(exc.start_at), to_us(exc.end_at))
                 )
         self.extra, self.away = merge_spans(extra), merge_spans(away)
-        # _span: the interval's epoch microseconds, cached at construction (read directly: hot loop)
-        self.busy = sorted([s for b in staff.busy if (s := b._span)[1] > lo and s[0] < hi])
+        # Kept as datetimes (cheap to compare); only those in a window asked about get converted.
+        self.busy = sorted([b for b in staff.busy if b.end > lo_at and b.start < hi_at], key=_start)
         self._busy_from = 0
 
     def working(self, window: Window) -> list[Span]:
@@ -101,24 +103,31 @@ class StaffTimeline:
         span_of = self.calendar.clock.weekly_span
         for ordinal in range(window.first_day, window.last_day + 1):
             for start, end, valid_from, valid_to in self.rules[weekday_of(ordinal)]:
-                if valid_from <= ordinal < valid_to:
+                if valid_from <= ordinal <= valid_to:
                     weekly.append(span_of(ordinal, start, end))
-        spans = intersect_spans(merge_spans(weekly), window.open)
-        extra = clip_spans(self.extra, window.lo, window.hi)
-        if extra:
-            spans = merge_spans(spans + extra)
-        cut = merge_spans(window.closed + clip_spans(self.away, window.lo, window.hi))
-        return clip_spans(subtract_spans(spans, cut), window.lo, window.hi)
+        spans = intersect_spans(merge_spans(weekly) if len(weekly) > 1 else weekly, window.open)
+        if self.extra:
+            spans = merge_spans(spans + clip_spans(self.extra, window.lo, window.hi))
+        if self.away or window.closed:
+            spans = subtract_spans(
+                spans, merge_spans(window.closed + clip_spans(self.away, window.lo, window.hi))
+            )
+        return clip_spans(spans, window.lo, window.hi)
 
     def free(self, window: Window) -> list[Span]:
-        busy, index, lo, hi = self.busy, self._busy_from, window.lo, window.hi
-        while index < len(busy) and busy[index][1] <= lo:
+        busy, index, lo_at, hi_at = self.busy, self._busy_from, window.lo_at, window.hi_at
+        while index < len(busy) and busy[index].end <= lo_at:
             index += 1
         self._busy_from = index
-        end = index
-        while end < len(busy) and busy[end][0] < hi:
-            end += 1
-        return subtract_spans(self.working(window), merge_spans(busy[index:end]))
+        taken = []
+        while index < len(busy) and busy[index].start < hi_at:
+            taken.append((to_us(busy[index].start), to_us(busy[index].end)))
+            index += 1
+        return subtract_spans(self.working(window), merge_spans(taken))
+
+
+def _start(interval: Interval) -> datetime:
+    return interval.start
 
 
 def _timeline(staff: StaffSchedule, salon: SalonSchedule, window: Interval) -> tuple[StaffTimeline, Window]:

@@ -8,7 +8,7 @@ several times faster than datetimes and are exact (no float rounding).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,8 +36,6 @@ class Interval:
 
     start: datetime
     end: datetime
-    # The same two instants as epoch microseconds, computed once: the engine's hot loops read this.
-    _span: Span = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         start, end = self.start, self.end
@@ -49,7 +47,6 @@ class Interval:
             object.__setattr__(self, "end", end)
         if end < start:
             raise ValueError(f"Interval ends before it starts: {start} > {end}")
-        object.__setattr__(self, "_span", (to_us(start), to_us(end)))
 
     @classmethod
     def of_span(cls, span: Span) -> Interval:
@@ -57,12 +54,11 @@ class Interval:
         interval = object.__new__(cls)
         object.__setattr__(interval, "start", EPOCH + timedelta(microseconds=span[0]))
         object.__setattr__(interval, "end", EPOCH + timedelta(microseconds=span[1]))
-        object.__setattr__(interval, "_span", span)
         return interval
 
     @property
     def span(self) -> Span:
-        return self._span
+        return to_us(self.start), to_us(self.end)
 
     @property
     def duration(self) -> timedelta:

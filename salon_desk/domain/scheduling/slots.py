@@ -1,10 +1,9 @@
 """Finding visit start times: one or more services in sequence, each by a staff member who fits.
 
-How it stays fast: the search walks forward through local calendar days (chunks of 1, 2, 4... days). For
-each chunk it computes
-every candidate's free time once, turns it into the set of start times at which that candidate's busy
-segments fit (closed intervals, so a fit test is one bisect), and only visits grid points inside the
-union of the first part's sets. Nothing is scanned minute by minute.
+How it stays fast: the search walks forward through local calendar days, in chunks of 1, 2, 3... days.
+For each chunk it computes every candidate's free time once, turns it into the set of start times at
+which that candidate's busy segments fit (closed intervals, so a fit test is one bisect), and only
+visits grid points inside the union of the first part's sets. Nothing is scanned minute by minute.
 
 Choosing staff: for each part, the first candidate in preference order whose busy segments fit
 (check_fits semantics; the same staff member doing two parts must not overlap her own earlier part).
@@ -240,14 +239,14 @@ def find_slots(
 
 
 def _day_chunks(calendar: SalonCalendar, lo: int, hi: int) -> Iterator[tuple[int, int]]:
-    """Local days to search, in chunks of 1, 2, 4, 8... days: most searches end on the first day or two,
-    long ones pay the per-window overhead only a few times."""
+    """Local days to search, in chunks of 1, 2, 3... days: most searches end on the first day or two;
+    long ones pay the per-window overhead fewer times without computing far past the last slot."""
     days = list(calendar.days(lo, hi))
     begin, size = 0, 1
     while begin < len(days):
         chunk = days[begin : begin + size]
         yield chunk[0], chunk[-1]
-        begin, size = begin + size, size * 2
+        begin, size = begin + size, size + 1
 
 
 def _grid(calendar: SalonCalendar, first_day: int, last_day: int, step: int) -> Sequence[int]:

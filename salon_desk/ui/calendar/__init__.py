@@ -1,5 +1,9 @@
 """The day calendar, the week view and the booking dialog.
 
 Import the Qt parts from their modules (`day_view.CalendarPage`, `booking_dialog.BookingDialog`); this
-package itself imports nothing so that `geometry` stays importable without Qt.
+package itself imports no Qt so that `geometry` stays importable without Qt.
 """
+
+from ._none_guard import keep_none_alive
+
+keep_none_alive()  # see _none_guard: PySide6 6.12 on Python 3.11 would otherwise abort the app

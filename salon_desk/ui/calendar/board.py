@@ -41,6 +41,14 @@ def move_problem_text(problem: MoveProblem, staff_name: str) -> str:
     return texts[problem]
 
 
+class Notice(QLabel):
+    """A refusal banner; a click dismisses it."""
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.setVisible(False)
+        event.accept()
+
+
 class CalendarBoard(QWidget):
     booking_requested = Signal(str, object)  # staff id, start (UTC): free time was clicked or selected
     booking_moved = Signal(str)  # booking id, after the store accepted the move
@@ -51,7 +59,7 @@ class CalendarBoard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.content: CalendarContent | None = None
-        self.notice = QLabel(self)
+        self.notice = Notice(self)
         self.notice.setObjectName("CalendarNotice")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
@@ -67,10 +75,11 @@ class CalendarBoard(QWidget):
         self.actions = BookingActions(ctx, self)
         self._verdicts: dict[tuple[str, Hashable, datetime], str | None] = {}
         self._current_target: tuple[str, Hashable, datetime] | None = None
+        self._times: dict[tuple[datetime, str, str], str] = {}
+        self._lang, self._walk_in = "ar", ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.notice)
         layout.addWidget(self.grid, 1)
         self._connect()
 
@@ -97,7 +106,11 @@ class CalendarBoard(QWidget):
         block_font.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.5))
         self.scene.font = block_font
         self.scene.ghost.font = block_font
+        self._lang, self._walk_in = l10n.lang, _("Walk-in customer")
+        if len(self._times) > 5000:
+            self._times.clear()
         self.scene.describe = self.describe
+        self.scene.tooltip_for = self.tooltip_for
         self.scene.format_range = self.format_range
         self.grid.body.align_for(l10n.is_rtl)
         self.grid.gutter.format_time = lambda at: self.ctx.l10n().time(at, content.zone)
@@ -123,31 +136,63 @@ class CalendarBoard(QWidget):
             self.grid.refresh_frozen_parts()
 
     def format_range(self, start: datetime, end: datetime) -> str:
+        return f"\u2068{self._time(start)}\u2069 – \u2068{self._time(end)}\u2069"
+
+    def _time(self, instant: datetime) -> str:
+        """Formatted once per instant and language: a day has a few dozen distinct quarter-hours."""
         l10n = self.ctx.l10n()
-        zone = self.content.zone if self.content else "Asia/Riyadh"
-        return f"\u2068{l10n.time(start, zone)}\u2069 – \u2068{l10n.time(end, zone)}\u2069"
+        key = (instant, l10n.lang, l10n.digit_style)
+        text = self._times.get(key)
+        if text is None:
+            zone = self.content.zone if self.content else "Asia/Riyadh"
+            text = self._times[key] = l10n.time(instant, zone)
+        return text
 
     def describe(self, placed: PlacedBlock) -> BlockTexts:
-        block, l10n = placed.block, self.ctx.l10n()
+        block = placed.block
+        service = block.service_name_ar if self._lang == "ar" else block.service_name_en
+        customer = block.customer_name or self._walk_in
+        return BlockTexts(customer, service, self.format_range(block.start_at, block.end_at))
+
+    def tooltip_for(self, block: BookingBlock) -> str:
+        l10n = self.ctx.l10n()
         service = block.service_name_ar if l10n.lang == "ar" else block.service_name_en
-        time_range = self.format_range(block.start_at, block.end_at)
-        status = l10n.status_label(block.status)
-        customer = block.customer_name or _("Walk-in customer")
-        lines = [customer, l10n.phone(block.customer_phone), service, time_range, status]
+        lines = [
+            block.customer_name or _("Walk-in customer"),
+            l10n.phone(block.customer_phone),
+            service,
+            self.format_range(block.start_at, block.end_at),
+            l10n.status_label(block.status),
+        ]
         if block.sync_status == "pending":
             lines.append(_("Waiting to sync"))
         if block.status == "needs_attention":
             lines.append(_("This booking could not be placed and needs attention."))
         if block.notes:
             lines.append(block.notes)
-        return BlockTexts(customer, service, time_range, status, "\n".join(line for line in lines if line))
+        return "\n".join(line for line in lines if line)
 
     # -- notices -------------------------------------------------------------------------------------------
     def show_notice(self, text: str) -> None:
+        """A banner floating over the top of the calendar (it never pushes the grid down under the mouse);
+        it goes away by itself, or when clicked."""
         self.notice.setText(text)
+        self._place_notice()
         self.notice.setVisible(True)
+        self.notice.raise_()
         self._notice_timer.start()
         self.ctx.events.message_posted.emit(text)
+
+    def _place_notice(self) -> None:
+        width = min(self.width() - 40, 720)
+        self.notice.setFixedWidth(max(width, 200))
+        self.notice.adjustSize()
+        self.notice.move((self.width() - self.notice.width()) // 2, 56)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self.notice.isVisible():
+            self._place_notice()
 
     # -- free time -----------------------------------------------------------------------------------------
     def _on_range_selected(self, key: Hashable, start: datetime, end: datetime) -> None:

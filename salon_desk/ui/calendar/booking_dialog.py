@@ -9,7 +9,7 @@ every refusal is shown inline in the user's language.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -38,10 +38,9 @@ from .customer_field import CustomerPicker
 from .geometry import floor_to_slot
 from .qt_locale import date_locale
 from .service_rows import ServiceRows
+from .slot_choices import SlotChoices
 
 CHECK_DELAY_MS = 200
-SLOT_BUTTONS = 9
-SLOT_COLUMNS = 3
 DEFAULT_ZONE = "Asia/Riyadh"
 
 
@@ -93,12 +92,9 @@ class BookingDialog(QDialog):
         self.time_edit = QTimeEdit(self)
         # Qt's time editor scrambles "1:00 م" in right-to-left; a 24-hour clock read left to right is clear.
         self.time_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self.slots_box = QWidget(self)
-        self.slots_grid = QGridLayout(self.slots_box)
-        self.slots_grid.setContentsMargins(0, 0, 0, 0)
-        self.slot_buttons: list[QPushButton] = []
-        self.slots_hint = QLabel(self)
-        self.slots_hint.setProperty("muted", True)
+        self.slots = SlotChoices(self.ctx, self)
+        self.slots.staff_name = self._staff_name
+        self.slots.chosen.connect(self._set_start)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
         self.notes.setObjectName("BookingNotes")
@@ -119,29 +115,31 @@ class BookingDialog(QDialog):
         self.headings = {key: QLabel(self) for key in ("customer", "services", "time", "slots", "notes")}
         for heading in self.headings.values():
             heading.setStyleSheet("font-weight: bold;")
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """A form with labels at the reading start: compact enough for a 768-pixel-high laptop screen."""
         time_row = QHBoxLayout()
         time_row.addWidget(self.date_edit, 1)
         time_row.addWidget(self.time_edit, 1)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(10)
+        form.addRow(self.headings["customer"], self.customer)
+        form.addRow(self.headings["services"], self.services)
+        form.addRow(self.headings["time"], time_row)
+        form.addRow(self.headings["slots"], self.slots)
+        form.addRow(self.headings["notes"], self.notes)
+        form.addRow("", self.confirmed)
         layout = QVBoxLayout(self)
-        layout.setSpacing(6)
-        for key, body in (
-            ("customer", self.customer),
-            ("services", self.services),
-            ("time", time_row),
-            ("slots", self.slots_box),
-            ("notes", self.notes),
-        ):
-            layout.addWidget(self.headings[key])
-            layout.addLayout(body) if isinstance(body, QHBoxLayout) else layout.addWidget(body)
-            if key == "slots":
-                layout.addWidget(self.slots_hint)
-        layout.addWidget(self.confirmed)
+        layout.setSpacing(8)
+        layout.addLayout(form)
         layout.addWidget(self.problems)
         layout.addWidget(self.summary)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.problems.setVisible(False)
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(760)
 
     def _connect(self) -> None:
         self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
@@ -218,8 +216,7 @@ class BookingDialog(QDialog):
 
     def _on_time_changed(self) -> None:
         start = self.start()
-        for button in self.slot_buttons:
-            button.setChecked(button.property("start") == start)
+        self.slots.mark(start)
         self._schedule_check()
 
     def _on_services_changed(self) -> None:
@@ -246,50 +243,18 @@ class BookingDialog(QDialog):
         )
 
     def _show_slots(self, token: int, options: list[SlotOption]) -> None:
-        if token != self._slot_token:
-            return
-        for button in self.slot_buttons:
-            button.setParent(None)
-            button.deleteLater()
-        self.slot_buttons = []
-        start = self.start()
-        for index, option in enumerate(options[:SLOT_BUTTONS]):
-            button = QPushButton(self.slot_label(option), self.slots_box)
-            button.setObjectName("SlotChoice")
-            button.setCheckable(True)
-            button.setAutoDefault(False)
-            button.setProperty("start", option.start)
-            button.setChecked(option.start == start)
-            button.setToolTip(self.slot_tooltip(option))
-            button.clicked.connect(lambda _c=False, s=option.start: self._set_start(s))
-            self.slots_grid.addWidget(button, index // SLOT_COLUMNS, index % SLOT_COLUMNS)
-            self.slot_buttons.append(button)
-        no_parts = not self.draft().parts
-        self.slots_hint.setText(
-            _("Choose a service to see free times.")
-            if no_parts
-            else ""
-            if options
-            else _("No free time in the next two weeks.")
-        )
-        self.slots_hint.setVisible(bool(self.slots_hint.text()))
+        if token == self._slot_token:
+            qdate = self.date_edit.date()
+            day = date(qdate.year(), qdate.month(), qdate.day())
+            self.slots.show_options(options, self.start(), day, self.zone, bool(self.draft().parts))
 
-    def slot_label(self, option: SlotOption) -> str:
-        """The time alone on the chosen day; the weekday and date too on other days."""
-        l10n = self.ctx.l10n()
-        time_text = l10n.time(option.start, self.zone)
-        chosen = self.date_edit.date()
-        local = option.start.astimezone(self.zone)
-        if (local.year, local.month, local.day) == (chosen.year(), chosen.month(), chosen.day()):
-            return time_text
-        return f"{l10n.date(option.start, 'EEE d MMM', self.zone)} · {time_text}"
+    @property
+    def slot_buttons(self) -> list[QPushButton]:
+        return self.slots.buttons
 
-    def slot_tooltip(self, option: SlotOption) -> str:
-        names = {s.id: self.services.staff_name(s) for s in self.services.staff}
-        return "\n".join(
-            f"{self.ctx.l10n().time(a.start, self.zone)} · {names.get(a.staff_id, '')}"
-            for a in option.assignments
-        )
+    def _staff_name(self, staff_id: str) -> str:
+        member = next((s for s in self.services.staff if s.id == staff_id), None)
+        return self.services.staff_name(member) if member else ""
 
     # -- checking ------------------------------------------------------------------------------------------
     def draft(self) -> Draft:
@@ -312,7 +277,7 @@ class BookingDialog(QDialog):
         token = self._check_token
         if self.customer.new_toggle.isChecked() and self.customer.customer is None:
             problem = self._new_customer_problem()
-            if problem:
+            if problem is not None:
                 self._show_verdict(token, None, problem, muted=False)
                 return
         if self.services.parts() is None:
@@ -332,7 +297,7 @@ class BookingDialog(QDialog):
             return self.ctx.l10n().message("name.required")
         if not self.customer.new_phone.text().strip():
             return self.ctx.l10n().message("phone.empty")
-        return self.customer.phone_problem()
+        return None if self.customer.phone_problem() is None else ""  # shown in red under the mobile field
 
     def _on_plan(self, token: int, plan: Plan) -> None:
         if plan.problem is not None:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -79,13 +79,15 @@ class CustomerPicker(QWidget):
         chosen_row.addWidget(self.chosen, 1)
         chosen_row.addWidget(self.change_button)
         self.new_box = QWidget(self)
-        form = QFormLayout(self.new_box)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.name_label, self.phone_label, self.language_label = QLabel(), QLabel(), QLabel()
-        form.addRow(self.name_label, self.new_name)
-        form.addRow(self.phone_label, self.new_phone)
-        form.addRow("", self.phone_hint)
-        form.addRow(self.language_label, self.new_language)
+        fields = QGridLayout(self.new_box)  # one row: name, mobile, language; the mobile's hint under it
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.setVerticalSpacing(2)
+        fields.addWidget(self.new_name, 0, 0)
+        fields.addWidget(self.new_phone, 0, 1)
+        fields.addWidget(self.new_language, 0, 2)
+        fields.addWidget(self.phone_hint, 1, 0, 1, 3)
+        fields.setColumnStretch(0, 3)
+        fields.setColumnStretch(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
@@ -111,10 +113,15 @@ class CustomerPicker(QWidget):
         self.search.setAccessibleName(_("Customer"))
         self.change_button.setText(_("Change"))
         self.new_toggle.setText(_("New customer"))
-        self.name_label.setText(_("Name"))
-        self.phone_label.setText(_("Mobile number"))
-        self.language_label.setText(_("Preferred language"))
-        self.new_phone.setPlaceholderText("05XXXXXXXX")
+        for field, label in (
+            (self.new_name, _("Name")),
+            (self.new_phone, _("Mobile number")),
+            (self.new_language, _("Preferred language")),
+        ):
+            field.setAccessibleName(label)
+            field.setToolTip(label)
+        self.new_name.setPlaceholderText(_("Name"))
+        self.new_phone.setPlaceholderText(_("Mobile number") + " 05XXXXXXXX")
 
     # -- searching -----------------------------------------------------------------------------------------
     def _run_search(self) -> None:
@@ -212,6 +219,11 @@ class CustomerPicker(QWidget):
 
     def _on_phone_changed(self, _text: str) -> None:
         self.phone_hint.setText(self.phone_text())
+        wrong = bool(self.new_phone.text().strip()) and self.phone_problem() is not None
+        self.phone_hint.setStyleSheet("color: #B3261E; font-weight: bold;" if wrong else "color: #1E7B34;")
+        self.new_phone.setProperty("invalid", wrong)
+        self.new_phone.style().unpolish(self.new_phone)
+        self.new_phone.style().polish(self.new_phone)
         self.changed.emit()
 
     # -- the answer ----------------------------------------------------------------------------------------

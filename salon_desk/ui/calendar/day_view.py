@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.i18n import _
-from salon_desk.ui.theme import icon
+from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.usecases.views import DayView
 
 from .board import CalendarBoard
@@ -76,6 +76,16 @@ class CalendarPage(QWidget):
 
     # -- construction --------------------------------------------------------------------------------------
     def _build(self) -> None:
+        self._build_header()
+        self.board = CalendarBoard(self.ctx, self)
+        self.week = WeekCalendar(self.ctx, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.board)
+        self.stack.addWidget(self.week)
+        self.scene = self.board.scene  # the day view's scene, kept referenced
+        self._lay_out()
+
+    def _build_header(self) -> None:
         self.today_button = QPushButton(self)
         self.today_button.setObjectName("CalendarToday")
         self.prev_button = QToolButton(self)
@@ -94,6 +104,12 @@ class CalendarPage(QWidget):
             button.setCheckable(True)
             self.mode_group.addButton(button)
         self.day_button.setChecked(True)
+        toggle_style = (
+            f"QPushButton:checked {{ background: {PALETTE['accent_soft']}; border: 2px solid "
+            f"{PALETTE['accent']}; color: {PALETTE['accent']}; padding: 5px 13px; }}"
+        )
+        for button in (self.day_button, self.week_button):
+            button.setStyleSheet(toggle_style)
         self.staff_picker = QComboBox(self)
         self.staff_picker.setObjectName("CalendarStaffPicker")
         self.staff_picker.setMinimumContentsLength(14)
@@ -105,13 +121,7 @@ class CalendarPage(QWidget):
         self.closed_label.setObjectName("PageSubtitle")
         self.closed_label.setVisible(False)
 
-        self.board = CalendarBoard(self.ctx, self)
-        self.week = WeekCalendar(self.ctx, self)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.board)
-        self.stack.addWidget(self.week)
-        self.scene = self.board.scene  # the day view's scene, kept referenced
-
+    def _lay_out(self) -> None:
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.date_label)
@@ -309,7 +319,7 @@ class CalendarPage(QWidget):
         if self.mode == WEEK:
             sunday = self.day - timedelta(days=(self.day.weekday() + 1) % 7)
             saturday = sunday + timedelta(days=6)
-            self.date_label.setText(f"{l10n.date(sunday, 'd MMMM')} – {l10n.date(saturday, 'long')}")
+            self.date_label.setText(f"{l10n.date(sunday, 'd MMMM')} – {l10n.date(saturday, 'd MMMM y')}")
             self.hijri_label.setText(f"{l10n.hijri(sunday)} – {l10n.hijri(saturday)}")
         else:
             self.date_label.setText(l10n.date(self.day, "full"))

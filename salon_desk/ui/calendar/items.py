@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from salon_desk.ui.theme import PALETTE, STATUS_COLOURS, StatusColours
 
+from .block_text import FSI, PDI, TextLine, draw_line, script_font, text_line
 from .content import PlacedBlock
 from .geometry import GridLine, Rect
 
@@ -34,58 +35,11 @@ NOW_COLOUR = QColor(PALETTE["danger"])
 PENDING_COLOUR = QColor("#B7791F")
 
 
-_FSI, _PDI = "\u2068", "\u2069"
 TEXT_TOP = 2.0
 
 
 def qrect(rect: Rect) -> QRectF:
     return QRectF(rect.x, rect.y, rect.width, rect.height)
-
-
-def has_arabic(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
-
-
-_FONTS: dict[tuple[str, bool, bool], tuple[QFont, QFontMetricsF]] = {}
-
-
-def script_font(base: QFont, text: str, bold: bool) -> tuple[QFont, QFontMetricsF]:
-    """The base font with the text's own script first, so line height and glyphs come from one font
-    (Arabic glyphs laid out with Latin metrics get cut at the top). Cached: blocks are many."""
-    arabic_text = has_arabic(text)
-    key = (base.key(), arabic_text, bold)
-    cached = _FONTS.get(key)
-    if cached is None:
-        font = QFont(base)
-        families = [f for f in base.families() if f] or [base.family()]
-        arabic = [f for f in families if "Arabic" in f]
-        others = [f for f in families if "Arabic" not in f]
-        font.setFamilies(arabic + others if arabic_text else others + arabic)
-        font.setBold(bold)
-        cached = _FONTS[key] = (font, QFontMetricsF(font))
-    return cached
-
-
-@dataclass(frozen=True, slots=True)
-class TextLine:
-    text: str
-    font: QFont
-    height: float
-
-
-def text_line(text: str, base: QFont, bold: bool, width: float) -> TextLine:
-    font, metrics = script_font(base, text, bold)
-    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    return TextLine(elided, font, metrics.ascent() + metrics.descent())
-
-
-def draw_line(painter: QPainter, box: QRectF, text: str, rtl: bool) -> None:
-    """One line, aligned to the reading start, in the UI's direction, never clipped by the box."""
-    align = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
-    direction = Qt.TextFlag.TextForceRightToLeft if rtl else Qt.TextFlag.TextForceLeftToRight
-    flags = (align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter).value
-    flags |= (Qt.TextFlag.TextSingleLine | Qt.TextFlag.TextDontClip | direction).value
-    painter.drawText(box, flags, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +111,6 @@ class BlockTexts:
     customer: str
     service: str
     time_range: str
-    status: str
-    tooltip: str
 
 
 class BookingItem(QGraphicsItem):
@@ -170,14 +122,14 @@ class BookingItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.placed: PlacedBlock | None = None
-        self.texts = BlockTexts("", "", "", "", "")
+        self.texts = BlockTexts("", "", "")
         self.rtl = False
         self.selected = False
         self.pending_sync = False
         self.needs_attention = False
         self._size = QRectF()
         self._colours: StatusColours = STATUS_COLOURS["confirmed"]
-        self._lines: tuple[TextLine, ...] = ()
+        self._lines: tuple[TextLine, ...] | None = None  # fitted at first paint: only visible blocks pay
         self._plain = QFont()
 
     @property
@@ -193,8 +145,7 @@ class BookingItem(QGraphicsItem):
         self._plain = QFont(font)
         self.setPos(rect.topLeft())
         self._size = QRectF(0, 0, max(rect.width(), 4.0), max(rect.height(), 4.0))
-        self.setToolTip(texts.tooltip)
-        self._lines = self._fit_lines()
+        self._lines = None
         self.setVisible(True)
         self.update()
 
@@ -222,7 +173,7 @@ class BookingItem(QGraphicsItem):
             lines.append(line)
             used += line.height
         if len(lines) < 2:
-            joined = f"{_FSI}{self.texts.customer}{_PDI} · {_FSI}{self.texts.service}{_PDI}"
+            joined = f"{FSI}{self.texts.customer}{PDI} · {FSI}{self.texts.service}{PDI}"
             lines = [text_line(joined, self._plain, True, width)]
         return tuple(lines)
 
@@ -252,6 +203,8 @@ class BookingItem(QGraphicsItem):
             self._paint_pending_marker(painter)
 
     def _paint_text(self, painter: QPainter, colour: QColor) -> None:
+        if self._lines is None:
+            self._lines = self._fit_lines()
         inset_start = STRIPE + PADDING
         inset_end = PADDING + (12 if self.pending_sync else 0)
         left, right = (inset_end, inset_start) if self.rtl else (inset_start, inset_end)
@@ -369,6 +322,9 @@ class GhostItem(QGraphicsItem):
         fill.setAlpha(45)
         path = QPainterPath()
         path.addRoundedRect(self._size, BLOCK_RADIUS, BLOCK_RADIUS)
+        cover = QColor(PALETTE["surface"])
+        cover.setAlpha(235)  # hide the text of whatever lies under the ghost, so its own label reads
+        painter.fillPath(path, cover)
         painter.fillPath(path, fill)
         if refused:
             painter.fillPath(

@@ -85,16 +85,20 @@ def sample_day_view(
 def _blocks(
     rng: random.Random, columns: list[StaffColumn], count: int, opening: datetime
 ) -> list[BookingBlock]:
+    """Up to `count` bookings, round-robin over the columns, each after the previous one of its column."""
     blocks: list[BookingBlock] = []
     cursors = {c.staff.id: c.working[0].start for c in columns}
-    for n in range(count):
-        column = columns[n % len(columns)]
+    for attempt in range(count * 4):
+        if len(blocks) >= count:
+            break
+        column = columns[attempt % len(columns)]
         service_id, name_ar, name_en, minutes = SERVICES[rng.randrange(len(SERVICES))]
-        start = cursors[column.staff.id] + timedelta(minutes=15 * rng.randrange(0, 3))
+        start = cursors[column.staff.id] + timedelta(minutes=15 * rng.randrange(0, 2))
         end = start + timedelta(minutes=minutes)
         if end > column.working[-1].end:
             continue
         cursors[column.staff.id] = end
+        n = len(blocks)
         status = STATUSES[rng.randrange(len(STATUSES))]
         sync = SyncStatus.PENDING if n % 9 == 4 else SyncStatus.SYNCED
         blocks.append(

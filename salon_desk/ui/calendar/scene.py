@@ -11,7 +11,13 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QTransform
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from salon_desk.domain.booking import MOVABLE
 from salon_desk.usecases.views import BookingBlock, Span
@@ -39,7 +45,8 @@ class CalendarScene(QGraphicsScene):
         self.geometry: CalendarGeometry | None = None
         self.rtl = False
         self.font = QFont()
-        self.describe: Describe = lambda placed: BlockTexts("", "", "", "", "")
+        self.describe: Describe = lambda placed: BlockTexts("", "", "")
+        self.tooltip_for: Callable[[BookingBlock], str] = lambda block: ""
         self.format_range: FormatRange = lambda start, end: ""
         self.grid = GridItem()
         self.now_line = NowLineItem()
@@ -236,6 +243,15 @@ class CalendarScene(QGraphicsScene):
             self.range.setVisible(False)
             start, end = press.range_bounds()
             self.range_selected.emit(press.slot.key, start, end)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt API
+        """Tooltips are written when asked for, not for all 400 blocks on every day switch."""
+        item = self._block_item_at(event.scenePos())
+        if item is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.screenPos(), self.tooltip_for(item.block), event.widget())
+        event.accept()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
         item = self._block_item_at(event.scenePos())

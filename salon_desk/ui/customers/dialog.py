@@ -38,8 +38,9 @@ CustomerCommand = AddCustomer | UpdateCustomer
 class CustomerDialog(QDialog):
     saved = Signal(object)  # the use case's Result after a successful save
 
-    def __init__(self, ctx: UiContext, profile: CustomerProfile | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, profile: CustomerProfile | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._profile = profile
@@ -69,10 +70,22 @@ class CustomerDialog(QDialog):
         notes = self.notes_edit.toPlainText().strip()
         reminders, marketing = self.reminders_check.isChecked(), self.marketing_check.isChecked()
         if self._profile is None:
-            return AddCustomer(name=name, phone=phone, language=language, notes=notes,
-                               consent_reminders=reminders, consent_marketing=marketing)
-        wanted = {"name": name, "phone": phone, "language": language, "notes": notes,
-                  "consent_reminders": reminders, "consent_marketing": marketing}
+            return AddCustomer(
+                name=name,
+                phone=phone,
+                language=language,
+                notes=notes,
+                consent_reminders=reminders,
+                consent_marketing=marketing,
+            )
+        wanted = {
+            "name": name,
+            "phone": phone,
+            "language": language,
+            "notes": notes,
+            "consent_reminders": reminders,
+            "consent_marketing": marketing,
+        }
         changed = {key: value for key, value in wanted.items() if value != self._initial[key]}
         return UpdateCustomer(self._profile.summary.id, changed) if changed else None
 
@@ -144,9 +157,14 @@ class CustomerDialog(QDialog):
         self.notes_edit.setPlainText(profile.notes)
         self.reminders_check.setChecked(profile.consent_reminders)
         self.marketing_check.setChecked(profile.consent_marketing)
-        self._initial = {"name": summary.name, "phone": phone, "language": summary.language,
-                         "notes": profile.notes, "consent_reminders": profile.consent_reminders,
-                         "consent_marketing": profile.consent_marketing}
+        self._initial = {
+            "name": summary.name,
+            "phone": phone,
+            "language": summary.language,
+            "notes": profile.notes,
+            "consent_reminders": profile.consent_reminders,
+            "consent_marketing": profile.consent_marketing,
+        }
 
     # -- saving ------------------------------------------------------------------------------------------
     def _on_save_clicked(self) -> None:
@@ -155,9 +173,18 @@ class CustomerDialog(QDialog):
             self.reject()
             return
         self._set_busy(True)
-        write = self._ctx.desk.add_customer if isinstance(command, AddCustomer) else self._ctx.desk.update_customer
-        self._ctx.runner.db(write, command, on_done=lambda result: self._on_saved(command, result),
-                            on_error=self._on_refused, owner=self)
+        write = (
+            self._ctx.desk.add_customer
+            if isinstance(command, AddCustomer)
+            else self._ctx.desk.update_customer
+        )
+        self._ctx.runner.db(
+            write,
+            command,
+            on_done=lambda result: self._on_saved(command, result),
+            on_error=self._on_refused,
+            owner=self,
+        )
 
     def _on_saved(self, command: CustomerCommand, result: Any) -> None:
         self._set_busy(False)

@@ -1,8 +1,8 @@
 """CustomersPage: search the salon's customers by mobile or name, see one profile, add and edit.
 
-    page = CustomersPage(ctx)
-    page.booking_requested.connect(shell.open_new_booking)   # "New booking" from a profile
-    page.focus_search()                                       # the shell's Ctrl+F
+page = CustomersPage(ctx)
+page.booking_requested.connect(shell.open_new_booking)   # "New booking" from a profile
+ctx.events.customer_search_requested                      # the shell's Ctrl+F focuses the search box
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class CustomersPage(QWidget):
         self.search.search_failed.connect(self._on_failed)
         ctx.events.changes_applied.connect(self._on_changes_applied)
         ctx.events.language_changed.connect(self.retranslate)
+        ctx.events.customer_search_requested.connect(self.focus_search)  # the shell's Ctrl+F
         self.retranslate()
         self.search.run_now()
 
@@ -89,6 +90,8 @@ class CustomersPage(QWidget):
         self.model.retranslate()
         self.profile_panel.retranslate()
         self._show_count(self.model.total)
+        if self._selected_id and self.profile_panel.profile is not None:
+            self._load_profile(self._selected_id)  # service and staff names come in the UI language
 
     # -- building ----------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -167,9 +170,13 @@ class CustomersPage(QWidget):
     def _load_profile(self, customer_id: str) -> None:
         self._profile_generation += 1
         generation = self._profile_generation
-        self._ctx.runner.db(self._ctx.desk.customer_profile, customer_id,
-                            on_done=lambda profile: self._on_profile_loaded(generation, profile),
-                            on_error=self._on_failed, owner=self)
+        self._ctx.runner.db(
+            self._ctx.desk.customer_profile,
+            customer_id,
+            on_done=lambda profile: self._on_profile_loaded(generation, profile),
+            on_error=self._on_failed,
+            owner=self,
+        )
 
     def _on_profile_loaded(self, generation: int, profile: CustomerProfile) -> None:
         if generation == self._profile_generation:
@@ -203,5 +210,9 @@ class CustomersPage(QWidget):
             self.search.run_now()
 
     def _on_failed(self, error: BaseException) -> None:
-        text = self._ctx.l10n().error(error) if isinstance(error, DomainError) else _("Could not load customers.")
+        text = (
+            self._ctx.l10n().error(error)
+            if isinstance(error, DomainError)
+            else _("Could not load customers.")
+        )
         self._ctx.events.message_posted.emit(text)

@@ -88,13 +88,20 @@ class CustomerProfilePanel(QFrame):
         self._content = QWidget()
         content = QVBoxLayout(self._content)
         content.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.name_label, self.phone_label, self.stats_label, self.language_label,
-                       self.consents_label, self.notes_label):
+        for widget in (
+            self.name_label,
+            self.phone_label,
+            self.stats_label,
+            self.language_label,
+            self.consents_label,
+            self.notes_label,
+        ):
             content.addWidget(widget)
         content.addLayout(buttons)
         content.addWidget(self.tabs, 1)
-        self.empty_label = QLabel(objectName="PageSubtitle", alignment=Qt.AlignmentFlag.AlignCenter,
-                                  wordWrap=True)
+        self.empty_label = QLabel(
+            objectName="PageSubtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(self._content, 1)
@@ -124,10 +131,13 @@ class CustomerProfilePanel(QFrame):
         self.phone_label.setText(loc.phone(summary.phone) if summary.phone else _("No mobile"))
         visits = ngettext("{n} visit", "{n} visits", summary.visits).format(n=self._number(summary.visits))
         no_shows = ngettext("{n} no-show", "{n} no-shows", summary.no_shows).format(
-            n=self._number(summary.no_shows))
+            n=self._number(summary.no_shows)
+        )
         last = _("last visit {date}").format(date=loc.date(summary.last_visit)) if summary.last_visit else ""
         self.stats_label.setText(" · ".join(part for part in (visits, no_shows, last) if part))
-        self.language_label.setText(_("Language: {language}").format(language=language_label(summary.language)))
+        self.language_label.setText(
+            _("Language: {language}").format(language=language_label(summary.language))
+        )
         reminders = _("Reminders: yes") if profile.consent_reminders else _("Reminders: no")
         marketing = _("Offers: yes") if profile.consent_marketing else _("Offers: no")
         self.consents_label.setText(f"{reminders} · {marketing}")
@@ -135,8 +145,14 @@ class CustomerProfilePanel(QFrame):
         self.notes_label.setProperty("muted", not profile.notes)
 
     def _detail_labels(self) -> tuple[QLabel, ...]:
-        return (self.name_label, self.phone_label, self.stats_label, self.language_label, self.consents_label,
-                self.notes_label)
+        return (
+            self.name_label,
+            self.phone_label,
+            self.stats_label,
+            self.language_label,
+            self.consents_label,
+            self.notes_label,
+        )
 
     def _number(self, value: int) -> str:
         return self._ctx.l10n().number(value)

@@ -52,8 +52,12 @@ class VisitTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else COLUMN_COUNT
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _headers()[section] if 0 <= section < COLUMN_COUNT else None
         return None
@@ -86,7 +90,7 @@ class VisitTableModel(QAbstractTableModel):
 
 
 def _services_text(row: VisitLine, separator: str) -> str:
-    """"Haircut with Noura, Blow-dry with Sara": each service with who performs it."""
+    """ "Haircut with Noura, Blow-dry with Sara": each service with who performs it."""
     parts = []
     for position, service in enumerate(row.services):
         staff = row.staff_names[position] if position < len(row.staff_names) else ""

@@ -39,20 +39,32 @@ class BoardActions(QObject):
 
     def add_walkin(self, command: AddWalkIn) -> None:
         label = person_label(command.name, None)
-        self._run(self._ctx.desk.add_walkin, command, self.walkin_added,
-                  lambda: _("{name} was added to the walk-ins.").format(name=self._isolate(label)))
+        self._run(
+            self._ctx.desk.add_walkin,
+            command,
+            self.walkin_added,
+            lambda: _("{name} was added to the walk-ins.").format(name=self._isolate(label)),
+        )
 
     def seat(self, line: WalkInLine, staff_id: str | None) -> None:
         label = person_label(line.name, line.phone)
-        self._run(self._ctx.desk.seat_walkin, SeatWalkIn(line.id, staff_id), self.walkin_seated,
-                  lambda: _("{name} is seated; the service has started.").format(name=self._isolate(label)),
-                  emit_id=line.id)
+        self._run(
+            self._ctx.desk.seat_walkin,
+            SeatWalkIn(line.id, staff_id),
+            self.walkin_seated,
+            lambda: _("{name} is seated; the service has started.").format(name=self._isolate(label)),
+            emit_id=line.id,
+        )
 
     def mark_left(self, line: WalkInLine) -> None:
         label = person_label(line.name, line.phone)
-        self._run(self._ctx.desk.mark_walkin_left, MarkWalkInLeft(line.id), self.walkin_left,
-                  lambda: _("{name} left without being served.").format(name=self._isolate(label)),
-                  emit_id=line.id)
+        self._run(
+            self._ctx.desk.mark_walkin_left,
+            MarkWalkInLeft(line.id),
+            self.walkin_left,
+            lambda: _("{name} left without being served.").format(name=self._isolate(label)),
+            emit_id=line.id,
+        )
 
     def book_offered_slot(self, line: WaitlistLine) -> None:
         if line.offered_start is None or line.offered_staff is None:
@@ -61,23 +73,44 @@ class BoardActions(QObject):
         new_customer = None if customer_id else NewCustomer(name=line.name, phone=line.phone or "")
         command = CreateBooking(
             items=(ItemRequest(line.service.id, line.offered_staff.id, line.offered_start),),
-            customer_id=customer_id, new_customer=new_customer, confirmed=True, waitlist_entry_id=line.id,
+            customer_id=customer_id,
+            new_customer=new_customer,
+            confirmed=True,
+            waitlist_entry_id=line.id,
         )
         loc = self._ctx.l10n()
         who = staff_name(line.offered_staff, loc.lang)
-        self._run(self._ctx.desk.create_booking, command, self.slot_booked,
-                  lambda: _("Booked {name} at {time} with {staff}.").format(
-                      name=self._isolate(person_label(line.name, line.phone)),
-                      time=loc.isolate(loc.datetime(line.offered_start)), staff=self._isolate(who)))
+        self._run(
+            self._ctx.desk.create_booking,
+            command,
+            self.slot_booked,
+            lambda: _("Booked {name} at {time} with {staff}.").format(
+                name=self._isolate(person_label(line.name, line.phone)),
+                time=loc.isolate(loc.datetime(line.offered_start)),
+                staff=self._isolate(who),
+            ),
+        )
 
     def remove_entry(self, line: WaitlistLine) -> None:
-        self._run(self._ctx.desk.remove_waitlist_entry, RemoveWaitlistEntry(line.id), self.entry_removed,
-                  lambda: _("{name} was removed from the waitlist.").format(
-                      name=self._isolate(person_label(line.name, line.phone))), emit_id=line.id)
+        self._run(
+            self._ctx.desk.remove_waitlist_entry,
+            RemoveWaitlistEntry(line.id),
+            self.entry_removed,
+            lambda: _("{name} was removed from the waitlist.").format(
+                name=self._isolate(person_label(line.name, line.phone))
+            ),
+            emit_id=line.id,
+        )
 
     # -- plumbing ----------------------------------------------------------------------------------------
-    def _run(self, write: Callable[[Any], Any], command: Any, done_signal: Any,
-             success_text: Callable[[], str], emit_id: str | None = None) -> None:
+    def _run(
+        self,
+        write: Callable[[Any], Any],
+        command: Any,
+        done_signal: Any,
+        success_text: Callable[[], str],
+        emit_id: str | None = None,
+    ) -> None:
         def on_done(result: Any) -> None:
             self._ctx.events.changes_applied.emit(result.changes)
             done_signal.emit(emit_id or result.id or "")

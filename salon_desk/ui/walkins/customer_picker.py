@@ -111,8 +111,14 @@ class CustomerPicker(QWidget):
         self._timer.stop()
         self._generation += 1
         generation, text = self._generation, search_text(self.search_edit.text())
-        self._ctx.runner.db(self._ctx.desk.search_customers, text, MATCHES, 0,
-                            on_done=lambda rows: self._on_results(generation, rows), owner=self)
+        self._ctx.runner.db(
+            self._ctx.desk.search_customers,
+            text,
+            MATCHES,
+            0,
+            on_done=lambda rows: self._on_results(generation, rows),
+            owner=self,
+        )
 
     def retranslate(self) -> None:
         self.existing_radio.setText(_("Existing customer"))

@@ -28,8 +28,13 @@ class WalkInForm(QWidget):
         self._labels = [QLabel() for _ in range(4)]
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        for column, (label, field) in enumerate(zip(self._labels, (
-                self.name_edit, self.phone_edit, self.service_combo, self.staff_combo), strict=True)):
+        for column, (label, field) in enumerate(
+            zip(
+                self._labels,
+                (self.name_edit, self.phone_edit, self.service_combo, self.staff_combo),
+                strict=True,
+            )
+        ):
             label.setProperty("muted", True)
             grid.addWidget(label, 0, column)
             grid.addWidget(field, 1, column)
@@ -50,8 +55,12 @@ class WalkInForm(QWidget):
         service_id = self.service_combo.currentData()
         if service_id is None:
             return None
-        return AddWalkIn(service_id=service_id, name=self.name_edit.text().strip(),
-                         phone=self.phone_edit.text().strip(), preferred_staff_id=self.staff_combo.currentData())
+        return AddWalkIn(
+            service_id=service_id,
+            name=self.name_edit.text().strip(),
+            phone=self.phone_edit.text().strip(),
+            preferred_staff_id=self.staff_combo.currentData(),
+        )
 
     def clear(self) -> None:
         self.name_edit.clear()
@@ -59,13 +68,16 @@ class WalkInForm(QWidget):
         self.staff_combo.setCurrentIndex(0)
         self.name_edit.setFocus()
 
-    def retranslate(self) -> None:
-        for label, text in zip(self._labels, (_("Name (optional)"), _("Mobile (optional)"), _("Service"),
-                                              _("Preferred staff")), strict=True):
+    def retranslate(self, lang: str) -> None:
+        for label, text in zip(
+            self._labels,
+            (_("Name (optional)"), _("Mobile (optional)"), _("Service"), _("Preferred staff")),
+            strict=True,
+        ):
             label.setText(text)
         self.phone_edit.setPlaceholderText("05X XXX XXXX")
         self.add_button.setText(_("Add walk-in"))
-        self.set_reference(self._reference, self._lang)
+        self.set_reference(self._reference, lang)
 
     def _on_service_changed(self, *_args: object) -> None:
         staff = self._reference.staff_for(self.service_combo.currentData())

@@ -17,7 +17,7 @@ from salon_desk.domain.model import WaitlistState, WalkInState
 from salon_desk.domain.phone import format_national
 from salon_desk.ui.customers.text import service_name, staff_name
 from salon_desk.ui.i18n import _, ngettext
-from salon_desk.ui.theme import PALETTE, TEXT_MUTED
+from salon_desk.ui.theme import STATUS_COLOURS, TEXT_MUTED
 from salon_desk.usecases.views import WaitlistLine, WalkInLine
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole
 Row = TypeVar("Row", WalkInLine, WaitlistLine)
-OFFERED_BACKGROUND = QColor(PALETTE["accent_soft"])
+# Amber, not the accent: the selection is accent-soft, and an offer must stand out even when selected.
+OFFERED_BACKGROUND = QColor(STATUS_COLOURS["requested"].fill)
 
 
 def minutes_between(start: datetime, end: datetime) -> int:
@@ -34,7 +35,7 @@ def minutes_between(start: datetime, end: datetime) -> int:
 
 
 def minutes_text(loc: Localizer, minutes: int) -> str:
-    """"25 min"; from an hour on "1 h 40 min" (waits past an hour happen on busy evenings)."""
+    """ "25 min"; from an hour on "1 h 40 min" (waits past an hour happen on busy evenings)."""
     if minutes < 60:
         return ngettext("{n} min", "{n} min", minutes).format(n=loc.number(minutes))
     hours, rest = divmod(minutes, 60)
@@ -44,13 +45,20 @@ def minutes_text(loc: Localizer, minutes: int) -> str:
 
 
 def walkin_state_label(state: str) -> str:
-    return {WalkInState.WAITING: _("Waiting"), WalkInState.SEATED: _("Seated"),
-            WalkInState.LEFT: _("Left")}.get(state, state)
+    return {
+        WalkInState.WAITING: _("Waiting"),
+        WalkInState.SEATED: _("Seated"),
+        WalkInState.LEFT: _("Left"),
+    }.get(state, state)
 
 
 def waitlist_state_label(state: str) -> str:
-    return {WaitlistState.WAITING: _("Waiting"), WaitlistState.OFFERED: _("Slot offered"),
-            WaitlistState.BOOKED: _("Booked"), WaitlistState.REMOVED: _("Removed")}.get(state, state)
+    return {
+        WaitlistState.WAITING: _("Waiting"),
+        WaitlistState.OFFERED: _("Slot offered"),
+        WaitlistState.BOOKED: _("Booked"),
+        WaitlistState.REMOVED: _("Removed"),
+    }.get(state, state)
 
 
 def person_label(name: str, phone: str | None, unnamed: str | None = None) -> str:
@@ -68,7 +76,9 @@ def person_label(name: str, phone: str | None, unnamed: str | None = None) -> st
 class _RowsModel(QAbstractTableModel, Generic[Row]):
     """Shared plumbing: plain rows, a header per column, display text per (row, column)."""
 
-    def __init__(self, l10n: Callable[[], Localizer], now: Callable[[], datetime], parent: Any = None) -> None:
+    def __init__(
+        self, l10n: Callable[[], Localizer], now: Callable[[], datetime], parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._l10n = l10n
         self._now = now
@@ -106,8 +116,12 @@ class _RowsModel(QAbstractTableModel, Generic[Row]):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.headers())
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             headers = self.headers()
             return headers[section] if 0 <= section < len(headers) else None
@@ -138,8 +152,15 @@ class WalkInTableModel(_RowsModel[WalkInLine]):
     """Walk-ins; rows no longer waiting (seated, left) are greyed."""
 
     def headers(self) -> tuple[str, ...]:
-        return (_("Name"), _("Service"), _("Staff member"), _("Arrived"), _("Waited"), _("Estimated start"),
-                _("Status"))
+        return (
+            _("Name"),
+            _("Service"),
+            _("Staff member"),
+            _("Arrived"),
+            _("Waited"),
+            _("Estimated start"),
+            _("Status"),
+        )
 
     def display(self, row: WalkInLine, column: int) -> str:
         loc = self._l10n()
@@ -165,8 +186,13 @@ class WalkInTableModel(_RowsModel[WalkInLine]):
             return _("Nobody free today")
         who = staff_name(row.estimated_staff, loc.lang)
         wait = minutes_between(self._now(), row.estimated_start)
-        when = _("now") if wait == 0 else _("{time} (in {wait})").format(
-            time=loc.time(row.estimated_start), wait=minutes_text(loc, wait))
+        when = (
+            _("now")
+            if wait == 0
+            else _("{time} (in {wait})").format(
+                time=loc.time(row.estimated_start), wait=minutes_text(loc, wait)
+            )
+        )
         return _("{when} with {staff}").format(when=when, staff=loc.isolate(who)) if who else when
 
     def decoration(self, row: WalkInLine, role: int) -> Any:
@@ -202,17 +228,27 @@ class WaitlistTableModel(_RowsModel[WaitlistLine]):
         return self.offer_text(row) or waitlist_state_label(row.state)
 
     def _window(self, loc: Localizer, row: WaitlistLine) -> str:
-        if loc.to_local(row.window_start).date() != loc.to_local(row.window_end).date():
-            return f"{loc.datetime(row.window_start)} – {loc.datetime(row.window_end)}"
-        day = loc.date(row.window_start, "EEE d MMM")
-        return f"{day} {loc.time(row.window_start)}–{loc.time(row.window_end)}"
+        """ "10:00–14:00" today, "Thu 26 Nov 10:00–14:00" another day (a late window may end after midnight)."""
+        hours = f"{loc.time(row.window_start)}–{loc.time(row.window_end)}"
+        return (
+            hours if self._is_today(loc, row.window_start) else f"{self._day(loc, row.window_start)} {hours}"
+        )
+
+    def _is_today(self, loc: Localizer, instant: datetime) -> bool:
+        return loc.to_local(instant).date() == loc.to_local(self._now()).date()
+
+    @staticmethod
+    def _day(loc: Localizer, instant: datetime) -> str:
+        return loc.date(instant, "EEE d MMM")
 
     def offer_text(self, row: WaitlistLine) -> str:
-        """"Offered: Thu 26 Nov 14:30 with Noura" for an offered entry, else ""."""
+        """ "Offered: Thu 26 Nov 14:30 with Noura" for an offered entry, else ""."""
         if row.state != WaitlistState.OFFERED or row.offered_start is None:
             return ""
         loc = self._l10n()
-        slot = f"{loc.date(row.offered_start, 'EEE d MMM')} {loc.time(row.offered_start)}"
+        slot = loc.time(row.offered_start)
+        if not self._is_today(loc, row.offered_start):
+            slot = f"{self._day(loc, row.offered_start)} {slot}"
         who = staff_name(row.offered_staff, loc.lang)
         if who:
             return _("Offered: {time} with {staff}").format(time=loc.isolate(slot), staff=loc.isolate(who))
@@ -226,7 +262,9 @@ class WaitlistTableModel(_RowsModel[WaitlistLine]):
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and row.state in (WaitlistState.BOOKED, WaitlistState.REMOVED):
+        if role == Qt.ItemDataRole.ForegroundRole and row.state in (
+            WaitlistState.BOOKED,
+            WaitlistState.REMOVED,
+        ):
             return TEXT_MUTED
         return None
-

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -40,11 +40,12 @@ from salon_desk.ui.walkins.tables import card, people_table, section_title, sele
 from salon_desk.ui.walkins.waitlist_dialog import WaitlistDialog
 from salon_desk.usecases.views import WaitlistLine, WalkInBoard, WalkInLine
 
+MESSAGE_MS = 8000
 REFERENCE_ENTITIES = ("service", "staff", "staff_service", "salon")
 # desk.qss styles primary buttons without a disabled look; until it does, this page adds one.
 DISABLED_PRIMARY_QSS = (
     f'QPushButton[primary="true"]:disabled {{ background: {PALETTE["surface_alt"]}; '
-    f'border-color: {PALETTE["border"]}; color: {PALETTE["border_strong"]}; }}'
+    f"border-color: {PALETTE['border']}; color: {PALETTE['border_strong']}; }}"
 )
 
 
@@ -80,13 +81,22 @@ class WalkInsPage(QWidget):
     def reload_board(self) -> None:
         self._board_generation += 1
         generation = self._board_generation
-        self._ctx.runner.db(self._ctx.desk.walkin_board, self._ctx.now(),
-                            on_done=lambda board: self._on_board_loaded(generation, board),
-                            on_error=self.show_error, owner=self)
+        self._ctx.runner.db(
+            self._ctx.desk.walkin_board,
+            self._ctx.now(),
+            on_done=lambda board: self._on_board_loaded(generation, board),
+            on_error=self.show_error,
+            owner=self,
+        )
 
     def reload_reference(self) -> None:
-        self._ctx.runner.db(load_reference, self._ctx.desk, on_done=self._on_reference_loaded,
-                            on_error=self.show_error, owner=self)
+        self._ctx.runner.db(
+            load_reference,
+            self._ctx.desk,
+            on_done=self._on_reference_loaded,
+            on_error=self.show_error,
+            owner=self,
+        )
 
     def select_walkin(self, walkin_id: str) -> bool:
         position = self.waiting_model.row_of(walkin_id)
@@ -108,13 +118,23 @@ class WalkInsPage(QWidget):
         return dialog
 
     def show_message(self, text: str, error: bool = False) -> None:
+        """One line above the lists; a confirmation fades after a few seconds, a refusal stays until the next
+        action."""
+        self._message_timer.stop()
+        if text and not error:
+            self._message_timer.start()
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(f"color: {PALETTE['danger' if error else 'success']}; font-weight: bold;")
+        self.message_label.setStyleSheet(
+            f"color: {PALETTE['danger' if error else 'success']}; font-weight: bold;"
+        )
         self.message_label.setVisible(bool(text))
 
     def show_error(self, error: BaseException) -> None:
-        text = self._ctx.l10n().error(error) if isinstance(error, DomainError) else _(
-            "Something went wrong. Please try again.")
+        text = (
+            self._ctx.l10n().error(error)
+            if isinstance(error, DomainError)
+            else _("Something went wrong. Please try again.")
+        )
         self.show_message(text, error=True)
 
     def retranslate(self, *_args: Any) -> None:
@@ -128,7 +148,7 @@ class WalkInsPage(QWidget):
         self.add_waitlist_button.setText(_("Add to waitlist"))
         self.book_slot_button.setText(_("Book this slot"))
         self.remove_button.setText(_("Remove"))
-        self.form.retranslate()
+        self.form.retranslate(self._ctx.l10n().lang)
         for model in (self.waiting_model, self.history_model, self.waitlist_model):
             model.refresh()
         self._fill_seat_staff()
@@ -140,6 +160,8 @@ class WalkInsPage(QWidget):
         self.count_label = QLabel(objectName="PageSubtitle")
         self.message_label = QLabel(objectName="PageMessage", wordWrap=True)
         self.message_label.hide()
+        self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
+        self._message_timer.timeout.connect(self.message_label.hide)
         header = QHBoxLayout()
         header.addWidget(self.title_label)
         header.addWidget(self.count_label)
@@ -184,8 +206,9 @@ class WalkInsPage(QWidget):
 
     def _build_history(self) -> QWidget:
         self.history_title = section_title()
-        self.history_table = people_table(self.history_model, "WalkInHistory",
-                                          hidden=(W_STAFF, W_WAITED, W_ESTIMATE))
+        self.history_table = people_table(
+            self.history_model, "WalkInHistory", hidden=(W_STAFF, W_WAITED, W_ESTIMATE)
+        )
         return card(self.history_title, self.history_table, stretch_index=1)
 
     def _build_waitlist(self) -> QWidget:
@@ -236,7 +259,9 @@ class WalkInsPage(QWidget):
         loc = self._ctx.l10n()
         parts = [ngettext("{n} waiting", "{n} waiting", waiting).format(n=loc.number(waiting))]
         if offered:
-            parts.append(ngettext("{n} slot offered", "{n} slots offered", offered).format(n=loc.number(offered)))
+            parts.append(
+                ngettext("{n} slot offered", "{n} slots offered", offered).format(n=loc.number(offered))
+            )
         self.count_label.setText(" · ".join(parts))
 
     # -- selection ---------------------------------------------------------------------------------------
@@ -269,8 +294,9 @@ class WalkInsPage(QWidget):
         line = self._selected_entry()
         offered = line is not None and line.state == WaitlistState.OFFERED and line.offered_start is not None
         self.book_slot_button.setEnabled(offered)
-        self.remove_button.setEnabled(line is not None and line.state in (WaitlistState.WAITING,
-                                                                          WaitlistState.OFFERED))
+        self.remove_button.setEnabled(
+            line is not None and line.state in (WaitlistState.WAITING, WaitlistState.OFFERED)
+        )
 
     # -- actions -----------------------------------------------------------------------------------------
     def _on_seat_clicked(self) -> None:

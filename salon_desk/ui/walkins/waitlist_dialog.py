@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -66,6 +66,10 @@ class WaitlistDialog(QDialog):
         self.exec()
         return self._saved_command
 
+    @property
+    def saved_command(self) -> AddWaitlistEntry | None:
+        return self._saved_command
+
     def error_text(self) -> str:
         return "" if self.error_label.isHidden() else self.error_label.text()
 
@@ -74,16 +78,31 @@ class WaitlistDialog(QDialog):
         if service_id is None:
             return None
         customer_id, new_customer = self.picker.choice()
-        start, end = window_instants(self.date_edit.date().toPython(), self.from_edit.time().toPython(),
-                                     self.to_edit.time().toPython(), self._reference.timezone)
-        return AddWaitlistEntry(service_id=service_id, window_start=start, window_end=end,
-                                customer_id=customer_id, new_customer=new_customer,
-                                staff_id=self.staff_combo.currentData(), notes=self.notes_edit.text().strip())
+        start, end = window_instants(
+            self.date_edit.date().toPython(),
+            self.from_edit.time().toPython(),
+            self.to_edit.time().toPython(),
+            self._reference.timezone,
+        )
+        return AddWaitlistEntry(
+            service_id=service_id,
+            window_start=start,
+            window_end=end,
+            customer_id=customer_id,
+            new_customer=new_customer,
+            staff_id=self.staff_combo.currentData(),
+            notes=self.notes_edit.text().strip(),
+        )
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Add to waitlist"))
-        for key, text in (("customer", _("Customer")), ("service", _("Service")), ("staff", _("Staff member")),
-                          ("window", _("Wanted time")), ("notes", _("Notes"))):
+        for key, text in (
+            ("customer", _("Customer")),
+            ("service", _("Service")),
+            ("staff", _("Staff member")),
+            ("window", _("Wanted time")),
+            ("notes", _("Notes")),
+        ):
             self._labels[key].setText(text)
         self._to_label.setText(_("to"))
         self.picker.retranslate()
@@ -100,8 +119,17 @@ class WaitlistDialog(QDialog):
         self.service_combo = QComboBox(objectName="WaitlistService")
         self.staff_combo = QComboBox(objectName="WaitlistStaff")
         self.date_edit = QDateEdit(objectName="WaitlistDate", calendarPopup=True)
-        self.from_edit = QTimeEdit(objectName="WaitlistFrom", displayFormat="HH:mm")
-        self.to_edit = QTimeEdit(objectName="WaitlistTo", displayFormat="HH:mm")
+        self.from_edit = QTimeEdit(objectName="WaitlistFrom")
+        self.to_edit = QTimeEdit(objectName="WaitlistTo")
+        for edit, display in (
+            (self.date_edit, "dd/MM/yyyy"),
+            (self.from_edit, "HH:mm"),
+            (self.to_edit, "HH:mm"),
+        ):
+            # A QDateTimeEdit built right-to-left swaps its sections (10:15 reads 15:10); the direction must be
+            # set before the display format.
+            edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+            edit.setDisplayFormat(display)
         self.notes_edit = QLineEdit(objectName="WaitlistNotes")
         self.error_label = QLabel(objectName="FormError", wordWrap=True)
         self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
@@ -148,9 +176,13 @@ class WaitlistDialog(QDialog):
         if command is None:
             return
         self.save_button.setEnabled(False)
-        self._ctx.runner.db(self._ctx.desk.add_waitlist_entry, command,
-                            on_done=lambda result: self._on_saved(command, result),
-                            on_error=self._on_refused, owner=self)
+        self._ctx.runner.db(
+            self._ctx.desk.add_waitlist_entry,
+            command,
+            on_done=lambda result: self._on_saved(command, result),
+            on_error=self._on_refused,
+            owner=self,
+        )
 
     def _on_saved(self, command: AddWaitlistEntry, result: Any) -> None:
         self.save_button.setEnabled(True)
@@ -161,7 +193,10 @@ class WaitlistDialog(QDialog):
 
     def _on_refused(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        message = self._ctx.l10n().error(error) if isinstance(error, DomainError) else _(
-            "Could not save. Please try again.")
+        message = (
+            self._ctx.l10n().error(error)
+            if isinstance(error, DomainError)
+            else _("Could not save. Please try again.")
+        )
         self.error_label.setText(message)
         self.error_label.show()

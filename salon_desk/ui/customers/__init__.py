@@ -1,0 +1,1 @@
+"""The Customers page: search (mobile or name), profile, add and edit."""
