@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && ! fc-list | grep -qi "Noto Sans Arabic"; then
   apt-get update -qq && apt-get install -y -qq fonts-noto-core >/dev/null
 fi
-python3 -m venv .venv
+"$(bash scripts/python.sh)" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e .
 .venv/bin/python -m salon_desk.l10n compile

@@ -3,7 +3,7 @@
 # System packages (fonts, Qt libraries, Chromium) are installed by .ci/run, or by hand as the README says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
+"$(bash scripts/python.sh)" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[dev]"
 .venv/bin/python -m salon_desk.l10n compile

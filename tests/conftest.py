@@ -11,6 +11,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from salon_desk.ui.qt_runtime import keep_none_alive  # noqa: E402
+
+keep_none_alive()  # PySide6 6.12 on Python 3.11; a no-op on 3.12+
+
 from salon_desk.demo.seed import seed_demo  # noqa: E402
 from salon_desk.domain.booking import Role  # noqa: E402
 from salon_desk.domain.model import Actor  # noqa: E402
@@ -72,3 +76,14 @@ def actor() -> Actor:
 @pytest.fixture
 def desk_service(uow_factory, actor) -> DeskService:  # type: ignore[no-untyped-def]
     return DeskService(uow_factory, actor)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread():
+    """As the app does: no cyclic collection may start on a worker thread and free Qt objects there."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()

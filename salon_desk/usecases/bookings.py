@@ -52,6 +52,17 @@ def plan_item(uow: UnitOfWork, request: ItemRequest, item_id: str, booking_id: s
                        phases_for_duration(service.phases, duration))
 
 
+def without_continued_cleanup(items: list[BookingItem]) -> list[BookingItem]:
+    """Business rule (as slot search): a stylist who carries straight on with the same customer's next
+    service does not clean up in between, so the earlier item's busy time ends with it."""
+    out = list(items)
+    for i, item in enumerate(out[:-1]):
+        following = out[i + 1]
+        if following.staff_id == item.staff_id and following.start_at == item.end_at:
+            out[i] = replace(item, busy_until=item.end_at)
+    return out
+
+
 def check_items_fit(uow: UnitOfWork, items: list[BookingItem], exclude_booking: str | None = None) -> None:
     """Every item inside its stylist's working time and clear of every active booking, including the
     visit's own other items."""
@@ -73,7 +84,7 @@ def _plan_booking(uow: UnitOfWork, cmd: CreateBooking, now: datetime) -> list[Bo
     if len(cmd.items) > MAX_ITEMS_PER_BOOKING:
         raise ValidationError("booking.too_many_items", max=MAX_ITEMS_PER_BOOKING)
     booking_id = cmd.booking_id or "pending"
-    items = [plan_item(uow, req, new_id(), booking_id) for req in cmd.items]
+    items = without_continued_cleanup([plan_item(uow, req, new_id(), booking_id) for req in cmd.items])
     if min(i.start_at for i in items) < now - PAST_GRACE:
         raise ValidationError("booking.in_past")
     check_items_fit(uow, items)
@@ -139,7 +150,7 @@ def _moved_items(uow: UnitOfWork, booking: Booking, cmd: RescheduleBooking) -> l
             raise NotFound("booking.item_unknown")
         planned = plan_item(uow, ItemRequest(old.service_id, move.staff_id, move.start_at), old.id, booking.id)
         moved[old.id] = replace(planned, price_halalas=old.price_halalas, phases=old.phases)
-    return list(moved.values())
+    return without_continued_cleanup(sorted(moved.values(), key=lambda i: i.start_at))
 
 
 def check_move(uow: UnitOfWork, cmd: RescheduleBooking) -> None:

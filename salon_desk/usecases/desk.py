@@ -11,7 +11,7 @@ from salon_desk.domain.rules import found
 from salon_desk.domain.scheduling import SlotOption
 from salon_desk.store.uow import UnitOfWork
 
-from . import bookings, calendar, customers, waitlist, walkins
+from . import bookings, calendar, conflicts, customers, waitlist, walkins
 from .commands import (
     AddCustomer,
     AddWaitlistEntry,
@@ -29,7 +29,16 @@ from .commands import (
 )
 from .result import Result
 from .schedule_inputs import salon_of
-from .views import CustomerProfile, CustomerSummary, DayView, SalonInfo, WalkInBoard, WeekView
+from .views import (
+    ConflictCard,
+    ConflictFix,
+    CustomerProfile,
+    CustomerSummary,
+    DayView,
+    SalonInfo,
+    WalkInBoard,
+    WeekView,
+)
 
 
 class DeskService:
@@ -135,3 +144,13 @@ class DeskService:
 
     def remove_waitlist_entry(self, cmd: RemoveWaitlistEntry) -> Result:
         return waitlist.remove_waitlist_entry(self._uow(), cmd, self.actor)
+
+    # --- conflicts (specs/sync.md §3.9) ---------------------------------------------------------------------
+    def open_conflicts(self) -> list[ConflictCard]:
+        return conflicts.open_conflicts(self._uow(), self.actor.device_id)
+
+    def conflict_fixes(self, conflict_id: str) -> list[ConflictFix]:
+        return conflicts.conflict_fixes(self._uow(), conflict_id)
+
+    def resolve_conflict(self, cmd: conflicts.ResolveConflict) -> Result:
+        return conflicts.resolve_conflict(self._uow(), cmd, self.actor)

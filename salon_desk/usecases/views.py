@@ -129,3 +129,53 @@ class SalonInfo:
     name_en: str
     timezone: str
     digit_style: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingBooking:
+    """What the server kept in the way of a conflicting booking (the other side of an overlap)."""
+
+    booking_id: str
+    customer_name: str
+    staff: Staff | None
+    start_at: datetime | None
+    end_at: datetime | None
+    booked_at: datetime | None  # when that booking was created
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictCard:
+    """One open conflict card (specs/sync.md §3.9): what a desk tried and what the server has."""
+
+    id: str
+    kind: str  # overlap | move_refused | transition_refused | gone | forbidden | invalid | duplicate_merged
+    reason_code: str  # an error code, translated with Localizer.message(reason_code, reason_params)
+    reason_params: dict[str, object]
+    booking_id: str | None
+    customer_name: str
+    customer_phone: str | None
+    services: tuple[Service, ...]
+    staff: tuple[Staff, ...]
+    attempted_action: str  # the refused mutation's name, e.g. booking.create
+    attempted_start: datetime | None  # the time the desk tried (for a move: the new time)
+    attempted_end: datetime | None
+    attempted_status: str | None  # the status a refused transition tried to reach
+    attempted_by_device: str  # the desk's name as the server knows it
+    attempted_here: bool  # True when this desk made the attempt
+    booking_status: str | None  # the booking's status as the server has it (local replica)
+    booking_start: datetime | None  # the booking's time as the server has it
+    existing: ExistingBooking | None
+    created_at: datetime
+    minutes_to_start: int | None  # negative once the appointment has started
+    urgent: bool  # unresolved and starting within two hours: the calendar header shows it to everyone
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictFix:
+    """One way out of a conflict, computed from current local data. `moves` carries (item_id, staff_id,
+    start_at) for fixes that move the booking."""
+
+    kind: str  # same_staff_slot | other_staff | waitlist | cancel | keep | walk_in
+    start_at: datetime | None = None
+    staff: Staff | None = None
+    moves: tuple[tuple[str, str, datetime], ...] = ()

@@ -185,26 +185,42 @@ def grid(salon: SalonSchedule, earliest: datetime, latest: datetime, step: int) 
     return points
 
 
-def place_slowly(salon, parts, staff, k, start, mine):
-    """The first placement in preference order, trying every choice with check_fits."""
+def split_cleanup(segments, end):
+    """A part's busy segments without its cleanup buffer, and the cleanup as its own interval."""
+    body = tuple(Interval(x.start, min(x.end, end)) for x in segments if x.start < end)
+    cleanup = tuple(Interval(end, x.end) for x in segments if x.end > end)
+    return body, cleanup
+
+
+def place_slowly(salon, parts, staff, k, start, mine, cleanup=None):
+    """The first placement in preference order, trying every choice with check_fits. `cleanup` is the
+    previous part's (staff id, cleanup intervals): ignored when the same person carries straight on."""
     part = parts[k]
     for sid in dict.fromkeys(part.candidates):
         minutes = part.duration_overrides.get(sid, part.duration_minutes)
         segments = busy_segments(
             start, minutes, part.buffer_minutes, phases_for_duration(part.phases, minutes)
         )
+        # The pending cleanup is the previous part's person's: it never blocks this part (another person,
+        # or the same person carrying straight on).
         schedule = dataclasses.replace(staff[sid], busy=staff[sid].busy + mine.get(sid, ()))
         try:
             check_fits(schedule, salon, segments)
         except Conflict:
             continue
         end = start + timedelta(minutes=minutes)
-        here = (sid, start, end, end + timedelta(minutes=part.buffer_minutes))
+        body, my_cleanup = split_cleanup(segments, end)
         if k + 1 == len(parts):
-            return [here]
-        rest = place_slowly(salon, parts, staff, k + 1, end, {**mine, sid: mine.get(sid, ()) + segments})
+            return [(sid, start, end, end + timedelta(minutes=part.buffer_minutes))]
+        carried = dict(mine)
+        if cleanup is not None and cleanup[0] != sid:  # the previous person's cleanup now stands for good
+            carried[cleanup[0]] = carried.get(cleanup[0], ()) + cleanup[1]
+        carried[sid] = carried.get(sid, ()) + body
+        rest = place_slowly(salon, parts, staff, k + 1, end, carried, (sid, my_cleanup))
         if rest is not None:
-            return [here, *rest]
+            continues = rest[0][0] == sid
+            busy_until = end if continues else end + timedelta(minutes=part.buffer_minutes)
+            return [(sid, start, end, busy_until), *rest]
     return None
 
 
@@ -271,15 +287,21 @@ def test_no_offered_slot_overlaps_a_booking_or_leaves_working_time(search):
         assert earliest <= option.start < latest
         assert option.assignments[0].start == option.start
         mine: dict[str, tuple[Interval, ...]] = {}
+        previous = None
         for part, assignment in zip(parts, option.assignments, strict=True):
             assert assignment.staff_id in part.candidates
             minutes = int((assignment.end - assignment.start) / timedelta(minutes=1))
             phases = phases_for_duration(part.phases, minutes)
             segments = busy_segments(assignment.start, minutes, part.buffer_minutes, phases)
+            # Her cleanup before this part counts unless she carried straight on with this customer.
+            if previous is not None and previous[0] != assignment.staff_id:
+                mine[previous[0]] = mine.get(previous[0], ()) + previous[1]
             own = dataclasses.replace(staff[assignment.staff_id])
             own = dataclasses.replace(own, busy=own.busy + mine.get(assignment.staff_id, ()))
             check_fits(own, salon, segments)
-            mine[assignment.staff_id] = mine.get(assignment.staff_id, ()) + segments
+            body, cleanup = split_cleanup(segments, assignment.end)
+            mine[assignment.staff_id] = mine.get(assignment.staff_id, ()) + body
+            previous = (assignment.staff_id, cleanup)
         pairs = zip(option.assignments, option.assignments[1:], strict=False)
         assert all(a.end == b.start for a, b in pairs)
 

@@ -170,17 +170,27 @@ def test_a_chosen_stylist_may_do_both_services_back_to_back():
     assert all(a.staff_id == "sara" for o in options for a in o.assignments)
 
 
-def test_the_same_stylist_never_overlaps_her_own_cleanup():
-    parts = [part(60, "sara", buffer=10), part(30, "sara", service="blow")]
-    assert find_slots(WEEK, parts, team(person("sara")), **day_of(SUNDAY)) == []
+def test_the_same_stylist_carries_straight_on_without_cleaning_up_in_between():
+    parts = [part(60, "sara", buffer=10), part(30, "sara", service="blow", buffer=5)]
+    (option,) = find_slots(WEEK, parts, team(person("sara")), local(SUNDAY, 10), local(SUNDAY, 10, 1))
+    cut, blow = option.assignments
+    assert (cut.end, cut.busy_until) == (local(SUNDAY, 11), local(SUNDAY, 11))  # no cleanup between
+    assert (blow.start, blow.busy_until) == (local(SUNDAY, 11), local(SUNDAY, 11, 35))
+
+
+def test_her_cleanup_still_counts_when_someone_else_serves_in_between():
+    parts = [part(60, "sara", buffer=10), part(5, "reem", service="brows"), part(30, "sara", service="blow")]
+    assert find_slots(WEEK, parts, team(person("sara"), person("reem")), local(SUNDAY, 10),
+                      local(SUNDAY, 10, 1)) == []
 
 
 def test_an_earlier_choice_is_revised_when_a_later_service_cannot_follow_it():
-    parts = [part(60, "sara", "noura", buffer=10), part(30, "sara", service="blow")]
+    parts = [part(60, "sara", "noura", buffer=10), part(5, "reem", service="brows"),
+             part(30, "sara", service="blow")]
     (option,) = find_slots(
-        WEEK, parts, team(person("sara"), person("noura")), local(SUNDAY, 10), local(SUNDAY, 10, 1)
+        WEEK, parts, team(person("sara"), person("noura"), person("reem")), local(SUNDAY, 10), local(SUNDAY, 10, 1)
     )
-    assert [a.staff_id for a in option.assignments] == ["noura", "sara"]
+    assert [a.staff_id for a in option.assignments] == ["noura", "reem", "sara"]
 
 
 def test_a_visit_is_offered_only_when_every_service_fits():

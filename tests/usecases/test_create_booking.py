@@ -120,3 +120,17 @@ def test_phased_service_with_a_staff_own_duration_books_as_fully_busy(desk_servi
     item = booking.items[0]
     assert item.end_at - item.start_at == timedelta(minutes=120)
     assert item.phases == ()  # the processing gap is unknown for her own duration: busy throughout
+
+
+def test_a_stylist_carrying_on_with_the_next_service_has_no_cleanup_in_between(desk_service, clock, engine):
+    from salon_desk.usecases.commands import FindSlots
+
+    cut, blow = service_named(desk_service, "Haircut"), service_named(desk_service, "Blow-dry")
+    stylist = desk_service.qualified_staff(cut.id)[0]
+    (option,) = desk_service.find_slots(FindSlots(((cut.id, stylist), (blow.id, stylist)), clock.now, limit=1))
+    customer = desk_service.search_customers("", limit=1)[0].id
+    booking = desk_service.get_booking(desk_service.create_booking(CreateBooking(
+        tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments), customer)).id)
+    first, second = booking.items
+    assert second.start_at == first.end_at == first.busy_until  # straight on, cleanup after the last one
+    assert second.busy_until == second.end_at + timedelta(minutes=blow.buffer_minutes)

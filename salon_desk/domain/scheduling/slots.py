@@ -7,6 +7,9 @@ visits grid points inside the union of the first part's sets. Nothing is scanned
 
 Choosing staff: for each part, the first candidate in preference order whose busy segments fit
 (check_fits semantics; the same staff member doing two parts must not overlap her own earlier part).
+Business rule: when the same staff member carries straight on with the next service of the same visit,
+the earlier service's cleanup buffer does not apply (she cleans up after the customer's last service with
+her); its SlotAssignment.busy_until is then its end.
 When a later part cannot be placed after that choice, the next candidate of the earlier part is tried,
 so a start time is offered whenever any assignment exists, and the one offered is the first in
 preference order.
@@ -115,7 +118,7 @@ def _union_closed(sets: Sequence[list[Span]]) -> list[Span]:
     return out
 
 
-Taken = tuple[tuple[str, int, int], ...]  # (staff id, busy start, busy end) chosen earlier in the visit
+Taken = tuple[tuple[str, int, int, bool], ...]  # (staff id, busy start, busy end, is her cleanup) chosen earlier
 Placement = list[tuple[_Way, int]]
 
 
@@ -166,11 +169,14 @@ class _DaySearch:
         if key in self._failed:
             return None
         for way, segments in self.fitting(k, start):
-            if relevant and _hits_own(way.staff_id, segments, relevant):
+            if relevant and _hits_own(way.staff_id, segments, relevant, start):
                 continue
             if k + 1 == len(self.ways):
                 return [(way, start)]
-            mine = tuple((way.staff_id, s, e) for s, e in segments)
+            end = start + way.duration
+            body = tuple((way.staff_id, s, min(e, end), False) for s, e in segments if s < end)
+            cleanup = ((way.staff_id, end, end + way.buffer, True),) if way.buffer else ()
+            mine = body + cleanup
             rest = self.place(k + 1, start + way.duration, relevant + mine)
             if rest is not None:
                 return [(way, start), *rest]
@@ -178,8 +184,11 @@ class _DaySearch:
         return None
 
 
-def _hits_own(staff_id: str, segments: list[Span], taken: Taken) -> bool:
-    return any(sid == staff_id and s < e2 and s2 < e for sid, s, e in taken for s2, e2 in segments)
+def _hits_own(staff_id: str, segments: list[Span], taken: Taken, start: int) -> bool:
+    """Whether a part's segments hit the same staff member's earlier parts. Her cleanup after the part that
+    ends exactly at `start` does not count: she carries straight on with the same customer."""
+    return any(sid == staff_id and s < e2 and s2 < e and not (cleanup and s == start)
+               for sid, s, e, cleanup in taken for s2, e2 in segments)
 
 
 class _Timelines:
@@ -259,14 +268,15 @@ def _grid(calendar: SalonCalendar, first_day: int, last_day: int, step: int) -> 
 
 
 def _option(start: int, placement: Placement) -> SlotOption:
-    assignments = tuple(
-        SlotAssignment(
+    assignments = []
+    for index, (way, begin) in enumerate(placement):
+        following = placement[index + 1][0] if index + 1 < len(placement) else None
+        continues = following is not None and following.staff_id == way.staff_id
+        assignments.append(SlotAssignment(
             service_id=way.service_id,
             staff_id=way.staff_id,
             start=from_us(begin),
             end=from_us(begin + way.duration),
-            busy_until=from_us(begin + way.duration + way.buffer),
-        )
-        for way, begin in placement
-    )
-    return SlotOption(from_us(start), assignments)
+            busy_until=from_us(begin + way.duration + (0 if continues else way.buffer)),
+        ))
+    return SlotOption(from_us(start), tuple(assignments))

@@ -4,6 +4,6 @@ Import the Qt parts from their modules (`day_view.CalendarPage`, `booking_dialog
 package itself imports no Qt so that `geometry` stays importable without Qt.
 """
 
-from ._none_guard import keep_none_alive
+from salon_desk.ui.qt_runtime import keep_none_alive
 
-keep_none_alive()  # see _none_guard: PySide6 6.12 on Python 3.11 would otherwise abort the app
+keep_none_alive()  # see qt_runtime: PySide6 6.12 on Python 3.11 would otherwise abort the app

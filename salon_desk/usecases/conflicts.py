@@ -1,0 +1,455 @@
+"""Conflicts reach a person (specs/sync.md §3.9): open cards, fixes computed from current local data with the
+scheduling engine, and resolving a card in one transaction (booking change + `conflict.resolve` + audit).
+
+A card is never dismissed automatically: only a person's resolution (or the server's, pulled) closes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from salon_desk.domain import booking as status_rules
+from salon_desk.domain.booking import BookingStatus
+from salon_desk.domain.errors import Conflict, DomainError, NotFound, ValidationError
+from salon_desk.domain.i18n import N_
+from salon_desk.domain.ids import new_id
+from salon_desk.domain.model import (
+    Actor,
+    Booking,
+    BookingItem,
+    WaitlistEntry,
+    WaitlistState,
+    WalkIn,
+    WalkInState,
+)
+from salon_desk.domain.scheduling import VisitPart, business_day, business_day_window, find_slots
+from salon_desk.store.repo_conflicts import RESOLVE_MUTATION, ConflictRecord, ConflictRepository
+from salon_desk.store.types import instant_text
+from salon_desk.store.uow import UnitOfWork
+
+from . import mutations
+from .bookings import check_items_fit, plan_item
+from .commands import ItemRequest
+from .result import Result
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .views import ConflictCard, ConflictFix, ExistingBooking
+from .waitlist import offer_freed_slots
+
+MESSAGES = {
+    "conflict.not_found": N_("This conflict no longer exists."),
+    "conflict.already_resolved": N_("This conflict was already resolved."),
+    "conflict.fix_not_offered": N_("This fix does not apply to this conflict."),
+    "conflict.fix_unavailable": N_(
+        "This fix is no longer possible: the time was taken meanwhile. Please choose another."
+    ),
+}
+
+URGENT_BEFORE = timedelta(hours=2)
+URGENT_AFTER = timedelta(hours=1)  # an appointment that started a moment ago is still urgent
+SLOT_SEARCH_DAYS = 14
+MAX_SLOTS = 3
+MAX_OTHER_STAFF = 3
+CANCEL_REASON = "conflict"  # a stable code; the card's history says why
+SCHEDULING_KINDS = frozenset({"overlap"})
+KEEP_KINDS = frozenset({"move_refused", "transition_refused"})
+RESOLUTIONS = {
+    "same_staff_slot": "rescheduled",
+    "other_staff": "rescheduled_other_staff",
+    "waitlist": "waitlisted",
+    "cancel": "cancelled",
+    "keep": "kept",
+    "walk_in": "walk_in",
+}
+
+
+@dataclass(frozen=True)
+class ResolveConflict:
+    conflict_id: str
+    fix: ConflictFix
+
+
+# --------------------------------------------------------------------------------------------- reads
+def open_conflicts(uow: UnitOfWork, device_id: str) -> list[ConflictCard]:
+    with uow:
+        now = uow.clock()
+        return [_card(uow, r, now, device_id) for r in ConflictRepository(uow.session).open_conflicts()]
+
+
+def _booking_of(uow: UnitOfWork, record: ConflictRecord) -> Booking | None:
+    return uow.bookings.get(record.entity_id) if record.entity == "booking" else None
+
+
+def _attempted_times(
+    record: ConflictRecord, booking: Booking | None
+) -> tuple[datetime | None, datetime | None]:
+    if record.attempted.get("name") in {"booking.create", "booking.reschedule"}:
+        items = (record.attempted.get("args") or {}).get("items") or []
+        starts = [datetime.fromisoformat(i["start_at"]) for i in items if i.get("start_at")]
+        ends = [datetime.fromisoformat(i["end_at"]) for i in items if i.get("end_at")]
+        if starts:
+            return min(starts), max(ends) if ends else None
+    return (
+        (booking.start_at, max(i.end_at for i in booking.items))
+        if booking and booking.items
+        else (None, None)
+    )
+
+
+def _existing(uow: UnitOfWork, params: dict[str, object]) -> ExistingBooking | None:
+    booking_id = params.get("existing_booking_id")
+    if not isinstance(booking_id, str):
+        return None
+    other = uow.bookings.get(booking_id)
+    customer = uow.customers.get(other.customer_id) if other and other.customer_id else None
+    staff_id = params.get("staff_id")
+    staff = uow.reference.staff_member(staff_id) if isinstance(staff_id, str) else None
+    start, end = params.get("existing_start"), params.get("existing_end")
+    return ExistingBooking(
+        booking_id,
+        customer.name if customer else "",
+        staff,
+        datetime.fromisoformat(start) if isinstance(start, str) else None,
+        datetime.fromisoformat(end) if isinstance(end, str) else None,
+        other.created_at if other else None,
+    )
+
+
+def _card(uow: UnitOfWork, record: ConflictRecord, now: datetime, device_id: str) -> ConflictCard:
+    booking = _booking_of(uow, record)
+    customer = uow.customers.get(booking.customer_id) if booking and booking.customer_id else None
+    items = booking.items if booking else ()
+    services = tuple(s for s in (uow.reference.service(i.service_id) for i in items) if s is not None)
+    staff_ids = dict.fromkeys(i.staff_id for i in items)
+    staff = tuple(s for s in (uow.reference.staff_member(sid) for sid in staff_ids) if s is not None)
+    start, end = _attempted_times(record, booking)
+    minutes = int((start - now).total_seconds() // 60) if start else None
+    args = record.attempted.get("args") or {}
+    return ConflictCard(
+        id=record.id,
+        kind=record.kind,
+        reason_code=f"conflict.{record.kind}",
+        reason_params={k: v for k, v in record.params.items()},
+        booking_id=booking.id if booking else None,
+        customer_name=customer.name if customer else "",
+        customer_phone=customer.phone if customer else None,
+        services=services,
+        staff=staff,
+        attempted_action=str(record.attempted.get("name") or ""),
+        attempted_start=start,
+        attempted_end=end,
+        attempted_status=str(args["to"]) if args.get("to") else None,
+        attempted_by_device=str(record.actor.get("device_name") or ""),
+        attempted_here=record.device_id == device_id,
+        booking_status=booking.status.value if booking else None,
+        booking_start=booking.start_at if booking else None,
+        existing=_existing(uow, record.params),
+        created_at=record.created_at,
+        minutes_to_start=minutes,
+        urgent=start is not None and now - URGENT_AFTER <= start < now + URGENT_BEFORE,
+    )
+
+
+# --------------------------------------------------------------------------------------------- fixes
+def conflict_fixes(uow: UnitOfWork, conflict_id: str) -> list[ConflictFix]:
+    with uow:
+        record, booking = _open_record(uow, conflict_id)
+        return _fixes(uow, record, booking, uow.clock())
+
+
+def _open_record(uow: UnitOfWork, conflict_id: str) -> tuple[ConflictRecord, Booking | None]:
+    record = ConflictRepository(uow.session).get(conflict_id)
+    if record is None:
+        raise NotFound("conflict.not_found")
+    if record.resolved_at is not None or record.resolving:
+        raise Conflict("conflict.already_resolved")
+    return record, _booking_of(uow, record)
+
+
+def _allowed_kinds(record: ConflictRecord, booking: Booking | None) -> frozenset[str]:
+    if record.kind in KEEP_KINDS and booking is not None:
+        return frozenset({"keep", "walk_in"})
+    if booking is None or booking.status in status_rules.TERMINAL:
+        return frozenset({"keep"})
+    if record.kind in SCHEDULING_KINDS and booking.status in status_rules.MOVABLE:
+        return frozenset({"same_staff_slot", "other_staff", "waitlist", "cancel"})
+    return frozenset({"keep", "cancel"})
+
+
+def _fixes(
+    uow: UnitOfWork, record: ConflictRecord, booking: Booking | None, now: datetime
+) -> list[ConflictFix]:
+    allowed = _allowed_kinds(record, booking)
+    if booking is None or "same_staff_slot" not in allowed:
+        return [ConflictFix(kind) for kind in ("keep", "walk_in", "cancel") if kind in allowed]
+    fixes = _same_staff_slots(uow, booking, now) + _other_staff(uow, booking, record, now)
+    if booking.customer_id and _waitlist_window(uow, booking, now) is not None:
+        fixes.append(ConflictFix("waitlist", start_at=booking.start_at))
+    fixes.append(ConflictFix("cancel"))
+    return fixes
+
+
+def _ordered(booking: Booking) -> list[BookingItem]:
+    return sorted(booking.items, key=lambda i: i.start_at)
+
+
+def _same_staff_slots(uow: UnitOfWork, booking: Booking, now: datetime) -> list[ConflictFix]:
+    """The next free starts for the whole visit with the same stylist(s), parts in their booked order."""
+    items = _ordered(booking)
+    parts = []
+    for item in items:
+        service = uow.reference.service(item.service_id)
+        if service is None:
+            return []
+        minutes = int((item.end_at - item.start_at).total_seconds() // 60)
+        parts.append(VisitPart(service.id, minutes, service.buffer_minutes, item.phases, (item.staff_id,)))
+    earliest = max(items[0].start_at, now)
+    latest = earliest + timedelta(days=SLOT_SEARCH_DAYS)
+    schedules = staff_schedules(
+        uow, [i.staff_id for i in items], earliest, latest, exclude_booking=booking.id
+    )
+    slots = find_slots(salon_schedule(salon_of(uow)), parts, schedules, earliest, latest, limit=MAX_SLOTS)
+    staff = uow.reference.staff_member(items[0].staff_id)
+    return [
+        ConflictFix(
+            "same_staff_slot",
+            slot.start,
+            staff,
+            tuple((item.id, a.staff_id, a.start) for item, a in zip(items, slot.assignments, strict=True)),
+        )
+        for slot in slots
+    ]
+
+
+def _other_staff(
+    uow: UnitOfWork, booking: Booking, record: ConflictRecord, now: datetime
+) -> list[ConflictFix]:
+    """Another qualified stylist for the clashing item, at the very same time."""
+    items = _ordered(booking)
+    clash = next((i for i in items if i.id == record.params.get("item_id")), items[0])
+    if clash.start_at < now:
+        return []
+    fixes = []
+    for qualification in uow.reference.staff_services(clash.service_id):
+        if qualification.staff_id == clash.staff_id or len(fixes) >= MAX_OTHER_STAFF:
+            continue
+        move = (clash.id, qualification.staff_id, clash.start_at)
+        if _fits(uow, booking, (move,)):
+            fixes.append(
+                ConflictFix(
+                    "other_staff", clash.start_at, uow.reference.staff_member(qualification.staff_id), (move,)
+                )
+            )
+    return fixes
+
+
+def _moved(
+    uow: UnitOfWork, booking: Booking, moves: tuple[tuple[str, str, datetime], ...]
+) -> list[BookingItem]:
+    by_id = {i.id: i for i in booking.items}
+    for item_id, staff_id, start in moves:
+        old = by_id.get(item_id)
+        if old is None:
+            raise ValidationError("conflict.fix_not_offered")
+        planned = plan_item(uow, ItemRequest(old.service_id, staff_id, start), old.id, booking.id)
+        by_id[item_id] = BookingItem(
+            planned.id,
+            booking.id,
+            old.service_id,
+            staff_id,
+            planned.start_at,
+            planned.end_at,
+            planned.busy_until,
+            old.price_halalas,
+            old.phases,
+        )
+    return list(by_id.values())
+
+
+def _fits(uow: UnitOfWork, booking: Booking, moves: tuple[tuple[str, str, datetime], ...]) -> bool:
+    try:
+        check_items_fit(uow, _moved(uow, booking, moves), exclude_booking=booking.id)
+    except DomainError:
+        return False
+    return True
+
+
+def _waitlist_window(uow: UnitOfWork, booking: Booking, now: datetime) -> tuple[datetime, datetime] | None:
+    """The business day the customer wanted, from now on."""
+    salon = salon_schedule(salon_of(uow))
+    window = business_day_window(business_day(booking.start_at, salon), salon)
+    if window is None or window.end <= now:
+        return None
+    return max(window.start, now), window.end
+
+
+# --------------------------------------------------------------------------------------------- resolve
+def resolve_conflict(uow: UnitOfWork, cmd: ResolveConflict, actor: Actor) -> Result:
+    with uow:
+        now = uow.clock()
+        salon = salon_of(uow)
+        record, booking = _open_record(uow, cmd.conflict_id)
+        if cmd.fix.kind not in _allowed_kinds(record, booking):
+            raise ValidationError("conflict.fix_not_offered")
+        if booking is not None:
+            _apply_fix(uow, cmd.fix, booking, actor, salon.id, now)
+        resolution = RESOLUTIONS[cmd.fix.kind]
+        ConflictRepository(uow.session).mark_resolved(record.id, resolution, actor.user_id, now)
+        uow.audit.record(
+            actor,
+            salon.id,
+            "conflict.resolve",
+            "sync_conflict",
+            record.id,
+            before={"kind": record.kind},
+            after={"resolution": resolution},
+        )
+        uow.outbox.append(
+            RESOLVE_MUTATION,
+            "sync_conflict",
+            record.id,
+            {"conflict_id": record.id, "resolution": resolution},
+            actor,
+        )
+        uow.touched("sync_conflict", record.id)
+        return Result(record.id, uow.commit())
+
+
+def _apply_fix(
+    uow: UnitOfWork, fix: ConflictFix, booking: Booking, actor: Actor, salon_id: str, now: datetime
+) -> None:
+    if fix.kind in {"same_staff_slot", "other_staff"}:
+        _reschedule(uow, booking, fix, actor, salon_id, now)
+    elif fix.kind in {"cancel", "waitlist"}:
+        if fix.kind == "waitlist":
+            _add_waitlist(uow, booking, actor, salon_id, now)
+        _cancel(uow, booking, actor, salon_id, now)
+    elif fix.kind == "walk_in":
+        _add_walkin(uow, booking, actor, salon_id, now)
+
+
+def _touch(uow: UnitOfWork, booking: Booking) -> None:
+    uow.touched("booking", booking.id)
+    for item in booking.items:
+        uow.touched("booking_item", item.id)
+
+
+def _reschedule(
+    uow: UnitOfWork, booking: Booking, fix: ConflictFix, actor: Actor, salon_id: str, now: datetime
+) -> None:
+    if not fix.moves or any(start < now for _, _, start in fix.moves):
+        raise Conflict("conflict.fix_unavailable")
+    try:
+        items = _moved(uow, booking, fix.moves)
+        check_items_fit(uow, items, exclude_booking=booking.id)
+    except (Conflict, ValidationError) as error:
+        if error.code == "conflict.fix_not_offered":
+            raise
+        raise Conflict("conflict.fix_unavailable") from error
+    moved_ids = {item_id for item_id, _, _ in fix.moves}
+    changed = [i for i in items if i.id in moved_ids]
+    base_seq = uow.bookings.server_seq(booking.id)
+    for item in changed:
+        uow.bookings.move_item(item, now)
+    if booking.status is BookingStatus.NEEDS_ATTENTION:
+        # The server does the same when it accepts the move: the booking holds its time again.
+        uow.bookings.set_status(booking.id, BookingStatus.REQUESTED, now)
+    args = mutations.booking_reschedule(changed)
+    uow.audit.record(
+        actor,
+        salon_id,
+        "booking.reschedule",
+        "booking",
+        booking.id,
+        before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
+        after=args,
+    )
+    uow.outbox.append("booking.reschedule", "booking", booking.id, args, actor, base_seq=base_seq)
+    _touch(uow, booking)
+
+
+def _cancel(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
+    status_rules.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
+    base_seq = uow.bookings.server_seq(booking.id)
+    uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=CANCEL_REASON)
+    uow.audit.record(
+        actor,
+        salon_id,
+        "booking.cancel",
+        "booking",
+        booking.id,
+        before={"status": booking.status.value},
+        after={"status": "cancelled"},
+    )
+    uow.outbox.append(
+        "booking.cancel", "booking", booking.id, {"reason": CANCEL_REASON}, actor, base_seq=base_seq
+    )
+    _touch(uow, booking)
+
+
+def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
+    window = _waitlist_window(uow, booking, now)
+    customer = uow.customers.get(booking.customer_id) if booking.customer_id else None
+    if window is None or customer is None:
+        raise Conflict("conflict.fix_unavailable")
+    item = _ordered(booking)[0]
+    entry = WaitlistEntry(
+        new_id(),
+        customer.id,
+        customer.name,
+        customer.phone,
+        item.service_id,
+        item.staff_id,
+        window[0],
+        window[1],
+        WaitlistState.WAITING,
+    )
+    uow.waitlist.add(entry, salon_id, now)
+    uow.audit.record(actor, salon_id, "waitlist.create", "waitlist_entry", entry.id)
+    uow.outbox.append(
+        "waitlist_entry.create",
+        "waitlist_entry",
+        entry.id,
+        {
+            "customer_id": customer.id,
+            "service_id": item.service_id,
+            "staff_id": item.staff_id,
+            "window_start": instant_text(window[0]),
+            "window_end": instant_text(window[1]),
+        },
+        actor,
+    )
+    uow.touched("waitlist_entry", entry.id)
+    offer_freed_slots(uow, now)
+
+
+def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
+    customer = uow.customers.get(booking.customer_id) if booking.customer_id else None
+    item = _ordered(booking)[0]
+    walkin = WalkIn(
+        new_id(),
+        customer.name if customer else "",
+        customer.phone if customer else None,
+        item.service_id,
+        item.staff_id,
+        now,
+        WalkInState.WAITING,
+        customer_id=customer.id if customer else None,
+    )
+    uow.walkins.add(walkin, salon_id, now)
+    uow.audit.record(actor, salon_id, "walkin.create", "walk_in", walkin.id)
+    uow.outbox.append(
+        "walk_in.create",
+        "walk_in",
+        walkin.id,
+        {
+            "service_id": walkin.service_id,
+            "preferred_staff_id": walkin.preferred_staff_id,
+            "name": walkin.name,
+            "phone": walkin.phone,
+            "customer_id": walkin.customer_id,
+            "arrived_at": instant_text(now),
+        },
+        actor,
+    )
+    uow.touched("walk_in", walkin.id)
