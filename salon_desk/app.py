@@ -64,9 +64,11 @@ def demo_data_dir(now: datetime | None = None) -> Path:
 
 
 def build_ui_context(runtime: DeskRuntime):  # type: ignore[no-untyped-def]
+    from salon_desk.ui import i18n
     from salon_desk.ui.context import SignedInUser, UiContext
     from salon_desk.ui.tasks import TaskRunner
 
+    runtime.desk.language = i18n.current_language
     salon = runtime.desk.salon_info()
     actor = runtime.desk.actor
     return UiContext(desk=runtime.desk, runner=TaskRunner(), now=runtime.clock, timezone=salon.timezone,

@@ -39,6 +39,7 @@ class DeskEvents(QObject):
     new_booking_requested = Signal()  # Ctrl+N -> the calendar opens the booking dialog
     today_requested = Signal()  # Ctrl+T / Home -> the calendar shows today
     day_step_requested = Signal(int)  # -1 previous day, +1 next day (in time, whatever the layout)
+    booking_for_customer_requested = Signal(str)  # customer id -> the calendar opens a booking for them
     customer_search_requested = Signal()  # Ctrl+F -> the customers page focuses its search field
 
 

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         ctx.events.language_changed.connect(self._on_language_changed)
         ctx.runner.task_failed.connect(self._on_task_failed)
         self.new_booking_requested.connect(ctx.events.new_booking_requested)
+        ctx.events.booking_for_customer_requested.connect(self._on_booking_for_customer_requested)
         self.retranslate()
         self.show_page(start_page or self._nav[0].key)
         self.stack.currentWidget().setFocus()  # start in the work area; Tab/Shift+Tab reach the rail
@@ -157,6 +158,13 @@ class MainWindow(QMainWindow):
         if "calendar" in self._factories:
             self.show_page("calendar")
         self.new_booking_requested.emit()
+
+    def _on_booking_for_customer_requested(self, customer_id: str) -> None:
+        """"New booking" from a customer's profile: the calendar opens the dialog with them chosen."""
+        page = self.show_page("calendar")
+        open_dialog = getattr(page, "open_booking_dialog", None)
+        if open_dialog is not None:
+            open_dialog(customer_id=customer_id)
 
     def _on_search_shortcut(self) -> None:
         if "customers" in self._factories:

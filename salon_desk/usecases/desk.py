@@ -45,7 +45,7 @@ class DeskService:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], actor: Actor, language: Callable[[], str] = lambda: "ar"):
         self._uow = uow_factory
         self.actor = actor
-        self._language = language
+        self.language = language  # where names in read models follow the UI language (set by app.py)
 
     def now(self) -> datetime:
         return self._uow().clock()
@@ -90,7 +90,7 @@ class DeskService:
         return customers.count_customers(self._uow(), text)
 
     def customer_profile(self, customer_id: str) -> CustomerProfile:
-        return customers.customer_profile(self._uow(), customer_id, self._language())
+        return customers.customer_profile(self._uow(), customer_id, self.language())
 
     def walkin_board(self, now: datetime | None = None) -> WalkInBoard:
         return walkins.walkin_board(self._uow(), now)

@@ -114,6 +114,7 @@ class WaitlistLine:
     state: str  # WaitlistState value
     offered_start: datetime | None
     offered_staff: Staff | None
+    customer_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,11 +155,14 @@ def walkin_board(uow: UnitOfWork, now: datetime | None = None) -> WalkInBoard:
                        estimates.get(w.id, (None, None))[0],
                        staff.get(estimates[w.id][1]) if w.id in estimates else None, w.booking_id)
             for w in walkins)
+        entries = uow.waitlist.open_entries(now)
+        people = {c.id: c for c in (uow.customers.get(e.customer_id) for e in entries if e.customer_id) if c}
         waitlist = tuple(
-            WaitlistLine(e.id, e.name, e.phone, services[e.service_id], staff.get(e.staff_id) if e.staff_id else None,
+            WaitlistLine(e.id, e.name or (people[e.customer_id].name if e.customer_id in people else ""),
+                         e.phone or (people[e.customer_id].phone if e.customer_id in people else None), services[e.service_id], staff.get(e.staff_id) if e.staff_id else None,
                          e.window_start, e.window_end, e.state.value, e.offered_start,
-                         staff.get(e.offered_staff_id) if e.offered_staff_id else None)
-            for e in uow.waitlist.open_entries(now))
+                         staff.get(e.offered_staff_id) if e.offered_staff_id else None, e.customer_id)
+            for e in entries)
         return WalkInBoard(lines, waitlist)
 
 

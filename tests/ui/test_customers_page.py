@@ -226,3 +226,20 @@ def test_an_older_search_answer_never_replaces_a_newer_one(qtbot, page, desk_ser
     assert page.search.text == "Emily"
     assert loaded.args == [desk_service.count_customers("Emily")]
     assert page.model.rowCount() > 0 and all("Emily" in row.name for row in page.model.rows())
+
+
+def test_new_booking_from_a_profile_opens_the_calendar_dialog_with_that_customer(qtbot, ui_context):
+    from salon_desk.ui.main_window import MainWindow
+    from salon_desk.ui.screenshot import settle
+
+    window = MainWindow(ui_context)
+    qtbot.addWidget(window)
+    calendar = window.page("calendar") or window.show_page("calendar")
+    someone = ui_context.desk.search_customers("", limit=1)[0]
+    with qtbot.waitSignal(calendar.booking_dialog_opened, timeout=5000) as opened:
+        ui_context.events.booking_for_customer_requested.emit(someone.id)
+    dialog = opened.args[0]
+    settle(ui_context)
+    assert window.current_key == "calendar"
+    assert dialog.customer.customer_id() == someone.id
+    dialog.reject()

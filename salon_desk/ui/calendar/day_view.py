@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
+from salon_desk.ui.conflicts.banner import EscalationBanner
 from salon_desk.ui.i18n import _
 from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.usecases.views import DayView
@@ -140,6 +141,7 @@ class CalendarPage(QWidget):
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(8)
         layout.addLayout(bar)
+        layout.addWidget(EscalationBanner(self.ctx, self))  # urgent conflicts, for everyone
         layout.addWidget(self.closed_label)
         layout.addWidget(self.stack, 1)
         self.setTabOrder(self.today_button, self.prev_button)
@@ -273,10 +275,14 @@ class CalendarPage(QWidget):
         return self.week.board if self.mode == WEEK else self.board
 
     # -- booking dialog ------------------------------------------------------------------------------------
-    def open_booking_dialog(self, staff_id: str | None = None, start_at: datetime | None = None):
+    def open_booking_dialog(self, staff_id: str | None = None, start_at: datetime | None = None,
+                            customer_id: str | None = None):
         from .booking_dialog import BookingDialog
 
         dialog = BookingDialog(self.ctx, staff_id=staff_id, start_at=start_at, parent=self)
+        if customer_id is not None:  # booked from a customer's profile: that customer is already chosen
+            self.ctx.runner.db(self.ctx.desk.customer_profile, customer_id,
+                               on_done=lambda profile: dialog.customer.choose(profile.summary), owner=dialog)
         dialog.booking_created.connect(self.booking_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -116,6 +116,7 @@ class CustomersPage(QWidget):
         self.profile_panel = CustomerProfilePanel(self._ctx, self)
         self.profile_panel.edit_requested.connect(lambda _id: self.open_edit_dialog())
         self.profile_panel.booking_requested.connect(self.booking_requested)
+        self.booking_requested.connect(self._ctx.events.booking_for_customer_requested)
         splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
         splitter.setContentsMargins(1, 0, 1, 0)  # a mirrored QSplitter places its first child 1px too far
         splitter.addWidget(self.table)

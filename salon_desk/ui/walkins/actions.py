@@ -69,7 +69,7 @@ class BoardActions(QObject):
     def book_offered_slot(self, line: WaitlistLine) -> None:
         if line.offered_start is None or line.offered_staff is None:
             return
-        customer_id = getattr(line, "customer_id", None)  # see WaitlistLine; the phone finds them otherwise
+        customer_id = line.customer_id
         new_customer = None if customer_id else NewCustomer(name=line.name, phone=line.phone or "")
         command = CreateBooking(
             items=(ItemRequest(line.service.id, line.offered_staff.id, line.offered_start),),
