@@ -403,3 +403,14 @@ def test_week_view_drag_to_another_day_moves_the_booking(page, qtbot, desk_servi
         QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
     moved = desk_service.get_booking(moving.booking_id).items[0]
     assert moved.start_at == slot.start and moved.staff_id == staff_id
+
+
+def test_week_asked_for_before_the_staff_list_arrives_still_shows_the_week(qtbot, ui_context):
+    page = CalendarPage(ui_context)
+    qtbot.addWidget(page)
+    page.set_mode("week")  # before the staff list has come back from the DB lane
+    for _ in range(5):
+        ui_context.runner.wait_idle(5000)
+    week = page.week.view
+    assert week is not None and week.staff.id == page.staff_picker.currentData()
+    assert any(day.blocks for day in week.days)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -98,6 +99,10 @@ class CalendarPage(QWidget):
         self.date_label.setObjectName("PageTitle")
         self.hijri_label = QLabel(self)
         self.hijri_label.setObjectName("PageSubtitle")
+        # Long week titles must never force the window wider than a 1366-pixel front-desk screen.
+        for label in (self.date_label, self.hijri_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(120)
         self.day_button = QPushButton(self)
         self.week_button = QPushButton(self)
         self.mode_group = QButtonGroup(self)
@@ -231,6 +236,8 @@ class CalendarPage(QWidget):
     def _on_staff_loaded(self, staff: tuple) -> None:
         self._staff = tuple(staff)
         self._fill_staff_picker()
+        if self.mode == WEEK:  # the week was asked for before anyone could be picked
+            self.reload()
 
     def _fill_staff_picker(self) -> None:
         current = self.staff_picker.currentData()
