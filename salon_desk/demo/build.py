@@ -109,7 +109,7 @@ def _add_customers(data, base, ids, rng, count):  # type: ignore[no-untyped-def]
     customers = []
     for phone in phone_numbers(rng, count):
         if rng.random() < 0.1:
-            name, language = rng.choice(cat.EXPAT_NAMES), "en"
+            name, language = f"{rng.choice(cat.EXPAT_FIRST_NAMES)} {rng.choice(cat.EXPAT_FAMILY_NAMES)}", "en"
         else:
             (first, _), (family, _) = rng.choice(cat.FIRST_NAMES), rng.choice(cat.FAMILY_NAMES)
             name, language = f"{first} {family}", "ar"
