@@ -108,12 +108,13 @@ def test_error_messages_exist_in_both_languages(desk_service, clock):
 
 
 def test_phased_service_with_a_staff_own_duration_books_as_fully_busy(desk_service, clock, engine):
+    from salon_desk.usecases.commands import FindSlots
+
     colour = service_named(desk_service, "Hair colour")
-    staff_id = desk_service.qualified_staff(colour.id)[0]
-    with engine.begin() as conn:  # this stylist takes 120 minutes for a colour instead of the standard 90
-        conn.execute(sa.text("UPDATE staff_service SET duration_minutes = 120 WHERE staff_id = :s AND service_id = :v"),
-                     {"s": staff_id, "v": colour.id})
-    slot = first_free_slot(desk_service, colour.id, clock.now + timedelta(hours=2), staff_id)
+    with engine.begin() as conn:  # every colourist takes 120 minutes for a colour instead of the standard 90
+        conn.execute(sa.text("UPDATE staff_service SET duration_minutes = 120 WHERE service_id = :v"),
+                     {"v": colour.id})
+    (slot,) = desk_service.find_slots(FindSlots(((colour.id, None),), clock.now + timedelta(hours=2), 30, limit=1))
     customer = desk_service.search_customers("", limit=1)[0].id
     booking = desk_service.get_booking(desk_service.create_booking(
         CreateBooking(_one_item(slot), customer)).id)
