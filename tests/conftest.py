@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,13 +27,24 @@ DEMO_NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
 
 class FixedClock:
-    """A clock tests move by hand."""
+    """A clock tests move by hand; the store and the UI context both call it."""
 
     def __init__(self, now: datetime = DEMO_NOW):
         self.now = now
 
     def __call__(self) -> datetime:
         return self.now
+
+    @property
+    def instant(self) -> datetime:
+        return self.now
+
+    @instant.setter
+    def instant(self, value: datetime) -> None:
+        self.now = value
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 @pytest.fixture(scope="session")

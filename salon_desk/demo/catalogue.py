@@ -48,8 +48,8 @@ FAMILY_NAMES = [
     ("السبيعي", "Alsubaie"), ("العنزي", "Alanazi"), ("الشهري", "Alshehri"), ("الرشيدي", "Alrashidi"),
     ("السهلي", "Alsahli"), ("البقمي", "Albaqami"), ("التميمي", "Altamimi"), ("الخالدي", "Alkhalidi"),
 ]
-EXPAT_FIRST_NAMES = ["Maria", "Aisha", "Emily", "Fatima", "Priya", "Sofia", "Hana", "Leila", "Grace", "Olivia",
-                     "Sarah", "Nadia", "Chloe", "Amira", "Jessica", "Rania", "Anna", "Mei", "Zainab", "Laura"]
+EXPAT_NAMES = ["Maria Santos", "Aisha Khan", "Emily Clarke", "Fatima Noor", "Priya Nair", "Sofia Rossi",
+               "Hana Yamamoto", "Leila Haddad", "Grace Okafor", "Olivia Brown"]
 EXPAT_FAMILY_NAMES = ["Santos", "Khan", "Clarke", "Noor", "Nair", "Rossi", "Yamamoto", "Haddad", "Okafor", "Brown",
                       "Reyes", "Malik", "Dubois", "Hassan", "Smith", "Ahmed", "Kowalski", "Chen", "Farouk", "Garcia"]
 

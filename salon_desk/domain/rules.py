@@ -36,6 +36,12 @@ MESSAGES = {
     "waitlist.window_invalid": N_("The end of the time window must be after its start."),
     "waitlist.not_open": N_("This waitlist entry is no longer open."),
     "salon.not_set_up": N_("This desk has no salon yet. Enrol it or load the demo salon."),
+    "conflict.not_found": N_("This conflict no longer exists."),
+    "conflict.already_resolved": N_("This conflict was already resolved."),
+    "conflict.fix_not_offered": N_("This fix does not apply to this conflict."),
+    "conflict.fix_unavailable": N_(
+        "This fix is no longer possible: the time was taken meanwhile. Please choose another."
+    ),
 }
 
 

@@ -161,6 +161,11 @@ class TaskRunner(QObject):
 
     # -- tests and shutdown -----------------------------------------------------------------------------
     @property
+    def is_shut_down(self) -> bool:
+        """True once the app is closing: debounced work (search as you type, live checks) stops quietly."""
+        return self._closed
+
+    @property
     def pending(self) -> int:
         return self._pending
 

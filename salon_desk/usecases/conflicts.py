@@ -6,13 +6,11 @@ A card is never dismissed automatically: only a person's resolution (or the serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from salon_desk.domain import booking as status_rules
 from salon_desk.domain.booking import BookingStatus
 from salon_desk.domain.errors import Conflict, DomainError, NotFound, ValidationError
-from salon_desk.domain.i18n import N_
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import (
     Actor,
@@ -33,17 +31,11 @@ from .bookings import check_items_fit, plan_item
 from .commands import ItemRequest
 from .result import Result
 from .schedule_inputs import salon_of, salon_schedule, staff_schedules
-from .views import ConflictCard, ConflictFix, ExistingBooking
+from .views import ConflictCard, ConflictFix, ExistingBooking, ResolveConflict
 from .waitlist import offer_freed_slots
 
-MESSAGES = {
-    "conflict.not_found": N_("This conflict no longer exists."),
-    "conflict.already_resolved": N_("This conflict was already resolved."),
-    "conflict.fix_not_offered": N_("This fix does not apply to this conflict."),
-    "conflict.fix_unavailable": N_(
-        "This fix is no longer possible: the time was taken meanwhile. Please choose another."
-    ),
-}
+__all__ = ["ResolveConflict", "conflict_fixes", "open_conflicts", "resolve_conflict"]
+
 
 URGENT_BEFORE = timedelta(hours=2)
 URGENT_AFTER = timedelta(hours=1)  # an appointment that started a moment ago is still urgent
@@ -61,12 +53,6 @@ RESOLUTIONS = {
     "keep": "kept",
     "walk_in": "walk_in",
 }
-
-
-@dataclass(frozen=True)
-class ResolveConflict:
-    conflict_id: str
-    fix: ConflictFix
 
 
 # --------------------------------------------------------------------------------------------- reads

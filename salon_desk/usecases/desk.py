@@ -35,6 +35,7 @@ from .views import (
     CustomerProfile,
     CustomerSummary,
     DayView,
+    ResolveConflict,
     SalonInfo,
     WalkInBoard,
     WeekView,
@@ -152,5 +153,5 @@ class DeskService:
     def conflict_fixes(self, conflict_id: str) -> list[ConflictFix]:
         return conflicts.conflict_fixes(self._uow(), conflict_id)
 
-    def resolve_conflict(self, cmd: conflicts.ResolveConflict) -> Result:
+    def resolve_conflict(self, cmd: ResolveConflict) -> Result:
         return conflicts.resolve_conflict(self._uow(), cmd, self.actor)

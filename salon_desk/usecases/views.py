@@ -180,3 +180,12 @@ class ConflictFix:
     start_at: datetime | None = None
     staff: Staff | None = None
     moves: tuple[tuple[str, str, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveConflict:
+    """The command that applies one fix to one conflict card (kept beside ConflictFix so the UI can build it
+    without importing the use case module)."""
+
+    conflict_id: str
+    fix: ConflictFix

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
@@ -16,27 +15,6 @@ from salon_desk.ui.calendar.booking_dialog import BookingDialog
 from salon_desk.usecases.commands import CreateBooking, ItemRequest
 from tests.conftest import DEMO_NOW
 from tests.helpers import first_free_slot, service_named, snapshot
-
-
-class DeskClock:
-    def __init__(self, instant=DEMO_NOW) -> None:
-        self.instant = instant
-
-    def __call__(self):
-        return self.instant
-
-    def now(self):
-        return self.instant
-
-
-@pytest.fixture
-def clock() -> DeskClock:
-    return DeskClock()
-
-
-@pytest.fixture
-def ui_desk(desk_service):
-    return desk_service
 
 
 def make_dialog(qtbot, ctx, **kwargs) -> BookingDialog:

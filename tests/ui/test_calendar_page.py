@@ -17,29 +17,6 @@ from tests.conftest import DEMO_NOW
 from tests.helpers import first_free_slot, service_named, snapshot
 
 
-class DeskClock:
-    """One clock for both sides: the store calls it, the UI context calls `.now()`."""
-
-    def __init__(self, instant=DEMO_NOW) -> None:
-        self.instant = instant
-
-    def __call__(self):
-        return self.instant
-
-    def now(self):
-        return self.instant
-
-
-@pytest.fixture
-def clock() -> DeskClock:
-    return DeskClock()
-
-
-@pytest.fixture
-def ui_desk(desk_service):
-    return desk_service
-
-
 @pytest.fixture
 def page(qtbot, ui_context):
     page = CalendarPage(ui_context)

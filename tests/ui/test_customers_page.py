@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,35 +16,9 @@ from salon_desk.ui.customers.model import PHONE
 from salon_desk.ui.customers.page import CustomersPage
 from salon_desk.ui.customers.search import PAGE_SIZE
 from salon_desk.ui.customers.selection import select_row
-from tests.conftest import DEMO_NOW
 
 LRI, PDI = "\u2066", "\u2069"
 
-
-class SharedClock:
-    """One fixed moment for the desk's unit of work (called) and the UI context (`now()`)."""
-
-    def __init__(self) -> None:
-        self.instant = DEMO_NOW
-
-    def __call__(self) -> Any:
-        return self.instant
-
-    def now(self) -> Any:
-        return self.instant
-
-    def advance(self, **delta: float) -> None:
-        self.instant += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> SharedClock:
-    return SharedClock()
-
-
-@pytest.fixture
-def ui_desk(desk_service: Any) -> Any:
-    return desk_service
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ def test_switching_to_english_mirrors_and_retranslates_everything(qtbot, window:
         "Calendar",
         "Walk-ins",
         "Customers",
+        "Conflicts",
         "Staff",
         "Checkout",
         "Reports",

@@ -16,32 +16,6 @@ from salon_desk.usecases.commands import AddWaitlistEntry, FindSlots
 from tests.conftest import DEMO_NOW
 
 
-class SharedClock:
-    """One fixed moment for the desk's unit of work (called) and the UI context (`now()`)."""
-
-    def __init__(self) -> None:
-        self.instant = DEMO_NOW
-
-    def __call__(self) -> Any:
-        return self.instant
-
-    def now(self) -> Any:
-        return self.instant
-
-    def advance(self, **delta: float) -> None:
-        self.instant += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> SharedClock:
-    return SharedClock()
-
-
-@pytest.fixture
-def ui_desk(desk_service: Any) -> Any:
-    return desk_service
-
-
 @pytest.fixture
 def page(qtbot: Any, ui_context: Any) -> WalkInsPage:
     widget = WalkInsPage(ui_context)
@@ -102,8 +76,9 @@ def test_add_a_walkin_then_seat_them_creates_a_booking_in_service(qtbot, page, d
     assert "لولوة" in page.message_label.text()
 
 
-def test_a_refused_seat_shows_the_translated_reason(qtbot, page, desk_service) -> None:
-    busy = next(line for line in page.waiting_model.rows() if line.estimated_start > DEMO_NOW)
+def test_a_refused_seat_shows_the_translated_reason(qtbot, page, desk_service, clock) -> None:
+    busy = page.waiting_model.rows()[0]
+    clock.now = DEMO_NOW.replace(hour=6, minute=30)  # 09:30 in Riyadh: the salon opens at 10:00
     page.select_walkin(busy.id)
     qtbot.mouseClick(page.seat_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.message_label.isVisible(), timeout=10_000)

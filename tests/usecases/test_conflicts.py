@@ -34,39 +34,84 @@ class Quarantined:
     start: datetime
 
 
-def quarantine(engine: Engine, desk: DeskService, *, after: datetime = DEMO_NOW + timedelta(days=1),
-               kind: str = "overlap") -> Quarantined:
+def quarantine(
+    engine: Engine,
+    desk: DeskService,
+    *,
+    after: datetime = DEMO_NOW + timedelta(days=1),
+    kind: str = "overlap",
+) -> Quarantined:
     """What a pull leaves on a desk after another desk's offline booking.create hit an overlap: the booking
     as needs_attention with inactive items at the attempted time, and the salon-wide card."""
     haircut = service_named(desk, "Haircut")
-    customers = [c.id for c in desk.search_customers("", limit=2)]
+    people = desk.search_customers("", limit=50)
+    other = next(c for c in people if c.name != people[0].name)  # two different names
+    customers = [people[0].id, other.id]
     staff_id, start = _time_two_stylists_have(desk, haircut.id, after, customers[0])
-    existing = desk.create_booking(CreateBooking((ItemRequest(haircut.id, staff_id, start),), customers[0])).id
+    existing = desk.create_booking(
+        CreateBooking((ItemRequest(haircut.id, staff_id, start),), customers[0])
+    ).id
     later = first_free_slot(desk, haircut.id, start + timedelta(hours=3), staff_id)
-    booking = desk.create_booking(CreateBooking((ItemRequest(haircut.id, staff_id, later.start),), customers[1])).id
+    booking = desk.create_booking(
+        CreateBooking((ItemRequest(haircut.id, staff_id, later.start),), customers[1])
+    ).id
     conflict_id = new_id()
     with Session(engine) as session:
         item = session.query(BookingItemRow).filter_by(booking_id=booking).one()
         shift = start - item.start_at
         item.start_at, item.end_at, item.busy_until = start, item.end_at + shift, item.busy_until + shift
         item.active = kind != "overlap"
-        session.execute(update(BookingRow).where(BookingRow.id == booking).values(
-            status="needs_attention" if kind == "overlap" else "cancelled", starts_at=start, sync_status="synced"))
+        session.execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking)
+            .values(
+                status="needs_attention" if kind == "overlap" else "cancelled",
+                starts_at=start,
+                sync_status="synced",
+            )
+        )
         session.execute(update(OutboxRow).values(status="acked", result_status="applied"))
         held = session.query(BookingItemRow).filter_by(booking_id=existing).one()
-        attempted = {"name": "booking.create" if kind == "overlap" else "booking.transition",
-                     "args": {"items": [{"id": item.id, "staff_id": staff_id, "start_at": instant_text(start),
-                                         "end_at": instant_text(item.end_at)}]} if kind == "overlap"
-                     else {"to": "checked_in"}}
-        session.add(SyncConflictRow(
-            id=conflict_id, salon_id=item.salon_id, kind=kind, entity="booking", entity_id=booking,
-            mutation_id=new_id(), device_id=OTHER_DESK,
-            actor={"desk_user_id": "u", "role": "receptionist", "device_name": "Desk 2"}, attempted=attempted,
-            current={"status": "requested"},
-            params={"code": "overlap", "staff_id": staff_id, "existing_booking_id": existing,
-                    "existing_start": instant_text(held.start_at), "existing_end": instant_text(held.end_at),
-                    "item_id": item.id},
-            created_at=DEMO_NOW, updated_at=DEMO_NOW, server_seq=7))
+        attempted = {
+            "name": "booking.create" if kind == "overlap" else "booking.transition",
+            "args": {
+                "items": [
+                    {
+                        "id": item.id,
+                        "staff_id": staff_id,
+                        "start_at": instant_text(start),
+                        "end_at": instant_text(item.end_at),
+                    }
+                ]
+            }
+            if kind == "overlap"
+            else {"to": "checked_in"},
+        }
+        session.add(
+            SyncConflictRow(
+                id=conflict_id,
+                salon_id=item.salon_id,
+                kind=kind,
+                entity="booking",
+                entity_id=booking,
+                mutation_id=new_id(),
+                device_id=OTHER_DESK,
+                actor={"desk_user_id": "u", "role": "receptionist", "device_name": "Desk 2"},
+                attempted=attempted,
+                current={"status": "requested"},
+                params={
+                    "code": "overlap",
+                    "staff_id": staff_id,
+                    "existing_booking_id": existing,
+                    "existing_start": instant_text(held.start_at),
+                    "existing_end": instant_text(held.end_at),
+                    "item_id": item.id,
+                },
+                created_at=DEMO_NOW,
+                updated_at=DEMO_NOW,
+                server_seq=7,
+            )
+        )
         session.commit()
     return Quarantined(conflict_id, booking, existing, staff_id, start)
 
@@ -92,7 +137,11 @@ def quarantined(engine: Engine, desk_service: DeskService) -> Quarantined:
 
 def test_the_card_shows_both_sides(desk_service: DeskService, quarantined: Quarantined) -> None:
     [card] = desk_service.open_conflicts()
-    assert (card.id, card.kind, card.booking_id) == (quarantined.conflict_id, "overlap", quarantined.booking_id)
+    assert (card.id, card.kind, card.booking_id) == (
+        quarantined.conflict_id,
+        "overlap",
+        quarantined.booking_id,
+    )
     assert card.attempted_start == quarantined.start and card.attempted_by_device == "Desk 2"
     assert not card.attempted_here and card.booking_status == "needs_attention"
     assert [s.name_en for s in card.services] == ["Haircut"] and card.staff[0].id == quarantined.staff_id
@@ -121,7 +170,9 @@ def test_fixes_come_from_current_data(desk_service: DeskService, quarantined: Qu
         assert fix.start_at >= quarantined.start + timedelta(minutes=55)
         assert fix.moves[0][1] == quarantined.staff_id
     others = [f for f in fixes if f.kind == "other_staff"]
-    assert others and all(f.staff.id != quarantined.staff_id and f.start_at == quarantined.start for f in others)
+    assert others and all(
+        f.staff.id != quarantined.staff_id and f.start_at == quarantined.start for f in others
+    )
 
 
 def test_resolving_with_another_stylist_writes_booking_outbox_and_audit_at_once(
@@ -135,8 +186,10 @@ def test_resolving_with_another_stylist_writes_booking_outbox_and_audit_at_once(
     assert booking.status.value == "requested" and booking.items[0].staff_id == fix.staff.id
     assert desk_service.open_conflicts() == []
     with Session(engine) as session:
-        pending = [(r.name, r.args) for r in session.query(OutboxRow).filter_by(status="pending")
-                   .order_by(OutboxRow.device_seq)]
+        pending = [
+            (r.name, r.args)
+            for r in session.query(OutboxRow).filter_by(status="pending").order_by(OutboxRow.device_seq)
+        ]
         card = session.get(SyncConflictRow, quarantined.conflict_id)
         assert (card.resolution, card.sync_status) == ("rescheduled_other_staff", "pending")
         active = session.query(BookingItemRow).filter_by(booking_id=quarantined.booking_id).one().active
@@ -166,7 +219,9 @@ def test_waitlist_cancels_the_quarantined_booking_and_adds_the_customer(
 def test_bad_input_is_refused_and_changes_nothing(
     case: str, demo_db: Path, engine: Engine, desk_service: DeskService, quarantined: Quarantined
 ) -> None:
-    slot = next(f for f in desk_service.conflict_fixes(quarantined.conflict_id) if f.kind == "same_staff_slot")
+    slot = next(
+        f for f in desk_service.conflict_fixes(quarantined.conflict_id) if f.kind == "same_staff_slot"
+    )
     conflict_id, fix, error, code = quarantined.conflict_id, slot, Conflict, "conflict.fix_unavailable"
     if case == "unknown":
         conflict_id, error, code = new_id(), NotFound, "conflict.not_found"
@@ -178,8 +233,11 @@ def test_bad_input_is_refused_and_changes_nothing(
     elif case == "taken":  # another receptionist booked that very slot meanwhile
         customer = desk_service.search_customers("", limit=3)[2].id
         booking = desk_service.get_booking(quarantined.booking_id)
-        desk_service.create_booking(CreateBooking(
-            (ItemRequest(booking.items[0].service_id, quarantined.staff_id, slot.start_at),), customer))
+        desk_service.create_booking(
+            CreateBooking(
+                (ItemRequest(booking.items[0].service_id, quarantined.staff_id, slot.start_at),), customer
+            )
+        )
     else:
         moves = ((slot.moves[0][0], slot.moves[0][1], DEMO_NOW - timedelta(hours=1)),)
         fix = replace(slot, moves=moves)
@@ -198,4 +256,6 @@ def test_a_refused_transition_offers_keep_or_walk_in(engine: Engine, desk_servic
     desk_service.resolve_conflict(ResolveConflict(refused.conflict_id, ConflictFix("walk_in")))
     walkins = desk_service.walkin_board().walkins
     assert [w.service.name_en for w in walkins if w.state == "waiting"][-1:] == ["Haircut"]
-    assert desk_service.get_booking(refused.booking_id).status.value == "cancelled"  # kept as the server has it
+    assert (
+        desk_service.get_booking(refused.booking_id).status.value == "cancelled"
+    )  # kept as the server has it

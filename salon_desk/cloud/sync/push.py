@@ -30,7 +30,7 @@ from ..db import Database
 from ..devices.rows import DeviceRow
 from ..devices.service import AuthenticatedDevice
 from ..salons.rows import SalonSyncRow
-from . import bookings, records
+from . import bookings, records, resolve
 from .changes import ChangeSet, current_rows
 from .context import CommandContext, Outcome, Refusal
 from .notify import SalonNotifier
@@ -52,6 +52,7 @@ HANDLERS: dict[str, Handler] = {
     "walkin.seat": records.handle_walkin_seat,
     "waitlist_entry.create": records.handle_create("waitlist_entry"),
     "waitlist_entry.patch": records.handle_patch("waitlist_entry"),
+    "conflict.resolve": resolve.handle_resolve,
 }
 
 

@@ -232,6 +232,8 @@ class BookingDialog(QDialog):
             self._show_slots(token, [])
             return
         earliest = max(self.ctx.now(), draft.start or self.ctx.now())
+        if self.ctx.runner.is_shut_down:
+            return
         self.ctx.runner.db(
             slots_in_lane,
             self.ctx.desk,
@@ -282,6 +284,8 @@ class BookingDialog(QDialog):
                 return
         if self.services.parts() is None:
             self._show_verdict(token, None, problem_text(PlanProblem.NO_SERVICE), muted=True)
+            return
+        if self.ctx.runner.is_shut_down:
             return
         self.ctx.runner.db(
             plan_in_lane,

@@ -131,6 +131,8 @@ class CustomerPicker(QWidget):
         if not text:
             self._show_results(token, text, [])
             return
+        if self.ctx.runner.is_shut_down:
+            return
         self.ctx.runner.db(
             self.ctx.desk.search_customers,
             text,

@@ -1,0 +1,145 @@
+"""ConflictsPage: every open conflict card of the salon (salon-wide, so Desk 2 sees what Desk 1 pushed),
+each with one-click fixes. A card disappears only when someone resolves it.
+
+    page = ConflictsPage(ctx)     # refreshes after any change touching conflicts or bookings
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from salon_desk.domain.model import Changes
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.theme import PALETTE
+from salon_desk.usecases.views import ConflictCard, ConflictFix, ResolveConflict
+
+from . import text
+from .card import ConflictCardWidget
+from .watch import WATCHED
+
+
+def load_board(desk: Any) -> list[tuple[ConflictCard, list[ConflictFix]]]:
+    """Runs on the DB lane: the open cards with the fixes current data allows."""
+    board = []
+    for card in desk.open_conflicts():
+        try:
+            fixes = desk.conflict_fixes(card.id)
+        except Exception:  # noqa: BLE001 - resolved between the two reads: the next reload drops it
+            continue
+        board.append((card, fixes))
+    return board
+
+
+class ConflictsPage(QWidget):
+    board_loaded = Signal(object)  # the (card, fixes) list now shown
+    resolved = Signal(str)  # a conflict id this desk resolved
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="ConflictsPage")
+        self._ctx = ctx
+        self._generation = 0
+        self.board: list[tuple[ConflictCard, list[ConflictFix]]] = []
+        self.cards: list[ConflictCardWidget] = []
+        self.title_label = QLabel(objectName="PageTitle")
+        self.subtitle_label = QLabel(objectName="PageSubtitle", wordWrap=True)
+        self.message_label = QLabel(wordWrap=True)
+        self.message_label.setVisible(False)
+        self.empty_label = QLabel(objectName="PageSubtitle", wordWrap=True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._list = QWidget()
+        self._list_layout = QVBoxLayout(self._list)
+        self._list_layout.setSpacing(12)
+        self._list_layout.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self._list)
+        scroll.viewport().setAutoFillBackground(False)
+        self._list.setAutoFillBackground(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 12)
+        for widget in (self.title_label, self.subtitle_label, self.message_label, self.empty_label):
+            layout.addWidget(widget)
+        layout.addWidget(scroll, 1)
+        ctx.events.changes_applied.connect(self._on_changes)
+        ctx.events.minute_ticked.connect(self.reload)  # "starts in …" and urgency follow the clock
+        ctx.events.language_changed.connect(self.retranslate)
+        self.retranslate()
+        self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if any(changes.touches(entity) for entity in WATCHED):
+            self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.db(
+            load_board, self._ctx.desk, on_done=lambda board: self._on_loaded(generation, board), owner=self
+        )
+
+    def _on_loaded(self, generation: int, board: list) -> None:
+        if generation != self._generation:
+            return
+        self.board = board
+        self._fill()
+        self.board_loaded.emit(board)
+
+    def _fill(self) -> None:
+        for widget in self.cards:
+            widget.setParent(None)
+            widget.deleteLater()
+        self.cards = []
+        l10n = self._ctx.l10n()
+        for card, fixes in self.board:
+            widget = ConflictCardWidget(card, fixes, l10n, self._ctx.timezone)
+            widget.fix_chosen.connect(self.resolve)
+            self._list_layout.insertWidget(self._list_layout.count() - 1, widget)
+            self.cards.append(widget)
+        self._retranslate_counts()
+
+    def resolve(self, conflict_id: str, fix: ConflictFix) -> None:
+        for widget in self.cards:
+            widget.set_busy(widget.card.id == conflict_id)
+        self._ctx.runner.db(
+            self._ctx.desk.resolve_conflict,
+            ResolveConflict(conflict_id, fix),
+            on_done=lambda result: self._on_resolved(conflict_id, result),
+            on_error=self._on_error,
+            owner=self,
+        )
+
+    def _on_resolved(self, conflict_id: str, result: Any) -> None:
+        self.show_message(_("Conflict resolved. The other desks will see it after the next sync."))
+        self._ctx.events.changes_applied.emit(result.changes)
+        self.resolved.emit(conflict_id)
+
+    def _on_error(self, error: BaseException) -> None:
+        self.show_message(text.error_text(self._ctx.l10n(), error), error=True)
+        self.reload()  # the fixes on show may be out of date
+
+    def show_message(self, message: str, error: bool = False) -> None:
+        self.message_label.setText(message)
+        colour = PALETTE["danger" if error else "success"]
+        self.message_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.message_label.setVisible(bool(message))
+
+    def _retranslate_counts(self) -> None:
+        count = len(self.board)
+        self.subtitle_label.setText(
+            ngettext("{n} open conflict", "{n} open conflicts", count).format(
+                n=self._ctx.l10n().number(count)
+            )
+        )
+        self.empty_label.setVisible(count == 0)
+
+    def retranslate(self, *_args: Any) -> None:
+        self.title_label.setText(_("Conflicts"))
+        self.empty_label.setText(_("No open conflicts. Every desk agrees with the server."))
+        self._retranslate_counts()
+        l10n = self._ctx.l10n()
+        for widget in self.cards:
+            widget.retranslate(l10n, self._ctx.timezone)
