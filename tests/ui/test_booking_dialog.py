@@ -140,7 +140,7 @@ def test_ask_returns_the_checked_command_without_saving(qtbot, ui_context, desk_
         dialog.slot_buttons[0].click()
 
     QTimer.singleShot(0, fill)
-    QTimer.singleShot(15000, dialog.reject)  # never hang the suite if something above fails
+    QTimer.singleShot(15000, dialog, dialog.reject)  # never hang the suite if something above fails
     command = dialog.ask()
     assert isinstance(command, CreateBooking) and command.items[0].service_id == haircut.id
     ui_context.runner.wait_idle(3000)
@@ -151,7 +151,7 @@ def test_escape_cancels_and_ask_returns_none(qtbot, ui_context):
     dialog = BookingDialog(ui_context)
     qtbot.addWidget(dialog)
     QTimer.singleShot(0, lambda: QTest.keyClick(dialog, Qt.Key.Key_Escape))
-    QTimer.singleShot(15000, lambda: dialog.done(7))  # only if Escape did nothing
+    QTimer.singleShot(15000, dialog, lambda: dialog.done(7))  # only if Escape did nothing
     assert dialog.ask() is None
     assert dialog.result() == 0  # rejected by Escape, not ended by the safety timer
 
