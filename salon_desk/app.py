@@ -20,7 +20,7 @@ from salon_desk.store.engine import make_engine
 from salon_desk.store.migrate import prepare_database
 from salon_desk.store.uow import Clock, make_uow_factory, utc_now
 from salon_desk.usecases.desk import DeskService
-from salon_desk.usecases.enrolment import cloud_link, enrolled_desk
+from salon_desk.usecases.enrolment import cloud_link, enrolled_desk, has_salon
 from salon_desk.usecases.users import desk_users
 
 log = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ def build_ui_context(runtime: DeskRuntime):  # type: ignore[no-untyped-def]
     from salon_desk.ui.tasks import TaskRunner
 
     runtime.desk.language = i18n.current_language
-    salon = runtime.desk.salon_info()
+    # A new desk has no salon until its first sync: the salon's own time zone replaces the default then.
+    timezone = runtime.desk.salon_info().timezone if has_salon(runtime.engine) else "Asia/Riyadh"
     actor = runtime.desk.actor
-    return UiContext(desk=runtime.desk, runner=TaskRunner(), now=runtime.clock, timezone=salon.timezone,
+    return UiContext(desk=runtime.desk, runner=TaskRunner(), now=runtime.clock, timezone=timezone,
                      user=SignedInUser(actor.name, actor.role.value))
 
 
@@ -96,7 +97,8 @@ def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):  # t
         if enrolled is None:
             return None
         link, token = enrolled
-        return lambda: desk_sync.open_sync_session(runtime.paths.database, link.cloud_url, link.device_id, token)
+        database = runtime.paths.database
+        return lambda: desk_sync.open_sync_session(database, link.cloud_url, link.device_id, token)
 
     def enrol(url: str, code: str, name: str):  # type: ignore[no-untyped-def]
         if secrets is None:
@@ -106,6 +108,16 @@ def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):  # t
         return desk_sync.enrol_this_desk(runtime.engine, secrets, url, code, name)
 
     return SyncHub(ctx, session_factory, enrol, link=cloud_link(runtime.engine), wait=wait)
+
+
+def start_sync_controller(ctx, database: Path, cloud_url: str, device_id: str, token: str, wait: float = 25.0):  # type: ignore[no-untyped-def]
+    """A running sync controller for a known cloud link (e.g. an embedded demo cloud); stop() it at exit."""
+    from salon_desk.desk_sync import open_sync_session
+    from salon_desk.ui.sync.controller import SyncController
+
+    controller = SyncController(ctx, lambda: open_sync_session(database, cloud_url, device_id, token), wait=wait)
+    controller.start()
+    return controller
 
 
 def _pages_with_cloud_box(hub):  # type: ignore[no-untyped-def]
@@ -119,32 +131,65 @@ def _pages_with_cloud_box(hub):  # type: ignore[no-untyped-def]
     return {**PAGES, "settings": settings}
 
 
-def run_desk(data_dir: Path) -> int:
+def start_demo_cloud(data_dir: Path):  # type: ignore[no-untyped-def]
+    """`--demo`: the embedded cloud (console SMS, in-process notification worker) holding the demo salon,
+    and this desk enrolled in it with its token in memory. Returns (cloud, secret store)."""
+    from salon_desk.demo.cloud import enrol_demo_desk, start_demo_cloud
+    from salon_desk.secrets import MemorySecretStore
+
+    runtime = open_desk(data_dir)  # migrated before the cloud reads it
+    cloud = start_demo_cloud(data_dir, runtime.paths.database)
+    secrets = MemorySecretStore()
+    try:
+        enrol_demo_desk(cloud, runtime.engine, secrets)
+    except BaseException:
+        cloud.stop()
+        raise
+    finally:
+        runtime.close()
+    log.info("demo cloud at %s", cloud.base_url)
+    return cloud, secrets
+
+
+def run_desk(data_dir: Path, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from salon_desk.ui import i18n, theme
     from salon_desk.ui.main_window import MainWindow
+    from salon_desk.ui.pages import NAV, with_demo_messages
     from salon_desk.ui.qt_runtime import GuiThreadGarbageCollector, prepare_qt_runtime
 
     prepare_qt_runtime()
     app = QApplication.instance() or QApplication([])
     collector = GuiThreadGarbageCollector()
-    runtime = open_desk(data_dir)
+    cloud, secrets = start_demo_cloud(data_dir) if demo else (None, secret_store())
+    runtime = open_desk(data_dir)  # after enrolment: the desk writes under its cloud device id
     ctx = build_ui_context(runtime)
     ctx.restore_language()
     theme.apply_theme(app, rtl=i18n.is_rtl())
-    hub = build_sync_hub(ctx, runtime, secret_store())
-    window = MainWindow(ctx, pages=_pages_with_cloud_box(hub))
-    window.statusBar().addPermanentWidget(hub.status_widget)
+    hub = build_sync_hub(ctx, runtime, secrets, wait=5.0 if demo else 25.0)
     hub.start()
-    window.show()
     try:
+        if not has_salon(runtime.engine):
+            from salon_desk.ui.sync.first_run import first_run
+
+            if not first_run(ctx, hub, lambda: has_salon(runtime.engine)):
+                return 1
+            ctx.timezone = runtime.desk.salon_info().timezone
+        pages, nav = _pages_with_cloud_box(hub), NAV
+        if cloud is not None:
+            pages, nav = with_demo_messages(pages, nav, cloud.base_url)
+        window = MainWindow(ctx, pages=pages, nav=nav)
+        window.statusBar().addPermanentWidget(hub.status_widget)
+        window.show()
         return app.exec()
     finally:
         hub.stop()
         ctx.runner.shutdown()
         collector.stop()
         runtime.close()
+        if cloud is not None:
+            cloud.stop()
 
 
 def screenshot(view: str, lang: str, out: Path, data_dir: Path | None = None, now: datetime | None = None) -> Path:

@@ -26,6 +26,11 @@ def _desk_parser() -> argparse.ArgumentParser:
     shot.add_argument("--lang", choices=["ar", "en"], default="ar")
     shot.add_argument("--out", type=Path, required=True)
     shot.add_argument("--data-dir", type=Path, dest="shot_dir", help="default: a fresh demo salon")
+    enrol = sub.add_parser("enrol", help="connect this desk to the salon's cloud with an enrolment code (IT)")
+    enrol.add_argument("--cloud", required=True, help="the cloud's address, e.g. https://salon.example.sa")
+    enrol.add_argument("--code", required=True, help="the 8-digit enrolment code a manager created")
+    enrol.add_argument("--name", default="Reception", help="this desk's name in the salon's device list")
+    enrol.add_argument("--data-dir", type=Path, dest="enrol_dir")
     diag = sub.add_parser("diagnose", help="print what IT needs to know about this desk (never secrets)")
     diag.add_argument("--data-dir", type=Path, dest="diag_dir")
     return parser
@@ -49,6 +54,10 @@ def desk_main(argv: list[str] | None = None) -> int:
 
         print(screenshot(args.view, args.lang, args.out, args.shot_dir))
         return 0
+    if args.command == "enrol":
+        from salon_desk.desk_sync import enrol_command
+
+        return enrol_command(args.enrol_dir or args.data_dir, args.cloud, args.code, args.name)
     if args.command == "diagnose":
         from salon_desk.diagnose import report
 
@@ -58,7 +67,7 @@ def desk_main(argv: list[str] | None = None) -> int:
     from salon_desk.config import default_data_dir
 
     data_dir = demo_data_dir() if args.demo else (args.data_dir or default_data_dir())
-    return run_desk(data_dir)
+    return run_desk(data_dir, demo=args.demo)
 
 
 def cloud_main(argv: list[str] | None = None) -> int:

@@ -25,10 +25,12 @@ from .devices import api as devices_api
 from .devices.enrolment import EnrolmentService
 from .devices.service import DeviceService
 from .health import router as health_router
+from .links import api as links_api  # customer booking pages /b/{token}
 from .logs import configure_logging
 from .messaging.base import MessageSender
 from .messaging.registry import build_sender
 from .metrics import CloudMetrics
+from .notify.runtime import in_process_worker
 from .otp import api as otp_api
 from .otp.service import OtpPolicy, OtpService
 from .settings import CloudSettings
@@ -82,7 +84,12 @@ def create_app(
                 }
             },
         )
+        worker = in_process_worker(_app, services)  # notifications, when configured to run in-process
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         services.sender.close()
         services.db.dispose()
 
@@ -104,7 +111,7 @@ def create_app(
 
 
 def _routers(settings: CloudSettings) -> list[APIRouter]:
-    routers = [health_router, devices_api.router, otp_api.router, sync_api.router]
+    routers = [health_router, devices_api.router, otp_api.router, sync_api.router, links_api.router]
     if settings.dev_endpoints_enabled:
         routers.append(dev_api.router)
     return routers

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError as SettingsError
 
@@ -49,7 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--with-worker", action="store_true", help="also send customer notifications (small installs)"
+    )
     serve.set_defaults(command=_serve)
+
+    worker = commands.add_parser("worker", help="send customer notifications (any number may run)")
+    worker.add_argument("--once", action="store_true", help="queue due reminders, send what is due, exit")
+    worker.set_defaults(command=_worker)
 
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.set_defaults(command=_migrate)
@@ -70,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--salon", required=True, metavar="SALON_ID")
     revoke.add_argument("--device", required=True, metavar="DEVICE_ID")
     revoke.set_defaults(command=_revoke_device)
+
+    imported = commands.add_parser(
+        "import-desk", help="load an existing desk database's salon into the cloud (first setup; safe to re-run)"
+    )
+    imported.add_argument("--salon", required=True, metavar="SALON_ID", help="the salon id inside the desk database")
+    imported.add_argument("--desk-db", required=True, type=Path, metavar="PATH")
+    imported.set_defaults(command=_import_desk)
     return parser
 
 
@@ -87,6 +102,8 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.with_worker:
+        os.environ["SALON_NOTIFY_IN_PROCESS"] = "1"  # read by every uvicorn worker process's app
     uvicorn.run(
         "salon_desk.cloud.app:app_from_environment",
         factory=True,
@@ -99,6 +116,36 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
         server_header=False,
     )
     return 0
+
+
+def _worker(args: argparse.Namespace, settings: CloudSettings) -> int:
+    import signal
+    import threading
+
+    from .logs import configure_logging
+    from .messaging.registry import build_sender
+    from .notify.runtime import build_worker
+    from .notify.settings import NotifySettings
+
+    configure_logging()
+    db, clock = Database.from_url(settings.database_url), SystemClock()
+    sender = build_sender(settings, db, clock)
+    worker = build_worker(db, sender, clock, settings, NotifySettings())
+    try:
+        if args.once:
+            queued, handled = worker.schedule(), worker.run_until_idle()
+            print(f"salon-cloud: {queued} reminders queued, {handled} messages handled", file=sys.stderr)
+            return 0
+        stopped = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stopped.set())
+        worker.start()
+        stopped.wait()
+        worker.stop()
+        return 0
+    finally:
+        sender.close()
+        db.dispose()
 
 
 def _migrate(args: argparse.Namespace, settings: CloudSettings) -> int:
@@ -148,6 +195,21 @@ def _revoke_device(args: argparse.Namespace, settings: CloudSettings) -> int:
         f"salon-cloud: device {summary.device_id} revoked at {summary.revoked_at:%Y-%m-%d %H:%M} UTC",
         file=sys.stderr,
     )
+    return 0
+
+
+def _import_desk(args: argparse.Namespace, settings: CloudSettings) -> int:
+    from .sync.bootstrap import import_desk
+
+    if not args.desk_db.is_file():
+        print(f"salon-cloud: no desk database at {args.desk_db}", file=sys.stderr)
+        return 1
+    db = Database.from_url(settings.database_url)
+    try:
+        counts = import_desk(db, args.desk_db, args.salon)
+    finally:
+        db.dispose()
+    print(f"salon-cloud: imported {sum(counts.values())} rows for salon {args.salon}", file=sys.stderr)
     return 0
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from .db import Base
 from .devices.rows import DeviceRow, EnrolmentCodeRow
+from .links.rows import CustomerLinkRow, CustomerLinkSessionRow  # noqa: F401 (customer links)
 from .messaging.rows import SmsMessageLogRow
+from .notify.rows import NotificationJobRow
 from .otp.rows import OtpRequestRow
 from .salons.rows import SalonRow, SalonSyncRow
 from .sync import tables as sync_tables  # replicated entities, change_index, mutation_receipt
@@ -18,6 +20,7 @@ metadata = Base.metadata
 __all__ = [
     "DeviceRow",
     "EnrolmentCodeRow",
+    "NotificationJobRow",
     "OtpRequestRow",
     "SalonRow",
     "SalonSyncRow",

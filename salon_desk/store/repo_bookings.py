@@ -13,7 +13,7 @@ from salon_desk.domain.booking import ACTIVE, BookingStatus
 from salon_desk.domain.model import Booking, BookingItem, SyncStatus
 
 from . import mappers as m
-from .rows import BookingItemRow, BookingRow, CustomerRow, ServiceRow
+from .rows import BookingItemRow, BookingRow, CustomerRow, NotificationRow, ServiceRow
 
 # No single item lasts longer than this; it bounds index range scans on start_at.
 MAX_ITEM_SPAN = timedelta(hours=24)
@@ -88,6 +88,17 @@ class BookingRepository:
                              cust_id, cust_name or "", phone, s_ar, s_en)
                 for item, status, source, notes, sync, cust_id, cust_name, phone, s_ar, s_en in self._s.execute(q)]
 
+    def latest_messages(self, booking_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """booking id -> (event, status) of the customer's latest message (cloud-owned `notification` rows)."""
+        latest: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(booking_ids), 500):
+            q = (select(NotificationRow.booking_id, NotificationRow.event, NotificationRow.status)
+                 .where(NotificationRow.booking_id.in_(booking_ids[start:start + 500]),
+                        NotificationRow.deleted_at.is_(None))
+                 .order_by(NotificationRow.updated_at, NotificationRow.id))
+            latest.update({booking_id: (event, status) for booking_id, event, status in self._s.execute(q)})
+        return latest
+
     def for_customer(self, customer_id: str) -> list[Booking]:
         rows = list(self._s.scalars(select(BookingRow).where(BookingRow.customer_id == customer_id,
                                                              BookingRow.deleted_at.is_(None))
@@ -124,8 +135,12 @@ class BookingRepository:
         row.sync_status = SyncStatus.PENDING.value
         if cancel_reason:
             row.cancel_reason = cancel_reason
-        self._s.execute(update(BookingItemRow).where(BookingItemRow.booking_id == booking_id)
-                        .values(active=status in ACTIVE, updated_at=now))
+        # Items change only when they start or stop holding the stylist's time, exactly as on the server;
+        # touching them otherwise would leave a desk-only updated_at that no pull ever replaces.
+        active = status in ACTIVE
+        self._s.execute(update(BookingItemRow)
+                        .where(BookingItemRow.booking_id == booking_id, BookingItemRow.active.is_not(active))
+                        .values(active=active, updated_at=now))
         self._s.flush()
 
     def move_item(self, item: BookingItem, now: datetime) -> None:

@@ -47,6 +47,7 @@ class SyncApi:
         self._client = client or httpx.Client(
             base_url=base_url, timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT)
         )
+        self._priority: int | None = None  # set only while pull_phase runs (see there)
         self._headers = {
             "Authorization": f"Bearer {token}",
             PROTOCOL_HEADER: str(PROTOCOL_VERSION),
@@ -70,9 +71,20 @@ class SyncApi:
         params: dict[str, Any] = {"limit": limit, "wait": wait}
         if cursor:
             params["cursor"] = cursor
+        if self._priority is not None:
+            params["priority"] = self._priority
         timeout = httpx.Timeout(wait + READ_MARGIN, connect=CONNECT_TIMEOUT)
         response = self._send("GET", "/v1/sync/pull", params=params, timeout=timeout)
         return PullResponse.model_validate_json(response.content)
+
+    def pull_phase(self, cursor: str, limit: int, priority: int) -> PullResponse:
+        """One page of an initial-sync phase (specs/sync.md §3.7). Goes through `pull`, so a subclass that
+        wraps `pull` (progress, interruption) sees phase pages too."""
+        self._priority = priority
+        try:
+            return self.pull(cursor, limit, 0)
+        finally:
+            self._priority = None
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**self._headers, **kwargs.pop("headers", {})}

@@ -7,22 +7,26 @@ receptionist's unsent edit stays visible until the server decides) and the row s
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Boolean, Integer, Table, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.text import fold_for_search
 from salon_desk.store.rows import REPLICATED, BookingItemRow, OutboxRow
+from salon_desk.store.types import Day, Instant, Json, WallTime, instant_text
 
-from .protocol import ENTITY_FIELDS, decode_row, fields_of
+from .protocol import ENTITY_FIELDS, decode_value, fields_of
 
 ALL_FIELDS = "*"
 IN_CHUNK = 500
 ITEM_MOVE_FIELDS = {"staff_id", "start_at", "end_at", "busy_until", "active"}
+INSTANT_TEXT_LEN = len("2026-01-01T00:00:00.000000Z")
 
 
 @dataclass
@@ -82,63 +86,153 @@ def _default(column: Any) -> Any:
     return default.arg if default.is_scalar else default.arg(None)
 
 
-def _desk_values(entity: str, row: dict[str, Any], table: Table) -> dict[str, Any]:
-    """Every wire field of the entity (same keys for every row, so a page is one executemany)."""
-    values = decode_row(entity, {name: row.get(name) for name in fields_of(entity)})
-    for name, value in values.items():
-        column = table.c[name]
-        if value is None and not column.nullable and column.default is not None:
-            values[name] = _default(column)  # tolerant reader: the desk's default for a value left out
-    if entity == "customer":
-        values["search_name"] = fold_for_search(values.get("name") or "")
-    return values
+# ---------------------------------------------------------------- wire values as stored desk values
+# The desk stores instants, days and times as the same text the wire carries (store/types.py), so a page is
+# bound as plain tuples through the DB-API: no datetime round trip, no per-row SQLAlchemy type processing.
 
 
-def _local_rows(session: Session, table: Table, ids: list[str], full: set[str]) -> dict[str, dict[str, Any]]:
-    """id -> {server_seq} for every known id; the whole row for ids in `full` (those needing a rebase)."""
+def _instant(value: Any) -> Any:
+    if isinstance(value, str) and len(value) == INSTANT_TEXT_LEN and value[-1] == "Z" and value[10] == "T":
+        return value
+    return None if value is None else instant_text(decode_value("instant", value))
+
+
+def _day(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
+def _wall_time(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and len(value) == 5):
+        return value
+    return decode_value("time", value).strftime("%H:%M")
+
+
+def _json(value: Any) -> Any:
+    return (
+        None
+        if value is None
+        else json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
+
+
+def _bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def _int(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    kind = type(column.type)
+    return {
+        Instant: _instant,
+        Day: _day,
+        WallTime: _wall_time,
+        Json: _json,
+        Boolean: _bool,
+        Integer: _int,
+    }.get(kind)
+
+
+@dataclass(frozen=True)
+class RowWriter:
+    """One entity's upsert: `INSERT … ON CONFLICT(id) DO UPDATE … WHERE` the incoming version is not older."""
+
+    sql: str
+    columns: tuple[str, ...]  # every column of the statement, in order
+    fields: tuple[str, ...]  # the wire fields among them (the first columns)
+    converters: tuple[Callable[[Any], Any] | None, ...]
+    defaults: tuple[Any, ...]  # the desk's stored default for a value the wire left out (tolerant reader)
+    extras: tuple[Any, ...]  # desk-only columns after server_seq and sync_status: their defaults
+
+    def values(self, row: dict[str, Any], seq: int, status: str) -> list[Any]:
+        values = [row.get(name) for name in self.fields]
+        for i, convert in enumerate(self.converters):
+            if values[i] is None:
+                values[i] = self.defaults[i]
+            elif convert is not None:
+                values[i] = convert(values[i])
+        return [*values, seq, status, *self.extras]
+
+
+@cache
+def row_writer(entity: str) -> RowWriter:
+    table = _table(entity)
+    wire = [name for name in fields_of(entity) if name in table.c]
+    extra = [c for c in table.c if c.name not in wire and c.name not in {"server_seq", "sync_status"}]
+    names = [*wire, "server_seq", "sync_status", *(c.name for c in extra)]
+    updated = [n for n in names if n != "id"]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "  # noqa: S608
+        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in updated)} "
+        f"WHERE {table.name}.server_seq IS NULL OR excluded.server_seq >= {table.name}.server_seq"
+    )
+    columns = [table.c[name] for name in wire]
+    return RowWriter(
+        sql,
+        tuple(names),
+        tuple(wire),
+        tuple(_converter(c) for c in columns),
+        tuple(_stored_default(c) if not c.nullable else None for c in columns),
+        tuple(_stored_default(c) for c in extra),
+    )
+
+
+def _stored_default(column: Any) -> Any:
+    if column.default is None:
+        return None
+    convert = _converter(column)
+    value = _default(column)  # the callable defaults are `list`: one stored value for every row
+    return value if convert is None or value is None else convert(value)
+
+
+def _local_rows(session: Session, table: Table, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """id -> the stored row (raw stored values) for the given ids that exist locally."""
     found: dict[str, dict[str, Any]] = {}
+    connection = session.connection()
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        found.update(
-            {
-                r.id: {"server_seq": r.server_seq}
-                for r in session.execute(select(table.c.id, table.c.server_seq).where(table.c.id.in_(chunk)))
-            }
+        result = connection.exec_driver_sql(
+            f"SELECT * FROM {table.name} WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+            tuple(chunk),
         )
-    wanted = [i for i in full if i in found]
-    for start in range(0, len(wanted), IN_CHUNK):
-        rows = session.execute(
-            select(table).where(table.c.id.in_(wanted[start : start + IN_CHUNK]))
-        ).mappings()
-        found.update({r["id"]: dict(r) for r in rows})
+        names = list(result.keys())
+        found.update({row["id"]: row for row in (dict(zip(names, r, strict=True)) for r in result)})
     return found
 
 
 def install_entity(
     session: Session, pending: PendingFields, entity: str, changes: list[tuple[int, dict[str, Any]]]
 ) -> int:
-    """Upserts one entity's rows (in order) with one statement; returns how many were not skipped."""
-    table = _table(entity)
-    ids = [row["id"] for _, row in changes]
-    local = _local_rows(session, table, ids, {i for i in ids if pending.of(entity, i)})
+    """Upserts one entity's rows (in order) with one executemany; returns how many were written (an incoming
+    row older than the local one is skipped by the statement itself)."""
+    writer = row_writer(entity)
+    protected_ids = [row["id"] for _, row in changes if pending.of(entity, row["id"])]
+    local = _local_rows(session, _table(entity), protected_ids) if protected_ids else {}
+    search_name = writer.columns.index("search_name") if entity == "customer" else -1
+    name = writer.columns.index("name") if entity == "customer" else -1
     batch = []
     for seq, row in changes:
+        protected = pending.of(entity, row["id"]) if protected_ids else set()
+        values = writer.values(row, seq, "pending" if protected else "synced")
         mine = local.get(row["id"])
-        if mine is not None and mine["server_seq"] is not None and seq < mine["server_seq"]:
-            continue  # older than what the desk already has
-        values = _desk_values(entity, row, table)
-        protected = pending.of(entity, row["id"])
         if mine is not None and protected:
-            keep = set(values) if ALL_FIELDS in protected else protected & set(values)
-            values.update({name: mine[name] for name in keep if name in mine})
-        batch.append({**values, "server_seq": seq, "sync_status": "pending" if protected else "synced"})
-    if batch:
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id], set_={k: statement.excluded[k] for k in batch[0] if k != "id"}
-        )
-        session.execute(statement, batch)
-    return len(batch)
+            _keep_local(writer, values, mine, protected)
+        if search_name >= 0:
+            values[search_name] = fold_for_search(values[name] or "")
+        batch.append(tuple(values))
+    if not batch:
+        return 0
+    result = session.connection().exec_driver_sql(writer.sql, batch)
+    return max(result.rowcount, 0)
+
+
+def _keep_local(writer: RowWriter, values: list[Any], mine: dict[str, Any], protected: set[str]) -> None:
+    """Rebase: the fields a pending mutation changed keep their stored local values."""
+    for i, name in enumerate(writer.fields):
+        if name in mine and (ALL_FIELDS in protected or name in protected):
+            values[i] = mine[name]
 
 
 def install_rows(session: Session, changes: list[tuple[str, int, dict[str, Any]]]) -> set[str]:

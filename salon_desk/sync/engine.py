@@ -4,6 +4,10 @@
     report = engine.sync_once()          # push until empty or retry, then pull until caught up
     engine.status()                      # pending count, oldest pending age, last sync, open conflicts
 
+A new desk's first pull runs in priority phases (reference data, the calendar window, the rest; specs/sync.md
+§3.7): `SyncReport.calendar_usable`, `SyncStatus.calendar_usable` and `on_calendar_usable` say when the
+calendar can be shown; then the desk continues on the incremental cursor from the head seen before phase 1.
+
 One writing transaction per push batch result and per pull page (cursor included), so a crash anywhere
 leaves a state the next run continues from (specs/sync.md §3.13). Nothing here ever deletes the outbox:
 pushed mutations become `acked` with the server's result. A Qt controller calls `sync_once` on its own
@@ -18,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from salon_desk.store.engine import make_engine
-from salon_desk.store.rows import OutboxRow, SyncConflictRow
+from salon_desk.store.rows import REPLICATED, OutboxRow, SyncConflictRow
 
 from . import state as keys
 from .api import SyncApi, SyncHttpError
@@ -34,13 +38,21 @@ from .protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    format_cursor,
+    format_phase_cursor,
+    parse_cursor,
     parse_instant,
+    parse_phase_cursor,
 )
 from .state import SyncState
 
 DESK_SCHEMA_VERSION = 1
 RESULT_COUNTERS = {"applied": "applied", "conflict": "conflicts", "refused": "refused"}
 Clock = Callable[[], datetime]
+# sync_state keys of a new desk's initial sync (specs/sync.md §3.7): the phase running ("1", "2", "3"; "done"
+# once finished; empty = not started), its cursor, and the incremental cursor to switch to afterwards.
+INITIAL_PHASE, PHASE_CURSOR, INITIAL_BASE = "initial_phase", "phase_cursor", "initial_base"
+PHASES_DONE = "done"
 
 
 def utc_now() -> datetime:
@@ -93,6 +105,7 @@ class SyncReport:
     blocked_code: str | None = None  # a blocking answer's code (device_revoked, update_required, ...)
     next_delay: float | None = None  # seconds until the next attempt after an error; None = normal schedule
     entities_changed: set[str] = field(default_factory=set)
+    calendar_usable: bool = False  # reference data and the calendar window are in (initial phase 2 done)
 
     @property
     def ok(self) -> bool:
@@ -106,6 +119,11 @@ class SyncStatus:
     last_sync_at: datetime | None
     open_conflicts: int
     stuck_attempts: int  # the most attempts any pending mutation has had
+    initial_phase: int | None = None  # the initial-sync phase still running (1-3), None once it finished
+
+    @property
+    def calendar_usable(self) -> bool:
+        return self.initial_phase is None or self.initial_phase >= 3
 
 
 class SyncEngine:
@@ -127,6 +145,7 @@ class SyncEngine:
         self._batch_size = min(batch_size, MAX_BATCH)
         self._page_limit = page_limit
         self.backoff = backoff or Backoff()
+        self.on_calendar_usable: Callable[[], None] | None = None  # called once phase 2 has been applied
 
     # ---------------------------------------------------------------- the loop
 
@@ -142,9 +161,12 @@ class SyncEngine:
             report.error = error.kind
             report.blocked_code = None if error.transient else (error.code or error.kind)
             if error.kind == "epoch_changed":
-                self._reset_cursor(str(error.params.get("epoch", "")))
+                self._recover_epoch(str(error.params.get("epoch", "")), error.params.get("restored_seq"))
+                report.blocked_code = None  # recovered: the next run re-pushes and pulls the new epoch
             report.next_delay = self.backoff.next_delay(error.retry_after)
+            report.calendar_usable = self._calendar_usable()
             return report
+        report.calendar_usable = self._calendar_usable()
         if report.error is None:
             self.backoff.reset()
         else:
@@ -162,17 +184,22 @@ class SyncEngine:
                 .order_by(OutboxRow.device_seq)
                 .limit(self._batch_size)
             ).all()
+            epoch = SyncState(session).get(keys.EPOCH) or None
         if not rows:
             return False
         request = PushRequest(
             device_id=self.device_id,
             schema_version=DESK_SCHEMA_VERSION,
             client_time=self._clock().isoformat(),
+            epoch=epoch,
             mutations=[_mutation(r) for r in rows],
         )
         try:
             response = self._api.push(request)
         except SyncHttpError as error:
+            if error.kind == "too_large" and len(rows) > 1:
+                self._batch_size = len(rows) // 2  # 413: halve the batch and go on (specs/sync.md §3.6)
+                return True
             if error.kind == "transient":
                 self._note_failure([rows[0].mutation_id], error.code or "transient")
             raise
@@ -222,6 +249,8 @@ class SyncEngine:
     # ---------------------------------------------------------------- pull
 
     def pull_all(self, report: SyncReport, wait: float = 0) -> None:
+        if self.pull_phases(report):
+            wait = 0  # the initial sync just ended: catch up on what changed meanwhile, no long-poll
         while True:
             page = self.pull_page(report, wait)
             wait = 0  # only the first request long-polls
@@ -244,12 +273,70 @@ class SyncEngine:
         report.pulled += len(changes)
         return page
 
-    def _reset_cursor(self, epoch: str) -> None:
-        """Epoch changed (server restored): keep the outbox, pull again from the new epoch's start."""
+    # ---------------------------------------------------------------- initial sync in priority phases
+
+    def pull_phases(self, report: SyncReport) -> bool:
+        """A new desk's initial sync (specs/sync.md §3.7): phases 1, 2 and 3 until each is caught up, then
+        the incremental cursor. Resumes where it stopped (phase and cursor commit with each page). True when
+        it ran."""
         with self._sessions() as session:
+            phase = _initial_phase(SyncState(session))
+        if phase is None:
+            return False
+        while phase is not None:
+            following = self.pull_phase_page(report, phase)
+            if phase == 2 and following != 2 and self.on_calendar_usable is not None:
+                self.on_calendar_usable()
+            phase = following
+        return True
+
+    def pull_phase_page(self, report: SyncReport, phase: int) -> int | None:
+        """Pulls and applies one page of `phase`; returns the phase to continue with (None: all done)."""
+        with self._sessions() as session:
+            cursor = SyncState(session).get(PHASE_CURSOR)
+        page = self._api.pull_phase(cursor, self._page_limit, phase)
+        changes = [(c.entity, c.seq, c.row) for c in page.changes]
+        following = phase if page.has_more else (phase + 1 if phase < 3 else None)
+        with self._sessions() as session:
+            report.entities_changed |= install_rows(session, changes)
+            sync_state = SyncState(session)
+            if not sync_state.get(INITIAL_BASE):  # the head before phase 1 read anything
+                sync_state.set(INITIAL_BASE, format_cursor(page.epoch, page.head_seq))
+            if following is None:
+                sync_state.set(keys.CURSOR, sync_state.get(INITIAL_BASE))
+                sync_state.set(INITIAL_PHASE, PHASES_DONE)
+            else:
+                sync_state.set(INITIAL_PHASE, str(following))
+                sync_state.set(PHASE_CURSOR, _phase_cursor(page, phase, following))
+            sync_state.set(keys.EPOCH, page.epoch)
+            sync_state.set(keys.HEAD_SEQ, str(page.head_seq))
+            sync_state.set_instant(keys.LAST_PULL_OK, self._clock())
+            session.commit()
+        report.pulled += len(changes)
+        return following
+
+    def _calendar_usable(self) -> bool:
+        with self._sessions() as session:
+            phase = _initial_phase(SyncState(session))
+        return phase is None or phase >= 3
+
+    def _recover_epoch(self, epoch: str, restored_seq: object) -> None:
+        """The server was restored from a backup (specs/sync.md §3.15), in one transaction: keep the outbox;
+        queue again the acknowledged mutations the backup may lack (all of them when the server did not say
+        `restored_seq`: those it still knows are answered from their receipts); forget every row's
+        server_seq, since seqs of the new epoch restart below them; pull the new epoch from its start."""
+        with self._sessions() as session:
+            lost = OutboxRow.status == "acked"
+            if isinstance(restored_seq, int):
+                lost &= OutboxRow.server_seq > restored_seq
+            session.execute(update(OutboxRow).where(lost).values(status="pending"))
+            for row_class in REPLICATED.values():
+                session.execute(update(row_class).values(server_seq=None))
             sync_state = SyncState(session)
             sync_state.set(keys.CURSOR, f"{epoch}.0" if epoch else "")
             sync_state.set(keys.EPOCH, epoch)
+            for key in (INITIAL_PHASE, PHASE_CURSOR, INITIAL_BASE):  # pull the new epoch in phases again
+                sync_state.set(key, "")
             session.commit()
 
     def _note_server_time(self, sync_state: SyncState, server_time: str, now: datetime) -> None:
@@ -282,8 +369,35 @@ def _status(session: Session, now: datetime) -> SyncStatus:
     ]
     oldest_at = parse_instant(oldest) if isinstance(oldest, str) else oldest
     return SyncStatus(
-        count, now - oldest_at if oldest_at else None, max(times) if times else None, conflicts, attempts or 0
+        count,
+        now - oldest_at if oldest_at else None,
+        max(times) if times else None,
+        conflicts,
+        attempts or 0,
+        _initial_phase(sync_state),
     )
+
+
+def _initial_phase(sync_state: SyncState) -> int | None:
+    """The phase to run: the one in progress; 1 for a desk that never pulled; None once done."""
+    phase = sync_state.get(INITIAL_PHASE)
+    if phase == PHASES_DONE:
+        return None
+    if phase:
+        return int(phase)
+    cursor = sync_state.get(keys.CURSOR)
+    return 1 if not cursor or parse_cursor(cursor)[1] == 0 else None
+
+
+def _phase_cursor(page: PullResponse, phase: int, following: int) -> str:
+    """Where `following` continues: this phase's next cursor, phase 2 from the start (the server anchors
+    the calendar window), phase 3 from the start with phase 2's anchor."""
+    if following == phase:
+        return page.next_cursor
+    if following == 2:
+        return ""
+    epoch, _, anchor = parse_phase_cursor(page.next_cursor)
+    return format_phase_cursor(epoch, 0, anchor)
 
 
 def _failed(row: OutboxRow, code: str, now: datetime) -> None:

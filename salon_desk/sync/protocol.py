@@ -152,6 +152,18 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "resolved_by": "text",
         "resolution": "text",
     },
+    "notification": {  # cloud-owned, read-only on desks: a customer message and its delivery status
+        "booking_id": "text",
+        "recipient": "text",  # masked phone, never the full number
+        "event": "text",
+        "channel": "text",
+        "language": "text",
+        "body": "text",
+        "status": "text",
+        "attempts": "int",
+        "provider_id": "text",
+        "error": "text",
+    },
     "superseded_edit": {
         "entity": "text",
         "entity_id": "text",
@@ -239,6 +251,31 @@ def parse_cursor(cursor: str) -> tuple[str, int]:
     return epoch, int(seq)
 
 
+# A new desk's initial sync (specs/sync.md §3.7): pull `priority=1`, then 2, then 3, each phase with a cursor
+# of its own, then the incremental cursor from the head seen when phase 1 began. Phase 1 is the reference
+# data; phase 2 the calendar window around the day the phase began (its "anchor", carried in the phase
+# cursor so phase 3 excludes exactly what phase 2 sent); phase 3 everything else.
+PRIORITIES = (1, 2, 3)
+REFERENCE_ENTITIES = frozenset(
+    {"salon", "staff", "service", "staff_service", "availability_rule", "availability_exception"}
+)
+CALENDAR_DAYS_BEFORE = 7
+CALENDAR_DAYS_AFTER = 60
+
+
+def format_phase_cursor(epoch: str, seq: int, anchor: date | None = None) -> str:
+    """`<epoch>.<seq>`, or `<epoch>.<seq>@<YYYY-MM-DD>` with an anchor (never a valid incremental cursor)."""
+    cursor = format_cursor(epoch, seq)
+    return cursor if anchor is None else f"{cursor}@{anchor.isoformat()}"
+
+
+def parse_phase_cursor(cursor: str) -> tuple[str, int, date | None]:
+    """(epoch, seq, anchor day or None); raises ValueError on anything else."""
+    head, at, day = cursor.partition("@")
+    epoch, seq = parse_cursor(head)
+    return epoch, seq, date.fromisoformat(day) if at else None
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -270,6 +307,7 @@ class PushRequest(WireModel):
     device_id: str
     schema_version: int = 0
     client_time: str | None = None
+    epoch: str | None = None  # the epoch the desk last pulled from; another one answers 409 epoch_changed
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 

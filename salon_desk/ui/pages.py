@@ -132,6 +132,21 @@ def _settings_page(ctx: UiContext) -> QWidget:
     return SettingsPage(ctx)
 
 
+# Demo mode only (`salon-desk --demo`): the embedded cloud's console messages, links clickable.
+MESSAGES_NAV = NavEntry("messages", N_("Messages"), "info", "F9")
+
+
+def with_demo_messages(
+    pages: dict[str, PageFactory], nav: tuple[NavEntry, ...], cloud_url: str
+) -> tuple[dict[str, PageFactory], tuple[NavEntry, ...]]:
+    def messages(ctx: UiContext) -> QWidget:
+        from salon_desk.ui.messages.panel import MessagesPanel
+
+        return MessagesPanel(ctx, cloud_url)
+
+    return {**pages, MESSAGES_NAV.key: messages}, (*nav, MESSAGES_NAV)
+
+
 PAGES: dict[str, PageFactory] = {
     "calendar": lazy_page("calendar", "salon_desk.ui.calendar.day_view", "CalendarPage"),
     "walkins": lazy_page("walkins", "salon_desk.ui.walkins.page", "WalkInsPage"),

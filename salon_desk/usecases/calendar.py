@@ -29,11 +29,11 @@ OFF_TIME = (ExceptionKind.BREAK, ExceptionKind.TIME_OFF)
 SEARCH_WINDOWS_DAYS = (1, 3, 7, 14, 31, 92, 366)
 
 
-def _block(c: CalendarItem) -> BookingBlock:
+def _block(c: CalendarItem, message: tuple[str, str] | None = None) -> BookingBlock:
     i = c.item
     return BookingBlock(i.booking_id, i.id, i.staff_id, i.start_at, i.end_at, i.busy_until, c.status.value,
                         c.customer_id, c.customer_name, c.customer_phone, i.service_id, c.service_name_ar,
-                        c.service_name_en, i.price_halalas, c.notes, c.sync_status, c.source)
+                        c.service_name_en, i.price_halalas, c.notes, c.sync_status, c.source, message)
 
 
 def _spans(intervals: list[Interval]) -> tuple[Span, ...]:
@@ -59,7 +59,9 @@ def _day(uow: UnitOfWork, day: date, salon: SalonSchedule, tz: str, staff_filter
         working = working_intervals(schedules[s.id], salon, window)
         if working or s.id in booked_staff or staff_filter:
             columns.append(StaffColumn(s, _spans(working), _off_time(schedules[s.id], window)))
-    return DayView(day, tz, Span(window.start, window.end), tuple(columns), tuple(_block(c) for c in items))
+    messages = uow.bookings.latest_messages(sorted({c.item.booking_id for c in items}))
+    blocks = tuple(_block(c, messages.get(c.item.booking_id)) for c in items)
+    return DayView(day, tz, Span(window.start, window.end), tuple(columns), blocks)
 
 
 def day_view(uow: UnitOfWork, day: date) -> DayView:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
-from salon_desk.domain.errors import DomainError, ValidationError
+from salon_desk.domain.errors import DomainError
 from salon_desk.domain.i18n import N_
 from salon_desk.secrets import SERVICE, SecretStore
 from salon_desk.store.rows import SalonRow
@@ -35,6 +35,12 @@ MESSAGES = {
     "enrol.unreachable": N_("The cloud could not be reached. Check the internet connection and try again."),
     "enrol.refused": N_("The cloud refused this enrolment ({reason})."),
     "enrol.other_salon": N_("This desk already holds another salon's data; use an empty data folder."),
+    # The cloud's own refusals, same English as salon_desk/cloud/devices/enrolment.py (translated in cloud.po).
+    "enrolment.code_invalid": N_(
+        "This enrolment code is not valid. Check the 8 digits or ask for a new code."
+    ),
+    "enrolment.code_expired": N_("This enrolment code has expired. A manager can create a new one."),
+    "enrolment.code_used": N_("This enrolment code was already used. A manager can create a new one."),
 }
 
 # (cloud_url, JSON body) -> the cloud's JSON answer; raises EnrolmentError for a refusal or no connection.
@@ -42,7 +48,10 @@ PostEnrol = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 class EnrolmentError(DomainError):
-    """A refusal; `code` may also be one of the cloud's codes (enrolment.code_invalid, ...)."""
+    """Enrolment could not happen; `message(l10n)` is the translated sentence."""
+
+    def message(self, l10n: Any) -> str:
+        return l10n.gettext(MESSAGES[self.code]).format(**self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +66,7 @@ def clean_code(code: str) -> str:
     digits = "".join(ch for ch in code if not ch.isspace() and ch != "-")
     digits = digits.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
     if len(digits) != CODE_DIGITS or not digits.isdigit():
-        raise ValidationError("enrol.code_format")
+        raise EnrolmentError("enrol.code_format")
     return digits
 
 
@@ -65,7 +74,7 @@ def clean_cloud_url(url: str) -> str:
     url = url.strip().rstrip("/")
     local = url.startswith(("http://127.0.0.1", "http://localhost"))
     if not (url.startswith("https://") or local):
-        raise ValidationError("enrol.cloud_url")
+        raise EnrolmentError("enrol.cloud_url")
     return url
 
 

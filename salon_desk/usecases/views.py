@@ -40,6 +40,7 @@ class BookingBlock:
     notes: str
     sync_status: SyncStatus
     source: str
+    message: tuple[str, str] | None = None  # (event, status) of the customer's latest SMS/WhatsApp message
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,3 +98,20 @@ def _wait_for(url: str) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_import_desk_loads_a_desk_salon_into_a_migrated_cloud(tmp_path, demo_db, monkeypatch):
+    import sqlite3
+
+    from salon_desk.cloud.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cloud.db'}")
+    assert main(["migrate"]) == 0
+    salon_id = sqlite3.connect(demo_db).execute("SELECT id FROM salon").fetchone()[0]
+    assert main(["import-desk", "--salon", salon_id, "--desk-db", str(demo_db)]) == 0
+    assert main(["import-desk", "--salon", salon_id, "--desk-db", str(demo_db)]) == 0  # safe to re-run
+    assert main(["import-desk", "--salon", salon_id, "--desk-db", str(tmp_path / "missing.db")]) == 1
+    count = "SELECT count(*) FROM booking"
+    assert sqlite3.connect(tmp_path / "cloud.db").execute(count).fetchone() == sqlite3.connect(demo_db).execute(
+        count
+    ).fetchone()

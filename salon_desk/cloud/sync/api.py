@@ -26,11 +26,12 @@ from ..deps import CloudServices, Language, Services
 from ..devices.auth import CurrentDevice
 from ..errors import BadRequest
 from ..web import error_response
+from .limits import LimitedBodyRoute
 from .notify import SalonNotifier
 from .pull import read_page
 from .push import PushService
 
-router = APIRouter(prefix="/v1/sync", tags=["sync"])
+router = APIRouter(prefix="/v1/sync", tags=["sync"], route_class=LimitedBodyRoute)
 GZIP_MIN_BYTES = 1024
 _build_lock = threading.Lock()
 
@@ -97,19 +98,22 @@ async def pull(
     cursor: str | None = None,
     limit: int = Query(1000, ge=1, le=MAX_PULL_LIMIT),
     wait: float = Query(0, ge=0, le=MAX_WAIT_SECONDS),
+    priority: int | None = Query(None, ge=1, le=3),
 ) -> Response:
     refusal = _version_refusal(request, lang, None)
     if refusal is not None:
         return refusal
     sync = sync_services(request, services)
     event = sync.notifier.subscribe(device.salon_id)  # before reading: a change in between still wakes us
-    page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit)
-    if not page.changes and wait > 0:
+    page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit, priority)
+    if not page.changes and wait > 0 and priority is None:  # an initial-sync phase never long-polls
         await sync.notifier.wait(event, wait)
-        page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit)
+        page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit, None)
     return _json(request, page)
 
 
-def _read(services: CloudServices, salon_id: str, cursor: str | None, limit: int) -> PullResponse:
+def _read(
+    services: CloudServices, salon_id: str, cursor: str | None, limit: int, priority: int | None
+) -> PullResponse:
     with services.db.reader() as session:
-        return read_page(session, salon_id, cursor, limit)
+        return read_page(session, salon_id, cursor, limit, priority, services.clock.now())

@@ -1,8 +1,9 @@
 """Booking commands re-run on server state with the domain's own rules (specs/sync.md §3.5, §3.8-§3.9).
 
-The overlap invariant is the database's (EXCLUDE constraint / trigger); a violation is caught inside a
-savepoint. `booking.create` that overlaps is kept in quarantine (needs_attention, items inactive) with a
-salon-wide SyncConflict; a refused move or transition changes nothing and records the attempt.
+The overlap invariant is the database's (EXCLUDE constraint / trigger on the items' busy segments,
+segments.py); a violation is caught inside a savepoint. `booking.create` that overlaps is kept in
+quarantine (needs_attention, items inactive) with a salon-wide SyncConflict; a refused move or
+transition changes nothing and records the attempt.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from salon_desk.domain.booking import BookingStatus, Role
 from salon_desk.domain.errors import Conflict, Forbidden
 from salon_desk.sync.protocol import decode_value, encode_row
 
+from ..notify.events import Event, event_for_status
+from ..notify.outbox import enqueue, event_for_new_booking
 from .context import CommandContext, Outcome, Refusal, is_overlap
 from .records import create_customer
+from .segments import item_busy_segments, overlapping_item_id
 from .tables import REPLICATED_TABLES
 
 ITEM_FIELDS = ("id", "service_id", "staff_id", "start_at", "end_at", "busy_until", "price_halalas", "phases")
@@ -52,22 +56,13 @@ def _planned_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]
 
 
 def overlapping_item(ctx: CommandContext, item: dict[str, Any], booking_id: str) -> dict[str, Any] | None:
-    found = (
-        ctx.changes.session.execute(
-            select(ITEMS).where(
-                ITEMS.c.salon_id == ctx.salon_id,
-                ITEMS.c.staff_id == item["staff_id"],
-                ITEMS.c.active.is_(True),
-                ITEMS.c.deleted_at.is_(None),
-                ITEMS.c.booking_id != booking_id,
-                ITEMS.c.start_at < item["busy_until"],
-                ITEMS.c.busy_until > item["start_at"],
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return dict(found) if found is not None else None
+    """The active item of another booking whose busy segments meet this item's (phases respected)."""
+    session = ctx.changes.session
+    found = overlapping_item_id(session, ctx.salon_id, item["staff_id"], item_busy_segments(item), booking_id)
+    if found is None:
+        return None
+    row = session.execute(select(ITEMS).where(ITEMS.c.id == found)).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def _overlap_params(ctx: CommandContext, items: list[dict[str, Any]], booking_id: str) -> dict[str, Any]:
@@ -122,6 +117,7 @@ def handle_create(ctx: CommandContext) -> Outcome:
     try:
         with ctx.changes.session.begin_nested():
             _write_booking(ctx, booking, items)
+        _notify(ctx, booking_id, event_for_new_booking(status))
         return Outcome()
     except IntegrityError as error:
         if not is_overlap(error):
@@ -200,7 +196,15 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
     _save_or_refuse(ctx, "move_refused", write, items)
     if quarantined:
         _resolve_conflicts(ctx, booking["id"], "rescheduled")
+    # A placed quarantined booking is news to the customer; a moved one is a reschedule.
+    _notify(ctx, booking["id"], event_for_new_booking(status) if quarantined else Event.BOOKING_RESCHEDULED)
     return Outcome()
+
+
+def _notify(ctx: CommandContext, booking_id: str, event: Event | None) -> None:
+    """Queues the customer's message in this mutation's transaction (the notification outbox)."""
+    if event is not None:
+        enqueue(ctx.changes, booking_id, event, ctx.now)
 
 
 def _resolve_conflicts(ctx: CommandContext, booking_id: str, resolution: str) -> None:
@@ -251,6 +255,7 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
     _save_or_refuse(ctx, "transition_refused", write, items)
     if booking["status"] == BookingStatus.NEEDS_ATTENTION:
         _resolve_conflicts(ctx, booking["id"], target)
+    _notify(ctx, booking["id"], event_for_status(target))
     return Outcome()
 
 

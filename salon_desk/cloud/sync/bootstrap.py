@@ -27,10 +27,11 @@ from ..db import Database
 from ..salons.rows import SalonRow, SalonSyncRow
 from ..salons.service import new_epoch
 from .changes import allocate_seq
+from .segments import insert_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
 
 CHUNK = 500
-CLOUD_OWNED = {"sync_conflict", "superseded_edit"}
+CLOUD_OWNED = {"sync_conflict", "superseded_edit", "notification"}  # never imported from a desk
 
 
 def _desk_rows(desk: sqlite3.Connection, entity: str, salon_id: str) -> list[dict[str, Any]]:
@@ -80,6 +81,8 @@ def _insert_missing(db: Database, salon_id: str, entity: str, rows: list[dict[st
             fresh = [{**r, "server_seq": seq, "field_meta": {}} for r in chunk if r["id"] not in present]
             if fresh:
                 session.execute(insert(table), fresh)
+                if entity == "booking_item":  # the overlap invariant's segments, in the same transaction
+                    insert_busy_segments(session, [{**r, "salon_id": salon_id} for r in fresh])
                 session.execute(
                     insert(ChangeIndexRow),
                     [

@@ -31,6 +31,7 @@ MESSAGES = {
     "update_required": N_("This desk must be updated before it can sync."),
     "sync.device_mismatch": N_("The request names a different desk than its token."),
     "sync.bad_cursor": N_("The sync position sent by the desk is not valid."),
+    "sync.too_large": N_("This request is larger than {max_bytes} bytes; the desk sends smaller batches."),
 }
 
 # SyncConflict kinds (specs/sync.md §3.3).

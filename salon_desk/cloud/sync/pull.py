@@ -2,14 +2,21 @@
 
 A page never splits one seq (one server transaction): the rows of the page's last seq are all included,
 so `next_cursor` never skips a row. Rows of one seq come parents first (protocol.ENTITY_RANK).
+With `priority` (a new desk's initial sync) the same paging reads one phase's rows only (phases.py).
+
+Performance (year-scale salon, ~240k rows): rows are read by primary key and only their wire columns
+(not `field_meta`), and the Change models are built without re-validating what was just encoded.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, FromClause, and_, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.errors import Conflict, NotFound
@@ -17,66 +24,118 @@ from salon_desk.sync.protocol import (
     ENTITY_RANK,
     Change,
     PullResponse,
-    encode_row,
+    fields_of,
     format_cursor,
+    format_phase_cursor,
     parse_cursor,
+    parse_phase_cursor,
 )
 
 from ..errors import BadRequest, Gone
-from ..salons.rows import SalonSyncRow
-from .tables import REPLICATED_TABLES, ChangeIndexRow
+from ..salons.rows import SalonRow, SalonSyncRow
+from .phases import CHANGE_INDEX, CalendarWindow, anchor_day, phase_source
+from .tables import REPLICATED_TABLES
 
 IN_CHUNK = 500
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # protocol.format_instant
+DEFAULT_TIMEZONE = "Asia/Riyadh"
 
 
 def resolve_cursor(session: Session, salon_id: str, cursor: str | None) -> tuple[SalonSyncRow, int]:
+    counter, seq, _ = _resolve(session, salon_id, cursor, parse_cursor)
+    return counter, seq
+
+
+def resolve_phase_cursor(
+    session: Session, salon_id: str, cursor: str | None
+) -> tuple[SalonSyncRow, int, date | None]:
+    return _resolve(session, salon_id, cursor, parse_phase_cursor)
+
+
+def _resolve(
+    session: Session, salon_id: str, cursor: str | None, parse: Callable[[str], tuple[Any, ...]]
+) -> tuple[SalonSyncRow, int, date | None]:
     counter = session.get(SalonSyncRow, salon_id)
     if counter is None:
         raise NotFound("salon.not_found")
     if not cursor:
-        return counter, 0
+        return counter, 0, None
     try:
-        epoch, seq = parse_cursor(cursor)
+        epoch, seq, *anchor = parse(cursor)
     except ValueError as exc:
         raise BadRequest("sync.bad_cursor") from exc
     if epoch != counter.epoch:
         raise Conflict("epoch_changed", epoch=counter.epoch)
     if seq < counter.min_retained_seq:
         raise Gone("resync_required", min_cursor=format_cursor(counter.epoch, counter.min_retained_seq))
-    return counter, seq
+    return counter, seq, anchor[0] if anchor else None
 
 
-def read_page(session: Session, salon_id: str, cursor: str | None, limit: int) -> PullResponse:
-    counter, after = resolve_cursor(session, salon_id, cursor)
-    index = session.execute(
-        select(ChangeIndexRow.entity, ChangeIndexRow.entity_id, ChangeIndexRow.seq)
-        .where(ChangeIndexRow.salon_id == salon_id, ChangeIndexRow.seq > after)
-        .order_by(ChangeIndexRow.seq)
-        .limit(limit + 1)
-    ).all()
-    has_more = len(index) > limit
-    index = index[:limit]
-    if has_more and index:
-        last = index[-1].seq
-        seen = {(e, i) for e, i, s in index if s == last}
-        index += [
-            r
-            for r in session.execute(
-                select(ChangeIndexRow.entity, ChangeIndexRow.entity_id, ChangeIndexRow.seq).where(
-                    ChangeIndexRow.salon_id == salon_id, ChangeIndexRow.seq == last
-                )
-            ).all()
-            if (r.entity, r.entity_id) not in seen
-        ]
-    changes = _changes(session, salon_id, [(e, i, s) for e, i, s in index])
+def read_page(
+    session: Session,
+    salon_id: str,
+    cursor: str | None,
+    limit: int,
+    priority: int | None = None,
+    now: datetime | None = None,
+) -> PullResponse:
+    """One page after `cursor`: every change (priority None), or one initial-sync phase's (1, 2 or 3)."""
+    if priority is None:
+        counter, after = resolve_cursor(session, salon_id, cursor)
+        anchor = None
+    else:
+        counter, after, anchor = resolve_phase_cursor(session, salon_id, cursor)
+    window = None
+    if priority in {2, 3}:
+        salon = session.get(SalonRow, salon_id)
+        timezone = salon.timezone if salon is not None else DEFAULT_TIMEZONE
+        anchor = anchor or anchor_day(now or datetime.now(UTC), timezone)
+        window = CalendarWindow.around(anchor, timezone)
+    source, wanted = phase_source(priority, salon_id, window)
+    index, has_more = _index(session, salon_id, source, wanted, after, limit)
+    changes = _changes(session, salon_id, index)
     next_seq = index[-1][2] if index else max(after, 0)
     return PullResponse(
         epoch=counter.epoch,
         changes=changes,
-        next_cursor=format_cursor(counter.epoch, next_seq),
+        next_cursor=format_phase_cursor(counter.epoch, next_seq, anchor if window is not None else None),
         has_more=has_more,
         head_seq=counter.last_seq,
     )
+
+
+def _index(
+    session: Session,
+    salon_id: str,
+    source: FromClause,
+    wanted: ColumnElement[bool],
+    after: int,
+    limit: int,
+) -> tuple[list[tuple[str, str, int]], bool]:
+    """(entity, id, seq) of the next `limit` wanted changes, plus every other one of the last seq."""
+    index_columns = select(CHANGE_INDEX.c.entity, CHANGE_INDEX.c.entity_id, CHANGE_INDEX.c.seq).select_from(
+        source
+    )
+    mine = and_(CHANGE_INDEX.c.salon_id == salon_id, wanted)
+    index = [
+        (e, i, s)
+        for e, i, s in session.execute(
+            index_columns.where(mine, CHANGE_INDEX.c.seq > after)
+            .order_by(CHANGE_INDEX.c.seq)
+            .limit(limit + 1)
+        )
+    ]
+    has_more = len(index) > limit
+    index = index[:limit]
+    if has_more and index:
+        last = index[-1][2]
+        seen = {(e, i) for e, i, s in index if s == last}
+        index += [
+            (e, i, s)
+            for e, i, s in session.execute(index_columns.where(mine, CHANGE_INDEX.c.seq == last))
+            if (e, i) not in seen
+        ]
+    return index, has_more
 
 
 def _changes(session: Session, salon_id: str, index: list[tuple[str, str, int]]) -> list[Change]:
@@ -85,17 +144,49 @@ def _changes(session: Session, salon_id: str, index: list[tuple[str, str, int]])
         wanted[entity].append(entity_id)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for entity, ids in wanted.items():
-        table = REPLICATED_TABLES[entity]
-        for start in range(0, len(ids), IN_CHUNK):
-            found = session.execute(
-                select(table).where(
-                    table.c.salon_id == salon_id, table.c.id.in_(ids[start : start + IN_CHUNK])
-                )
-            ).mappings()
-            rows.update({(entity, str(r["id"])): dict(r) for r in found})
+        rows.update(_rows_by_id(session, salon_id, entity, ids))
     ordered = sorted(index, key=lambda e: (e[2], ENTITY_RANK[e[0]], e[1]))
+    # The rows were just read and encoded from the wire field list: no second validation per row.
     return [
-        Change(seq=seq, entity=entity, id=entity_id, row=encode_row(entity, rows[(entity, entity_id)]))
+        Change.model_construct(
+            seq=seq, entity=entity, id=entity_id, op="upsert", row=rows[(entity, entity_id)]
+        )
         for entity, entity_id, seq in ordered
         if (entity, entity_id) in rows
     ]
+
+
+def _rows_by_id(session: Session, salon_id: str, entity: str, ids: list[str]) -> dict[tuple[str, str], Any]:
+    """Wire rows by primary key. The salon is checked in Python, not in SQL: with `salon_id = ? AND id IN
+    (…)` SQLite picks the salon index and scans the whole salon for every chunk (~100x slower)."""
+    table = REPLICATED_TABLES[entity]
+    names, encoders = _wire_encoders(entity)
+    columns = [table.c[name] for name in names]
+    salon_column = names.index("salon_id")
+    found: dict[tuple[str, str], Any] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        for fetched in session.execute(select(*columns).where(table.c.id.in_(chunk))):
+            if str(fetched[salon_column]) != salon_id:
+                continue
+            values = list(fetched)
+            for i, encode in encoders:
+                if values[i] is not None:
+                    values[i] = encode(values[i])
+            row = dict(zip(names, values, strict=True))
+            found[(entity, str(row["id"]))] = row
+    return found
+
+
+@cache
+def _wire_encoders(entity: str) -> tuple[list[str], list[tuple[int, Callable[[Any], Any]]]]:
+    """The entity's wire fields and, by position, the encoders of those that are not already JSON values
+    (protocol.encode_value, specialised: instants come out of UtcDateTime already in UTC)."""
+    kinds = fields_of(entity)
+    encoders: dict[str, Callable[[Any], Any]] = {
+        "instant": lambda v: v.strftime(INSTANT_FORMAT),
+        "day": lambda v: v.isoformat(),
+        "time": lambda v: v.strftime("%H:%M"),
+        "bool": bool,
+    }
+    return list(kinds), [(i, encoders[k]) for i, k in enumerate(kinds.values()) if k in encoders]

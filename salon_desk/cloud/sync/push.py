@@ -63,6 +63,8 @@ class PushService:
         self._notifier = notifier
 
     def push(self, device: AuthenticatedDevice, request: PushRequest) -> PushResponse:
+        if request.epoch:
+            self._check_epoch(device.salon_id, request.epoch)
         results: list[MutationResult] = []
         for position, mutation in enumerate(request.mutations):
             try:
@@ -88,6 +90,14 @@ class PushService:
         return PushResponse(
             epoch=epoch, results=results, head_seq=head, server_time=format_instant(self._clock.now())
         )
+
+    def _check_epoch(self, salon_id: str, epoch: str) -> None:
+        """A desk still on an older epoch must recover first (specs/sync.md §3.15): re-push its recent
+        acknowledged mutations before newer ones, or their device_seq order would break."""
+        with self._db.reader() as session:
+            current = session.scalar(select(SalonSyncRow.epoch).where(SalonSyncRow.salon_id == salon_id))
+        if current is not None and current != epoch:
+            raise Conflict("epoch_changed", epoch=current)
 
     def _one(self, device: AuthenticatedDevice, mutation: Mutation) -> MutationResult:
         digest = mutation.payload_sha256()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    ForeignKey,
     Index,
     LargeBinary,
     String,
@@ -82,6 +83,24 @@ Index(
     REPLICATED_TABLES["booking_item"].c.start_at,
 )
 Index("ix_booking_item_booking_id", REPLICATED_TABLES["booking_item"].c.booking_id)
+
+# Server-only: the stylist's busy segments of each booking item (cloud/sync/segments.py keeps them). The
+# overlap invariant (EXCLUDE constraint / trigger, migration c0005) is on this table, so a colour's
+# processing phase leaves the stylist free, as on the desk.
+BOOKING_ITEM_BUSY = Table(
+    "booking_item_busy",
+    Base.metadata,
+    Column("id", UuidText, primary_key=True),
+    Column("salon_id", UuidText, nullable=False),
+    Column("booking_item_id", UuidText, ForeignKey("booking_item.id", ondelete="CASCADE"), nullable=False),
+    Column("staff_id", Text, nullable=True),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("end_at", UtcDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Index("ix_booking_item_busy_salon_staff_start", "salon_id", "staff_id", "start_at"),
+    Index("ix_booking_item_busy_booking_item_id", "booking_item_id"),
+)
 Index(
     "ix_customer_salon_phone", REPLICATED_TABLES["customer"].c.salon_id, REPLICATED_TABLES["customer"].c.phone
 )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.ui.i18n import _
+from salon_desk.ui.messages.labels import message_line
 from salon_desk.usecases.views import BookingBlock
 
 from .actions import BookingActions
@@ -170,6 +171,8 @@ class CalendarBoard(QWidget):
             lines.append(_("This booking could not be placed and needs attention."))
         if block.notes:
             lines.append(block.notes)
+        if block.message:
+            lines.append(message_line(*block.message))
         return "\n".join(line for line in lines if line)
 
     # -- notices -------------------------------------------------------------------------------------------

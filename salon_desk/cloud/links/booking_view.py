@@ -1,0 +1,137 @@
+"""What the customer page shows, read from the cloud's replicated tables (salon_profile, booking, …).
+
+Only this booking's own data is read, always filtered by the link's salon: a link never reveals anything
+about other customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import cast, select
+from sqlalchemy.orm import Session
+
+from ..db import UuidText
+from ..salons.rows import SalonRow
+from ..sync.tables import REPLICATED_TABLES
+from .rows import CustomerLinkRow
+
+T = REPLICATED_TABLES
+DEFAULT_TZ = "Asia/Riyadh"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    service_ar: str
+    service_en: str
+    staff_ar: str
+    staff_en: str
+    start_at: datetime
+    end_at: datetime
+    price_halalas: int
+
+
+@dataclass(frozen=True)
+class BookingView:
+    salon_id: str
+    booking_id: str
+    customer_id: str | None
+    salon_name_ar: str
+    salon_name_en: str
+    salon_phone: str | None
+    timezone: str
+    digit_style: str
+    cancel_cutoff_minutes: int
+    status: str
+    customer_phone: str | None
+    customer_language: str | None
+    items: tuple[ItemView, ...]
+
+    @property
+    def starts_at(self) -> datetime:
+        return min(item.start_at for item in self.items)
+
+    @property
+    def cancel_deadline(self) -> datetime:
+        """Business rule: a customer may cancel online only up to `cancel_cutoff_minutes` before the start."""
+        return self.starts_at - timedelta(minutes=self.cancel_cutoff_minutes)
+
+    def salon_name(self, lang: str) -> str:
+        return (self.salon_name_en if lang == "en" else self.salon_name_ar) or self.salon_name_ar
+
+
+def _one(session: Session, entity: str, salon_id: str, row_id: str | None) -> dict[str, Any]:
+    if row_id is None:
+        return {}
+    table = T[entity]
+    found = session.execute(
+        select(table).where(table.c.salon_id == salon_id, table.c.id == row_id)
+    ).mappings()
+    return dict(found.first() or {})
+
+
+def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, ...]:
+    items, services, staff = T["booking_item"], T["service"], T["staff"]
+    query = (
+        select(
+            services.c.name_ar.label("service_ar"),
+            services.c.name_en.label("service_en"),
+            staff.c.name_ar.label("staff_ar"),
+            staff.c.name_en.label("staff_en"),
+            items.c.start_at,
+            items.c.end_at,
+            items.c.price_halalas,
+        )
+        .select_from(items)
+        # References are text columns, ids native uuid on PostgreSQL: compare as uuid.
+        .outerjoin(
+            services,
+            (services.c.id == cast(items.c.service_id, UuidText)) & (services.c.salon_id == salon_id),
+        )
+        .outerjoin(staff, (staff.c.id == cast(items.c.staff_id, UuidText)) & (staff.c.salon_id == salon_id))
+        .where(items.c.salon_id == salon_id, items.c.booking_id == booking_id, items.c.deleted_at.is_(None))
+        .order_by(items.c.start_at)
+    )
+    return tuple(
+        ItemView(
+            service_ar=r.service_ar or "",
+            service_en=r.service_en or r.service_ar or "",
+            staff_ar=r.staff_ar or "",
+            staff_en=r.staff_en or r.staff_ar or "",
+            start_at=r.start_at,
+            end_at=r.end_at,
+            price_halalas=int(r.price_halalas or 0),
+        )
+        for r in session.execute(query)
+    )
+
+
+def load_booking_view(session: Session, link: CustomerLinkRow) -> BookingView | None:
+    """The page's data, or None when the booking or its items are gone (the page then answers 404)."""
+    booking = _one(session, "booking", link.salon_id, link.booking_id)
+    items = _items(session, link.salon_id, link.booking_id)
+    if not booking or booking.get("deleted_at") is not None or not items:
+        return None
+    profile = _one(session, "salon", link.salon_id, link.salon_id)
+    tenant = session.get(SalonRow, link.salon_id)
+    public = (tenant.public_settings if tenant else None) or {}
+    customer = _one(session, "customer", link.salon_id, booking.get("customer_id"))
+    return BookingView(
+        salon_id=link.salon_id,
+        booking_id=link.booking_id,
+        customer_id=booking.get("customer_id"),
+        salon_name_ar=profile.get("name_ar") or (tenant.name_ar if tenant else ""),
+        salon_name_en=profile.get("name_en") or (tenant.name_en if tenant else ""),
+        salon_phone=public.get("phone"),
+        timezone=profile.get("timezone") or (tenant.timezone if tenant else DEFAULT_TZ),
+        digit_style=profile.get("digit_style") or "latn",
+        cancel_cutoff_minutes=int(
+            profile.get("cancel_cutoff_minutes") or public.get("cancel_cutoff_minutes") or 0
+        ),
+        status=str(booking["status"]),
+        customer_phone=customer.get("phone") if customer.get("deleted_at") is None else None,
+        customer_language=customer.get("language"),
+        items=items,
+    )

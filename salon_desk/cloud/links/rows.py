@@ -1,0 +1,39 @@
+"""Customer links (the booking page's SMS link) and the browser sessions that hold a verified code.
+
+The token itself is never stored: only sha256(token), so a database leak gives no working link.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UtcDateTime, UuidText
+
+
+class CustomerLinkRow(Base):
+    __tablename__ = "customer_link"
+    __table_args__ = (Index("ix_customer_link_salon_id_booking_id", "salon_id", "booking_id"),)
+
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"))
+    booking_id: Mapped[str] = mapped_column(UuidText)  # replicated row: no foreign key (resync rewrites them)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)  # at issue; use re-checks the booking's end
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CustomerLinkSessionRow(Base):
+    __tablename__ = "customer_link_session"
+
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"))
+    link_id: Mapped[str] = mapped_column(UuidText, ForeignKey("customer_link.id"), index=True)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)  # sha256(cookie value)
+    otp_request_id: Mapped[str | None] = mapped_column(UuidText)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,87 @@
+"""Customer links: issue the SMS link of a booking and resolve it back (DESIGN §5, §7).
+
+Each call of `issue_link` makes a NEW token; earlier tokens of the same booking keep working until they
+expire. (Tokens are stored hashed, so an old one cannot be handed out again; several valid links per
+booking are harmless because every link only shows and acts on that one booking.) A link works until
+the booking's last item ends plus `LINK_GRACE`, measured on the booking as it is *now*, so a rescheduled
+booking's link follows the new time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from salon_desk.domain.ids import new_id
+
+from ..settings import CloudSettings
+from ..sync.tables import REPLICATED_TABLES
+from .rows import CustomerLinkRow
+from .tokens import looks_like_token, new_token, token_hash
+
+LINK_GRACE = timedelta(hours=24)
+BOOKINGS = REPLICATED_TABLES["booking"]
+ITEMS = REPLICATED_TABLES["booking_item"]
+
+
+class LinkNotFound(LookupError):
+    """Unknown, forged, expired or other-salon token: the page answers one generic 404 for all."""
+
+
+def booking_end(session: Session, salon_id: str, booking_id: str) -> datetime | None:
+    """When the booking's last item ends (None when the booking is unknown or has no items)."""
+    return session.scalar(
+        select(func.max(ITEMS.c.end_at)).where(ITEMS.c.salon_id == salon_id, ITEMS.c.booking_id == booking_id)
+    )
+
+
+def issue_link(
+    session: Session, salon_id: str, booking_id: str, now: datetime, *, base_url: str | None = None
+) -> str:
+    """Creates a link to the booking's customer page and returns its full URL,
+    `{SALON_PUBLIC_BASE_URL}/b/{token}` (the registered domain, never a shortener).
+
+    Pass `base_url=services.settings.public_base_url` when you hold the app's settings (tests, the demo);
+    without it the environment's SALON_PUBLIC_BASE_URL is read.
+
+    Adds a `customer_link` row to `session` and flushes; the CALLER commits (in the same transaction as the
+    SMS it composes). Raises LookupError when the booking does not exist in that salon or has no items.
+    Each call gives a new token; earlier links of the booking keep working until they expire.
+    """
+    end = booking_end(session, salon_id, booking_id)
+    if end is None:
+        raise LookupError(f"booking {booking_id} has no items in salon {salon_id}")
+    token = new_token()
+    session.add(
+        CustomerLinkRow(
+            id=new_id(int(now.timestamp() * 1000)),
+            salon_id=salon_id,
+            booking_id=booking_id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=max(end, now) + LINK_GRACE,
+        )
+    )
+    session.flush()
+    base_url = base_url if base_url is not None else CloudSettings().public_base_url
+    return f"{base_url.rstrip('/')}/b/{token}"
+
+
+def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow:
+    """The live link of `token`, or LinkNotFound (never says why: unknown, expired or booking gone)."""
+    if not looks_like_token(token):
+        raise LinkNotFound
+    link = session.scalar(select(CustomerLinkRow).where(CustomerLinkRow.token_hash == token_hash(token)))
+    if link is None:
+        raise LinkNotFound
+    end = booking_end(session, link.salon_id, link.booking_id)
+    deleted = session.scalar(
+        select(BOOKINGS.c.deleted_at).where(
+            BOOKINGS.c.id == link.booking_id, BOOKINGS.c.salon_id == link.salon_id
+        )
+    )
+    if end is None or deleted is not None or now >= end + LINK_GRACE:
+        raise LinkNotFound
+    return link

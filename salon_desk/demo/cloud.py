@@ -1,0 +1,109 @@
+"""The demo's embedded cloud: the real FastAPI app on 127.0.0.1 (ephemeral port) over SQLite in the demo
+folder, with the console SMS provider and the notification worker in-process, holding the demo salon.
+
+    cloud = start_demo_cloud(folder, desk_db)              # migrate, import the desk's salon, serve
+    link = enrol_demo_desk(cloud, desk_engine, secrets)    # enrolment code via the cloud's service layer
+    cloud.stop()
+
+The desk's token goes to the caller's secret store (the demo uses an in-memory one). Nothing leaves the
+machine: the server binds 127.0.0.1 only and the console provider stores messages for the panel.
+"""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from salon_desk.cloud.app import create_app
+from salon_desk.cloud.db import Database
+from salon_desk.cloud.migrate import upgrade
+from salon_desk.cloud.notify.settings import NotifySettings
+from salon_desk.cloud.settings import CloudSettings
+from salon_desk.cloud.sync.bootstrap import import_desk
+
+START_TIMEOUT_SECONDS = 15
+DEMO_NOTIFY = NotifySettings.isolated(in_process=True, poll_seconds=1.0, scheduler_seconds=30.0)
+
+
+class _DemoSettings(CloudSettings):
+    """Only what the demo passes: a developer's DATABASE_URL or SALON_SMS_PROVIDER never leaks in."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_other):  # type: ignore[no-untyped-def]
+        return (init_settings,)
+
+
+@dataclass
+class DemoCloud:
+    base_url: str
+    salon_id: str
+    app: FastAPI
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    _socket: socket.socket
+    _stopped: bool = field(default=False)
+
+    def issue_enrolment_code(self, role: str = "manager") -> str:
+        return self.app.state.services.enrolment.issue_code(self.salon_id, role).code
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.should_exit = True
+        self._thread.join(timeout=START_TIMEOUT_SECONDS)
+        self._socket.close()
+
+
+def start_demo_cloud(folder: Path, desk_db: Path) -> DemoCloud:
+    url = f"sqlite:///{folder / 'cloud.db'}"
+    upgrade(url)
+    salon_id = _desk_salon_id(desk_db)
+    db = Database.from_url(url)
+    import_desk(db, desk_db, salon_id)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = _DemoSettings(database_url=url, public_base_url=base_url, sms_provider="console")
+    app = create_app(settings, db=db)
+    app.state.notify_settings = DEMO_NOTIFY  # the lifespan starts the in-process worker
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="demo-cloud", daemon=True)
+    thread.start()
+    _wait_started(server, thread)
+    return DemoCloud(base_url, salon_id, app, server, thread, sock)
+
+
+def enrol_demo_desk(cloud: DemoCloud, desk_engine: Any, secrets: Any, device_name: str = "Demo desk") -> Any:
+    """Enrols the demo desk with a fresh code; returns its CloudLink (the token is in `secrets`)."""
+    from salon_desk.desk_sync import enrol_this_desk
+
+    return enrol_this_desk(desk_engine, secrets, cloud.base_url, cloud.issue_enrolment_code(), device_name)
+
+
+def _desk_salon_id(desk_db: Path) -> str:
+    desk = sqlite3.connect(f"file:{desk_db}?mode=ro", uri=True)
+    try:
+        row = desk.execute("SELECT id FROM salon LIMIT 1").fetchone()
+    finally:
+        desk.close()
+    if row is None:
+        raise LookupError(f"no salon in {desk_db}")
+    return str(row[0])
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the demo cloud did not start")
+        time.sleep(0.02)

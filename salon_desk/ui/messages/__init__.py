@@ -1,0 +1,1 @@
+"""The demo's message panel: what the embedded cloud's console provider "sent" to customers."""

@@ -1,0 +1,328 @@
+"""Sync under load (issue "Cloud API and sync"; targets in specs/sync.md §2.3). Each figure is printed with a
+baseline measured in the same run; nothing asserts on timing.
+
+* push throughput: booking.create through the real endpoint in batches of 100 vs raw inserts of the same
+  rows with sqlite3 / psycopg (one transaction per row, the server's durability unit; and per batch);
+* desk A save -> visible on desk B over loopback with a long-poll pull waiting on B (p50/p95);
+* draining 800 mutations queued during "8 hours offline";
+* idle pulls/s the cloud sustains (`wrk`, Lua sets Authorization) against `salon-cloud serve` in a subprocess.
+Run: .venv/bin/pytest tests/benchmarks/test_sync_load_bench.py -m benchmark -s
+(SYNC_BENCH_PROFILE=1 prints a cProfile of the server's push path, measured in-process.)
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from salon_desk.cloud.devices.service import AuthenticatedDevice
+from salon_desk.domain.ids import new_id
+from salon_desk.sync.protocol import Mutation, MutationActor, PushRequest, format_instant
+from salon_desk.usecases.commands import UpdateCustomer
+from tests.conftest import DEMO_NOW
+from tests.sync.conftest import (  # noqa: F401 - fixtures
+    SyncWorld,
+    cloud_backend,
+    cloud_database_url,
+    cloud_server,
+    first_customer,
+    free_booking,
+    start_cloud_server,
+    sync_world,
+)
+
+N = 500
+BATCH = 100
+ITEM_COLUMNS = (
+    "id, salon_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price_halalas, active"
+)
+
+
+def booking_mutations(staff_id: str, service_id: str, n: int, day_offset: int) -> list[Mutation]:
+    start0 = DEMO_NOW + timedelta(days=day_offset)
+    out = []
+    for k in range(n):
+        start = start0 + timedelta(minutes=30 * k)
+        item = {
+            "id": new_id(),
+            "service_id": service_id,
+            "staff_id": staff_id,
+            "start_at": format_instant(start),
+            "end_at": format_instant(start + timedelta(minutes=25)),
+            "busy_until": format_instant(start + timedelta(minutes=30)),
+            "price_halalas": 100,
+            "phases": [],
+        }
+        args = {"customer_id": None, "source": "desk", "status": "requested", "notes": "", "items": [item]}
+        out.append(
+            Mutation(
+                mutation_id=new_id(),
+                device_seq=k + 1,
+                name="booking.create",
+                entity="booking",
+                entity_id=new_id(),
+                hlc=f"{k}:0",
+                actor=MutationActor(desk_user_id=str(uuid.uuid4())),
+                args=args,
+            )
+        )
+    return out
+
+
+def raw_rows(world: SyncWorld, mutations: list[Mutation]) -> list[tuple[tuple, tuple]]:
+    """The same bookings as plain rows (fresh ids), for the raw-insert baseline."""
+    now = world.cloud.clock.now()
+    rows = []
+    for m in mutations:
+        booking_id, item = new_id(), m.args["items"][0]
+        booking = (booking_id, world.salon_id, "requested", "desk", "", item["start_at"], now, now, 0)
+        line = (new_id(), world.salon_id, booking_id, item["service_id"], item["staff_id"], item["start_at"])
+        rows.append((booking, (*line, item["end_at"], item["busy_until"], 100, True, now, now, 0)))
+    return rows
+
+
+def raw_insert_seconds(world: SyncWorld, rows: list[tuple[tuple, tuple]], per_row: bool) -> float:
+    url = make_url(world.cloud.settings.database_url)
+    booking_sql = (
+        "INSERT INTO booking (id, salon_id, status, source, notes, starts_at, created_at, updated_at, server_seq) "
+        "VALUES ({p})"
+    )
+    item_sql = f"INSERT INTO booking_item ({ITEM_COLUMNS}, created_at, updated_at, server_seq) VALUES ({{p}})"
+    if url.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(url.database or "", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        mark, begin = "?", "BEGIN IMMEDIATE"
+    else:
+        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        conn.autocommit = True
+        mark, begin = "%s", "BEGIN"
+    b_sql, i_sql = booking_sql.format(p=", ".join([mark] * 9)), item_sql.format(p=", ".join([mark] * 13))
+    chunks = (
+        [rows[i : i + 1] for i in range(len(rows))]
+        if per_row
+        else [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
+    )
+    started = time.perf_counter()
+    for chunk in chunks:
+        conn.execute(begin)
+        cursor = conn.cursor()
+        cursor.executemany(b_sql, [_plain(b) for b, _ in chunk])
+        cursor.executemany(i_sql, [_plain(i) for _, i in chunk])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def _plain(row: tuple) -> tuple:
+    return tuple(v.isoformat(sep=" ").replace("+00:00", "") if hasattr(v, "isoformat") else v for v in row)
+
+
+def push_seconds(
+    world: SyncWorld, token: str, device_id: str, mutations: list[Mutation], http: httpx.Client
+) -> float:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    for i in range(0, len(mutations), BATCH):
+        body = PushRequest(device_id=device_id, mutations=mutations[i : i + BATCH]).model_dump_json()
+        answer = http.post("/v1/sync/push", content=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert {r["status"] for r in answer.json()["results"]} == {"applied"}
+    return time.perf_counter() - started
+
+
+@pytest.mark.benchmark
+def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld) -> None:  # noqa: F811
+    desk = sync_world.desk("Bench")
+    staff_id, service_id = desk.rows("SELECT staff_id, service_id FROM staff_service LIMIT 1")[0]
+    mutations = booking_mutations(staff_id, service_id, N, day_offset=400)
+    push_s = push_seconds(sync_world, desk.sync._api._token, desk.device_id, mutations, desk.http)  # noqa: SLF001
+    rows = raw_rows(sync_world, booking_mutations(staff_id, service_id, N, day_offset=800))
+    per_row_s = raw_insert_seconds(sync_world, rows[: N // 2], per_row=True) * 2
+    batch_s = raw_insert_seconds(sync_world, rows[N // 2 :], per_row=False) * 2
+    backend = sync_world.cloud.db.backend
+    print(
+        f"\n[{backend}] push (batches of {BATCH}, one txn per mutation): {N / push_s:,.0f} mutations/s "
+        f"({push_s * 1000 / N:.2f} ms each) | raw inserts, txn per row: {N / per_row_s:,.0f}/s "
+        f"(ratio {per_row_s / push_s:.2f}, target >= 0.25) | raw, txn per batch: {N / batch_s:,.0f}/s "
+        f"(ratio {batch_s / push_s:.3f})"
+    )
+    if os.environ.get("SYNC_BENCH_PROFILE"):
+        profile_push(sync_world, desk.device_id, staff_id, service_id)
+
+
+def profile_push(world: SyncWorld, device_id: str, staff_id: str, service_id: str) -> None:
+    service = world.cloud.app.state.sync.push
+    device = AuthenticatedDevice(device_id, world.salon_id, "receptionist", "Bench", 0)
+    mutations = booking_mutations(staff_id, service_id, 200, day_offset=1200)
+    for k, m in enumerate(mutations):
+        m.device_seq = 10_000 + k
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(0, len(mutations), BATCH):
+        service.push(device, PushRequest(device_id=device_id, mutations=mutations[i : i + BATCH]))
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+
+
+def watch_for(desk: object, customer: str, notes: str, seen: threading.Event) -> None:
+    """Desk B long-polls and wakes when A's push commits."""
+    for _ in range(5):
+        desk.sync.sync_once(wait=5)  # type: ignore[attr-defined]
+        if desk.scalar("SELECT notes FROM customer WHERE id = :c", c=customer) == notes:  # type: ignore[attr-defined]
+            seen.set()
+            return
+
+
+@pytest.mark.benchmark
+def test_save_on_one_desk_is_visible_on_another_with_long_poll(sync_world: SyncWorld) -> None:  # noqa: F811
+    desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
+    assert desk1.sync.sync_once().ok and desk2.sync.sync_once().ok
+    customer = first_customer(desk1)
+    latencies, round_trips = [], []
+    for n in range(20):
+        seen = threading.Event()
+        watcher = threading.Thread(target=watch_for, args=(desk2, customer, f"note {n}", seen))
+        watcher.start()
+        time.sleep(0.05)  # B is waiting on the server before A saves
+        started = time.perf_counter()
+        desk1.service.update_customer(UpdateCustomer(customer, {"notes": f"note {n}"}))
+        assert desk1.sync.sync_once().ok
+        assert seen.wait(10)
+        latencies.append(time.perf_counter() - started)
+        watcher.join()
+        started = time.perf_counter()
+        desk2.http.get("/healthz")
+        round_trips.append(time.perf_counter() - started)
+    p50, p95 = statistics.median(latencies), sorted(latencies)[int(0.95 * len(latencies)) - 1]
+    base = statistics.median(round_trips)
+    print(
+        f"\n[{sync_world.cloud.db.backend}] desk A save -> visible on desk B (long-poll): p50 {p50 * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms (target p95 < 1000 ms); bare HTTP round trip p50 {base * 1000:.2f} ms "
+        f"(ratio p50/RTT {p50 / base:.0f})"
+    )
+
+
+@pytest.mark.benchmark
+def test_drain_after_eight_hours_offline(sync_world: SyncWorld) -> None:  # noqa: F811
+    desk, other = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
+    assert desk.sync.sync_once().ok and other.sync.sync_once().ok
+    customers = [r[0] for r in desk.rows("SELECT id FROM customer ORDER BY id LIMIT 200")]
+    started = time.perf_counter()
+    for k in range(800):  # a day of edits while the line is down
+        desk.service.update_customer(UpdateCustomer(customers[k % len(customers)], {"notes": f"offline {k}"}))
+    local_s = time.perf_counter() - started
+    started = time.perf_counter()
+    report = desk.sync.sync_once()
+    drain_s = time.perf_counter() - started
+    assert report.ok and report.pushed == 800 and desk.sync.status().pending == 0
+    started = time.perf_counter()
+    assert other.sync.sync_once().ok
+    catch_up_s = time.perf_counter() - started
+    print(
+        f"\n[{sync_world.cloud.db.backend}] drain of 800 offline mutations: {drain_s:.2f} s (target < 10 s); "
+        f"other desk catches up in {catch_up_s:.2f} s; baseline: the 800 local saves took {local_s:.2f} s "
+        f"(ratio drain/local {drain_s / local_s:.2f})"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WRK_SCRIPT = """
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.headers["Salon-Sync-Protocol"] = "1"
+"""
+
+
+@pytest.mark.benchmark
+def test_idle_pulls_per_second_under_wrk(sync_world: SyncWorld, tmp_path: Path) -> None:  # noqa: F811
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        pytest.skip("wrk is not installed")
+    desk = sync_world.desk("Desk 1")
+    assert desk.sync.sync_once().ok
+    cursor = desk.scalar("SELECT value FROM sync_state WHERE key = 'cursor'")
+    token = desk.sync._api._token  # noqa: SLF001
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": sync_world.cloud.settings.database_url,
+        "SALON_DATABASE_URL": sync_world.cloud.settings.database_url,
+    }
+    log = (tmp_path / "serve.log").open("wb")  # a pipe nobody reads would fill up and stall the server
+    server = subprocess.Popen(
+        [sys.executable, "-m", "salon_desk.cloud.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_up(base, server, tmp_path / "serve.log")
+        script = tmp_path / "auth.lua"
+        script.write_text(WRK_SCRIPT.format(token=token))
+        url = f"{base}/v1/sync/pull?cursor={cursor}&limit=1000&wait=0"
+        baseline = _wrk(wrk, script, f"{base}/healthz")
+        pulls = _wrk(wrk, script, url)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # the process this test started, by its own handle
+            server.wait(10)
+        log.close()
+    print(
+        f"\n[{sync_world.cloud.db.backend}] idle pulls (salon-cloud serve, wrk 2 threads x 16 connections, 10 s): "
+        f"{pulls[0]:,.0f} req/s, p99 {pulls[1]} | baseline /healthz: {baseline[0]:,.0f} req/s, p99 {baseline[1]} "
+        f"(ratio {pulls[0] / baseline[0]:.2f})"
+    )
+
+
+def _wait_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"salon-cloud serve exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("salon-cloud serve did not start")
+
+
+def _wrk(wrk: str, script: Path, url: str) -> tuple[float, str]:
+    out = subprocess.run(
+        [wrk, "-t2", "-c16", "-d10s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    p99 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("99%"))
+    non_2xx = [line for line in out.splitlines() if "Non-2xx" in line]
+    assert not non_2xx, out
+    return rate, p99
