@@ -23,6 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from salon_desk.cloud.app import create_app
+from salon_desk.cloud.clock import Clock
 from salon_desk.cloud.db import Database
 from salon_desk.cloud.migrate import upgrade
 from salon_desk.cloud.notify.settings import NotifySettings
@@ -63,7 +64,7 @@ class DemoCloud:
         self._socket.close()
 
 
-def start_demo_cloud(folder: Path, desk_db: Path) -> DemoCloud:
+def start_demo_cloud(folder: Path, desk_db: Path, clock: Clock | None = None) -> DemoCloud:
     url = f"sqlite:///{folder / 'cloud.db'}"
     upgrade(url)
     salon_id = _desk_salon_id(desk_db)
@@ -73,7 +74,7 @@ def start_demo_cloud(folder: Path, desk_db: Path) -> DemoCloud:
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = _DemoSettings(database_url=url, public_base_url=base_url, sms_provider="console")
-    app = create_app(settings, db=db)
+    app = create_app(settings, db=db, clock=clock)
     app.state.notify_settings = DEMO_NOTIFY  # the lifespan starts the in-process worker
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
     server = uvicorn.Server(config)

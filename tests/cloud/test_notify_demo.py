@@ -17,6 +17,7 @@ from PySide6.QtCore import QUrl
 from sqlalchemy import select
 
 from salon_desk.app import open_desk
+from salon_desk.cloud.clock import ManualClock
 from salon_desk.cloud.notify.rows import NotificationJobRow
 from salon_desk.demo.cloud import DemoCloud, enrol_demo_desk, start_demo_cloud
 from salon_desk.desk_sync import open_sync_session
@@ -24,6 +25,7 @@ from salon_desk.secrets import MemorySecretStore
 from salon_desk.ui.messages.client import fetch_messages
 from salon_desk.ui.messages.panel import MessagesPanel
 from salon_desk.usecases.enrolment import SERVICE
+from tests.conftest import DEMO_NOW, FixedClock
 from tests.sync.conftest import free_booking
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -32,12 +34,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture
 def demo(demo_template: Path, tmp_path: Path) -> Iterator[tuple[DemoCloud, Any, Any]]:
     shutil.copy(demo_template, tmp_path / "salon-desk.db")
-    runtime = open_desk(tmp_path)
-    cloud = start_demo_cloud(tmp_path, runtime.paths.database)
+    desk_clock = FixedClock()  # desk and cloud share the demo's moment, never the machine's date
+    runtime = open_desk(tmp_path, clock=desk_clock)
+    cloud = start_demo_cloud(tmp_path, runtime.paths.database, clock=ManualClock(DEMO_NOW))
     secrets = MemorySecretStore()
     link = enrol_demo_desk(cloud, runtime.engine, secrets)
     runtime.close()
-    runtime = open_desk(tmp_path)  # now writing under its cloud device id
+    runtime = open_desk(tmp_path, clock=desk_clock)  # now writing under its cloud device id
     session = open_sync_session(
         runtime.paths.database, link.cloud_url, link.device_id, secrets.get(SERVICE, link.device_id)
     )
