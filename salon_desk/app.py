@@ -1,6 +1,11 @@
 """Composition root: settings -> engine -> migrate -> unit of work -> use cases -> Qt.
 
 The only module that knows every layer; everything else receives what it needs.
+
+Cold start (`run_desk`): the window's frame is painted first (`show_shell`: Qt, the rail, the status bar and
+empty pages), and only then are SQLAlchemy, the store and the use cases imported and the database opened
+(`open_desk`), the real pages installed and the day loaded (`open_into`). So this module imports neither at
+load time: each function imports what it needs.
 """
 
 from __future__ import annotations
@@ -10,18 +15,20 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
+from salon_desk.clock import Clock, utc_now
 from salon_desk.config import DeskPaths
-from salon_desk.domain.booking import Role
-from salon_desk.domain.model import Actor
-from salon_desk.store.engine import make_engine
-from salon_desk.store.migrate import prepare_database
-from salon_desk.store.uow import Clock, make_uow_factory, utc_now
-from salon_desk.usecases.desk import DeskService
-from salon_desk.usecases.enrolment import cloud_link, enrolled_desk, has_salon
-from salon_desk.usecases.users import desk_users
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import Engine
+
+    from salon_desk.ui.context import UiContext
+    from salon_desk.ui.main_window import MainWindow
+    from salon_desk.ui.pages import PageFactory
+    from salon_desk.usecases.desk import DeskService
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,15 @@ class DeskRuntime:
 
 def open_desk(data_dir: Path, clock: Clock = utc_now, device_id: str | None = None) -> DeskRuntime:
     """Opens (creating or upgrading, with a backup first) the desk database in data_dir."""
+    from salon_desk.domain.booking import Role
+    from salon_desk.domain.model import Actor
+    from salon_desk.store.engine import make_engine
+    from salon_desk.store.migrate import prepare_database
+    from salon_desk.store.uow import make_uow_factory
+    from salon_desk.usecases.desk import DeskService
+    from salon_desk.usecases.enrolment import cloud_link
+    from salon_desk.usecases.users import desk_users
+
     paths = DeskPaths(data_dir).ensure()
     engine = make_engine(paths.database)
     backup = prepare_database(engine, paths.database, paths.backups)
@@ -63,20 +79,77 @@ def demo_data_dir(now: datetime | None = None) -> Path:
     return folder
 
 
-def build_ui_context(runtime: DeskRuntime):  # type: ignore[no-untyped-def]
-    from salon_desk.ui import i18n
-    from salon_desk.ui.context import SignedInUser, UiContext
+def build_ui_context(runtime: DeskRuntime) -> UiContext:
+    from salon_desk.ui.context import UiContext
     from salon_desk.ui.tasks import TaskRunner
 
+    ctx = UiContext(desk=runtime.desk, runner=TaskRunner(), now=runtime.clock)
+    attach_desk(ctx, runtime)
+    return ctx
+
+
+def attach_desk(ctx: UiContext, runtime: DeskRuntime) -> None:
+    """Hands an opened desk to a UI context (built before the database was opened, at cold start)."""
+    from salon_desk.ui import i18n
+    from salon_desk.ui.context import SignedInUser
+    from salon_desk.usecases.enrolment import has_salon
+
     runtime.desk.language = i18n.current_language
+    ctx.desk, ctx.now = runtime.desk, runtime.clock
     # A new desk has no salon until its first sync: the salon's own time zone replaces the default then.
-    timezone = runtime.desk.salon_info().timezone if has_salon(runtime.engine) else "Asia/Riyadh"
+    ctx.timezone = runtime.desk.salon_info().timezone if has_salon(runtime.engine) else "Asia/Riyadh"
     actor = runtime.desk.actor
-    return UiContext(desk=runtime.desk, runner=TaskRunner(), now=runtime.clock, timezone=timezone,
-                     user=SignedInUser(actor.name, actor.role.value))
+    ctx.user = SignedInUser(actor.name, actor.role.value)
 
 
-def secret_store():  # type: ignore[no-untyped-def]
+def show_shell(
+    app: QApplication, demo: bool = False, settings: QSettings | None = None
+) -> tuple[UiContext, MainWindow]:
+    """Cold start, step 1: the main window's frame (rail, status bar, empty pages) in the remembered language,
+    shown and painted before SQLAlchemy, the store or the database are touched. Its context has no desk yet:
+    `open_into` attaches one and installs the real pages."""
+    from PySide6.QtWidgets import QWidget
+
+    from salon_desk.ui import i18n, theme
+    from salon_desk.ui.context import UiContext
+    from salon_desk.ui.main_window import MainWindow
+    from salon_desk.ui.pages import NAV, PAGES, with_demo_messages
+    from salon_desk.ui.tasks import TaskRunner
+
+    ctx = UiContext(desk=None, runner=TaskRunner())
+    if settings is not None:  # tests: a temporary file instead of the user's preferences
+        ctx.settings = settings
+    ctx.restore_language()
+    theme.apply_theme(app, rtl=i18n.is_rtl())
+
+    def empty(_ctx: UiContext) -> QWidget:
+        page = QWidget()
+        page.setObjectName("StartingPage")
+        return page
+
+    empty_pages: dict[str, PageFactory] = dict.fromkeys(PAGES, empty)
+    nav = NAV
+    if demo:  # the demo's Messages entry is in the rail from the first paint
+        with_messages, nav = with_demo_messages(empty_pages, NAV, "")
+        empty_pages = dict.fromkeys(with_messages, empty)
+    window = MainWindow(ctx, pages=empty_pages, nav=nav)
+    window.show_restored()
+    window.repaint()  # paint now, not when the event loop first runs (after the database opened)
+    app.processEvents()
+    return ctx, window
+
+
+def open_into(ctx: UiContext, window: MainWindow, runtime: DeskRuntime,
+              pages: dict[str, PageFactory] | None = None) -> None:
+    """Cold start, step 2: the opened desk goes to the context and the real pages replace the empty ones;
+    the current page (the calendar) builds and asks the DB lane for its day."""
+    from salon_desk.ui.pages import PAGES
+
+    attach_desk(ctx, runtime)
+    window.install_pages(PAGES if pages is None else pages)
+
+
+def secret_store():
     """The OS keyring, or None (logged) when it is not secure and IT did not allow that on purpose."""
     from salon_desk.secrets import KeyringSecretStore, SecretStoreError
 
@@ -87,12 +160,13 @@ def secret_store():  # type: ignore[no-untyped-def]
         return None
 
 
-def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):  # type: ignore[no-untyped-def]
+def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):
     """The desk's sync (controller, status widget, Settings' Cloud box); started when enrolled."""
     from salon_desk import desk_sync
     from salon_desk.ui.sync.hub import SyncHub
+    from salon_desk.usecases.enrolment import cloud_link, enrolled_desk
 
-    def session_factory():  # type: ignore[no-untyped-def]
+    def session_factory():
         enrolled = enrolled_desk(runtime.engine, secrets) if secrets is not None else None
         if enrolled is None:
             return None
@@ -100,7 +174,7 @@ def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):  # t
         database = runtime.paths.database
         return lambda: desk_sync.open_sync_session(database, link.cloud_url, link.device_id, token)
 
-    def enrol(url: str, code: str, name: str):  # type: ignore[no-untyped-def]
+    def enrol(url: str, code: str, name: str):
         if secrets is None:
             from salon_desk.secrets import KeyringSecretStore
 
@@ -110,7 +184,7 @@ def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):  # t
     return SyncHub(ctx, session_factory, enrol, link=cloud_link(runtime.engine), wait=wait)
 
 
-def start_sync_controller(ctx, database: Path, cloud_url: str, device_id: str, token: str, wait: float = 25.0):  # type: ignore[no-untyped-def]
+def start_sync_controller(ctx, database: Path, cloud_url: str, device_id: str, token: str, wait: float = 25.0):
     """A running sync controller for a known cloud link (e.g. an embedded demo cloud); stop() it at exit."""
     from salon_desk.desk_sync import open_sync_session
     from salon_desk.ui.sync.controller import SyncController
@@ -120,10 +194,10 @@ def start_sync_controller(ctx, database: Path, cloud_url: str, device_id: str, t
     return controller
 
 
-def _pages_with_cloud_box(hub):  # type: ignore[no-untyped-def]
+def _pages_with_cloud_box(hub):
     from salon_desk.ui.pages import PAGES
 
-    def settings(ctx):  # type: ignore[no-untyped-def]
+    def settings(ctx):
         page = PAGES["settings"](ctx)
         page.layout().insertWidget(page.layout().count() - 1, hub.settings_section())  # above the stretch
         return page
@@ -131,7 +205,7 @@ def _pages_with_cloud_box(hub):  # type: ignore[no-untyped-def]
     return {**PAGES, "settings": settings}
 
 
-def start_demo_cloud(data_dir: Path):  # type: ignore[no-untyped-def]
+def start_demo_cloud(data_dir: Path):
     """`--demo`: the embedded cloud (console SMS, in-process notification worker) holding the demo salon,
     and this desk enrolled in it with its token in memory. Returns (cloud, secret store)."""
     from salon_desk.demo.cloud import enrol_demo_desk, start_demo_cloud
@@ -154,35 +228,25 @@ def start_demo_cloud(data_dir: Path):  # type: ignore[no-untyped-def]
 def run_desk(data_dir: Path, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from salon_desk.ui import i18n, theme
-    from salon_desk.ui.main_window import MainWindow
-    from salon_desk.ui.pages import NAV, with_demo_messages
     from salon_desk.ui.qt_runtime import GuiThreadGarbageCollector, prepare_qt_runtime
 
     prepare_qt_runtime()
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
     collector = GuiThreadGarbageCollector()
-    cloud, secrets = start_demo_cloud(data_dir) if demo else (None, secret_store())
-    runtime = open_desk(data_dir)  # after enrolment: the desk writes under its cloud device id
-    ctx = build_ui_context(runtime)
-    ctx.restore_language()
-    theme.apply_theme(app, rtl=i18n.is_rtl())
+    ctx, window = show_shell(app, demo)  # painted before the store and the ORM are imported
+    try:
+        cloud, secrets = start_demo_cloud(data_dir) if demo else (None, secret_store())
+        runtime = open_desk(data_dir)  # after enrolment: the desk writes under its cloud device id
+    except BaseException:
+        ctx.runner.shutdown()
+        collector.stop()
+        raise
+    attach_desk(ctx, runtime)
     hub = build_sync_hub(ctx, runtime, secrets, wait=5.0 if demo else 25.0)
     hub.start()
     try:
-        if not has_salon(runtime.engine):
-            from salon_desk.ui.sync.first_run import first_run
-
-            if not first_run(ctx, hub, lambda: has_salon(runtime.engine)):
-                return 1
-            ctx.timezone = runtime.desk.salon_info().timezone
-        pages, nav = _pages_with_cloud_box(hub), NAV
-        if cloud is not None:
-            pages, nav = with_demo_messages(pages, nav, cloud.base_url)
-        window = MainWindow(ctx, pages=pages, nav=nav)
-        window.statusBar().addPermanentWidget(hub.status_widget)
-        window.show()
-        return app.exec()
+        return _run_window(app, ctx, window, runtime, hub, cloud)
     finally:
         hub.stop()
         ctx.runner.shutdown()
@@ -190,6 +254,23 @@ def run_desk(data_dir: Path, demo: bool = False) -> int:
         runtime.close()
         if cloud is not None:
             cloud.stop()
+
+
+def _run_window(app, ctx, window, runtime, hub, cloud) -> int:
+    from salon_desk.ui.pages import NAV, with_demo_messages
+    from salon_desk.usecases.enrolment import has_salon
+
+    if not has_salon(runtime.engine):
+        from salon_desk.ui.sync.first_run import first_run
+
+        if not first_run(ctx, hub, lambda: has_salon(runtime.engine)):
+            return 1  # open_into below takes the synced salon's time zone
+    pages = _pages_with_cloud_box(hub)
+    if cloud is not None:
+        pages = with_demo_messages(pages, NAV, cloud.base_url)[0]
+    open_into(ctx, window, runtime, pages)
+    window.statusBar().addPermanentWidget(hub.status_widget)
+    return app.exec()
 
 
 def screenshot(view: str, lang: str, out: Path, data_dir: Path | None = None, now: datetime | None = None) -> Path:

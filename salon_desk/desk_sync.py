@@ -207,7 +207,7 @@ class SyncSession:
 
     def progress(self) -> SyncProgress:
         with self._db.connect() as conn:
-            rows = dict(conn.exec_driver_sql("SELECT key, value FROM sync_state").all())
+            rows: dict[str, str] = dict(conn.exec_driver_sql("SELECT key, value FROM sync_state").all())
         cursor, head = rows.get(keys.CURSOR, ""), rows.get(keys.HEAD_SEQ, "")
         received = parse_cursor(cursor)[1] if cursor else 0
         return SyncProgress(received, int(head) if head else 0)

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -53,6 +53,8 @@ PLURAL_FORMS = {
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 
 GENERIC_ERROR = N_("The action could not be completed (error code {code}).")
+# Joins the clauses of a list parameter (e.g. everything in the way of a booking, domain.scheduling.obstacles).
+CLAUSE_SEPARATOR = N_(", ")
 STATUS_LABELS: dict[str, str] = {
     BookingStatus.REQUESTED: N_("Requested"),
     BookingStatus.CONFIRMED: N_("Confirmed"),
@@ -320,7 +322,8 @@ class Localizer:
             hijri = Gregorian(local.year, local.month, local.day).to_hijri()
         except OverflowError:
             return ""
-        text = f"{hijri.day} {hijri.month_name(self.lang)} {hijri.year} {hijri.notation(self.lang)}"
+        language: Literal["ar", "en"] = "ar" if self.lang == "ar" else "en"
+        text = f"{hijri.day} {hijri.month_name(language)} {hijri.year} {hijri.notation(language)}"
         return self._digits(text)
 
     # -- helpers
@@ -355,6 +358,11 @@ class Localizer:
             return self.phone(value)
         if key.endswith("halalas") and type(value) is int:
             return self.isolate(self.money(value))
+        if isinstance(value, list | tuple) and value and all(isinstance(v, Mapping) and "code" in v for v in value):
+            # A list of clauses, each its own message: "Noura is with Hind 10:00–11:00, then on a break …".
+            return self.gettext(CLAUSE_SEPARATOR).join(self.message(str(v["code"]), v) for v in value)
+        if isinstance(value, dt.datetime) and key.endswith("_time"):
+            return self.isolate(self.time(value))
         if isinstance(value, dt.datetime):
             return self.isolate(self.datetime(value))
         if isinstance(value, dt.date):

@@ -24,6 +24,7 @@ from .dev import api as dev_api
 from .devices import api as devices_api
 from .devices.enrolment import EnrolmentService
 from .devices.service import DeviceService
+from .edge import BodyLimit, BodyLimitMiddleware, ClientAddressMiddleware, HstsMiddleware
 from .health import router as health_router
 from .links import api as links_api  # customer booking pages /b/{token}
 from .logs import configure_logging
@@ -35,6 +36,7 @@ from .otp import api as otp_api
 from .otp.service import OtpPolicy, OtpService
 from .settings import CloudSettings
 from .sync import api as sync_api  # sync protocol router (owned by the sync engineer)
+from .sync.limits import MAX_BODY_BYTES as SYNC_MAX_BODY_BYTES
 from .web import ObservabilityMiddleware, install_error_handlers
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        services.otp.close()  # lets queued codes go out first
         services.sender.close()
         services.db.dispose()
 
@@ -104,10 +107,25 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
-    app.add_middleware(ObservabilityMiddleware, metrics=services.metrics)
+    _add_edge_middleware(app, services)
     for router in _routers(settings):
         app.include_router(router)
     return app
+
+
+def _add_edge_middleware(app: FastAPI, services: CloudServices) -> None:
+    """Outermost last: client address -> HSTS -> observability (sees every status) -> body limit -> routes."""
+    settings = services.settings
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=BodyLimit(settings.max_body_bytes),
+        metrics=services.metrics,
+        by_prefix={"/v1/sync/": BodyLimit(SYNC_MAX_BODY_BYTES, "sync.too_large")},
+    )
+    app.add_middleware(ObservabilityMiddleware, metrics=services.metrics)
+    if settings.uses_https:
+        app.add_middleware(HstsMiddleware)
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_networks)
 
 
 def _routers(settings: CloudSettings) -> list[APIRouter]:

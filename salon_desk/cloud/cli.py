@@ -23,7 +23,7 @@ from .devices.service import DeviceService
 from .i18n import translate
 from .migrate import current_revision, head_revision, upgrade
 from .salons.service import create_salon
-from .settings import CloudSettings
+from .settings import CloudSettings, parse_networks
 
 Command = Callable[[argparse.Namespace, CloudSettings], int]
 
@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"salon-cloud: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
     try:
-        return args.command(args, settings)
+        code: int = args.command(args, settings)
+        return code
     except DomainError as exc:
         print(f"salon-cloud: {translate(exc.code, exc.params, _cli_language())}", file=sys.stderr)
         return 1
@@ -52,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument(
         "--with-worker", action="store_true", help="also send customer notifications (small installs)"
+    )
+    serve.add_argument(
+        "--trusted-proxies",
+        "--forwarded-allow-ips",
+        dest="trusted_proxies",
+        default=None,
+        metavar="IPS",
+        help="comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed "
+        "(sets SALON_TRUSTED_PROXIES; default: nobody's)",
     )
     serve.set_defaults(command=_serve)
 
@@ -104,6 +114,13 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
         return 1
     if args.with_worker:
         os.environ["SALON_NOTIFY_IN_PROCESS"] = "1"  # read by every uvicorn worker process's app
+    if args.trusted_proxies is not None:
+        try:
+            parse_networks(args.trusted_proxies)
+        except ValueError as exc:
+            print(f"salon-cloud: --trusted-proxies: {exc}", file=sys.stderr)
+            return 2
+        os.environ["SALON_TRUSTED_PROXIES"] = args.trusted_proxies  # every worker's CloudSettings
     uvicorn.run(
         "salon_desk.cloud.app:app_from_environment",
         factory=True,
@@ -112,7 +129,8 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
         workers=max(1, args.workers),
         log_config=None,  # the app factory installs JSON logging in every worker
         access_log=False,  # the app writes its own access lines, by route template (no raw paths)
-        proxy_headers=True,
+        proxy_headers=False,  # edge.ClientAddressMiddleware trusts only SALON_TRUSTED_PROXIES
+        forwarded_allow_ips="",
         server_header=False,
     )
     return 0

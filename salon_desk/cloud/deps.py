@@ -40,7 +40,8 @@ class CloudServices:
 
 
 def get_services(request: Request) -> CloudServices:
-    return request.app.state.services
+    services: CloudServices = request.app.state.services
+    return services
 
 
 Services = Annotated[CloudServices, Depends(get_services)]
@@ -70,7 +71,8 @@ Language = Annotated[str, Depends(request_language)]
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address (uvicorn applies X-Forwarded-For from trusted proxies: --forwarded-allow-ips)."""
+    """The client's address: the TCP peer, or what a proxy in SALON_TRUSTED_PROXIES forwarded
+    (edge.ClientAddressMiddleware; uvicorn's own proxy handling is off)."""
     return request.client.host if request.client else None
 
 

@@ -6,7 +6,7 @@ prometheus_client's multiprocess mode in the deployment.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "CloudMetrics"]
@@ -44,6 +44,50 @@ class CloudMetrics:
             "salon_messages_total",
             "Messages handed to the SMS/WhatsApp provider, by provider, kind and outcome.",
             ["provider", "kind", "outcome"],
+            registry=self.registry,
+        )
+        # OTP abuse controls (otp.service): which limit refused, the scrypt work done, the daily budget.
+        self.otp_limited = Counter(
+            "salon_otp_limited_total",
+            "OTP requests and verifications refused or withheld, by limit (phone_cooldown, phone_window, "
+            "ip_window, link_cooldown, link_window, link_ip_window, salon_budget, verify_ip, verify_request).",
+            ["limit"],
+            registry=self.registry,
+        )
+        self.otp_hashes = Counter(
+            "salon_otp_hashes_total",
+            "scrypt computations of OTP codes, by operation (issue, verify).",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.otp_sent_24h = Gauge(
+            "salon_otp_sent_last_24h",
+            "OTP messages sent over all salons in the last 24 hours (as last counted by this process).",
+            registry=self.registry,
+        )
+        self.otp_budget_alerts = Counter(
+            "salon_otp_budget_alerts_total",
+            "Times the OTP messages sent over all salons in 24 hours reached SALON_OTP_DAILY_ALERT_TOTAL.",
+            registry=self.registry,
+        )
+        self.bodies_too_large = Counter(
+            "salon_http_bodies_too_large_total",
+            "Requests refused 413 because their body was over the limit (declared or while streaming).",
+            ["how"],
+            registry=self.registry,
+        )
+
+        self.sync_mutations = Counter(
+            "salon_sync_mutations_total",
+            "Pushed mutations answered, by status (applied, conflict, refused, retry).",
+            ["status"],
+            registry=self.registry,
+        )
+        self.sync_errors = Counter(
+            "salon_sync_mutation_errors_total",
+            "Failures while applying a pushed mutation, by outcome: attempt_failed (an unexpected error, "
+            "tried again), server_error (refused after the last attempt), transient (answered retry).",
+            ["outcome"],
             registry=self.registry,
         )
 

@@ -7,6 +7,7 @@ Secrets are `SecretStr`, so printing or logging the settings never shows them.
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -50,6 +51,21 @@ class CloudSettings(BaseSettings):
     otp_cooldown_seconds: int = Field(60, ge=0, le=3600, validation_alias="SALON_OTP_COOLDOWN_SECONDS")
     otp_window_seconds: int = Field(3600, ge=60, le=86400, validation_alias="SALON_OTP_WINDOW_SECONDS")
     otp_max_per_window: int = Field(5, ge=1, le=100, validation_alias="SALON_OTP_MAX_PER_WINDOW")
+    # Verification attempts one address may make per SALON_OTP_WINDOW_SECONDS on /v1/otp/verify.
+    otp_verify_max_per_ip: int = Field(50, ge=1, le=10_000, validation_alias="SALON_OTP_VERIFY_MAX_PER_IP")
+    # Codes one salon's customers may be sent in any 24 hours; the total over all salons only alerts.
+    otp_daily_budget_per_salon: int = Field(
+        500, ge=1, le=1_000_000, validation_alias="SALON_OTP_DAILY_BUDGET_PER_SALON"
+    )
+    otp_daily_alert_total: int = Field(
+        20_000, ge=1, le=100_000_000, validation_alias="SALON_OTP_DAILY_ALERT_TOTAL"
+    )
+
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs or CIDRs.
+    # Empty (the default): nobody's, so a client can never choose the address its limits count against.
+    trusted_proxies: str = Field("", validation_alias="SALON_TRUSTED_PROXIES")
+    # Largest request body on every route except /v1/sync (which has its own, larger limit).
+    max_body_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024, validation_alias="SALON_MAX_BODY_BYTES")
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +75,20 @@ class CloudSettings(BaseSettings):
     def dev_endpoints_enabled(self) -> bool:
         """`/v1/dev/*` exists only outside production, and only with the console provider."""
         return not self.is_production and self.sms_provider == CONSOLE_PROVIDER
+
+    @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @property
+    def uses_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # refuses a typo at start-up rather than trusting nobody (or everybody)
+        return value.strip()
 
     @field_validator("sms_provider")
     @classmethod
@@ -74,3 +104,8 @@ class CloudSettings(BaseSettings):
         if self.is_production and not self.public_base_url.startswith("https://"):
             raise ValueError("SALON_PUBLIC_BASE_URL must be https:// in production")
         return self
+
+
+def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """`"10.0.0.5, 192.168.0.0/16, ::1"` -> networks; raises ValueError on anything else."""
+    return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from salon_desk.domain.booking import ACTIVE, BookingStatus
 from salon_desk.domain.model import AvailabilityException, ExceptionKind
@@ -18,6 +20,7 @@ from .generate import (
     SCALES,
     DemoData,
     Ids,
+    Scale,
     booking_status,
     closures,
     instant,
@@ -26,6 +29,10 @@ from .generate import (
 )
 
 DEMO_PIN = "1234"
+
+Row = dict[str, Any]
+Base = Callable[[str], Row]  # the columns every row shares, for a new row id
+StaffEntry = tuple[str, StaffSchedule, list[Row]]  # staff id, schedule, the services they do
 
 
 def pin_hash(pin: str, salt: bytes) -> str:
@@ -56,11 +63,12 @@ def build_demo(today: date, now: datetime, scale_name: str = "demo", seed: int =
         data.add("desk_user", {**base(ids()), "name": name, "role": role,
                                "pin_hash": pin_hash(DEMO_PIN, rng.randbytes(16)), "active": True})
 
-    services = []
+    services: list[Row] = []
     for name_ar, name_en, category, minutes, buffer, price, phases in cat.SERVICES:
         row = {**base(ids()), "name_ar": name_ar, "name_en": name_en, "category": category,
                "duration_minutes": minutes, "buffer_minutes": buffer, "price_halalas": price * 100,
-               "phases": [{"minutes": m, "staff_busy": b} for m, b in phases], "color": "", "active": True}
+               "phases": [{"minutes": m, "staff_busy": b} for m, b in phases], "color": "", "active": True,
+               "can_run_alongside": name_en in cat.ALONGSIDE}
         data.add("service", row)
         services.append(row)
 
@@ -72,8 +80,10 @@ def build_demo(today: date, now: datetime, scale_name: str = "demo", seed: int =
     return data
 
 
-def _add_staff(data, base, ids, rng, count, services, today):  # type: ignore[no-untyped-def]
-    staff = []
+def _add_staff(
+    data: DemoData, base: Base, ids: Ids, rng: random.Random, count: int, services: list[Row], today: date
+) -> list[StaffEntry]:
+    staff: list[StaffEntry] = []
     for index in range(count):
         name_ar, name_en, title, skills, colour = cat.STAFF[index % len(cat.STAFF)]
         if index >= len(cat.STAFF):
@@ -105,8 +115,8 @@ def _add_staff(data, base, ids, rng, count, services, today):  # type: ignore[no
     return staff
 
 
-def _add_customers(data, base, ids, rng, count):  # type: ignore[no-untyped-def]
-    customers = []
+def _add_customers(data: DemoData, base: Base, ids: Ids, rng: random.Random, count: int) -> list[str]:
+    customers: list[str] = []
     # Family names come from a generator of their own so the main stream (and so every booking) is unchanged.
     family_rng = random.Random(f"family-names-{count}")
     for phone in phone_numbers(rng, count):
@@ -124,7 +134,10 @@ def _add_customers(data, base, ids, rng, count):  # type: ignore[no-untyped-def]
     return customers
 
 
-def _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, scale, scale_name):  # type: ignore[no-untyped-def]
+def _add_bookings(
+    data: DemoData, base: Base, ids: Ids, rng: random.Random, salon: SalonSchedule, staff: list[StaffEntry],
+    customers: list[str], today: date, now: datetime, scale: Scale, scale_name: str,
+) -> None:
     step = timedelta(minutes=15)
     for offset in range(-scale.days_past, scale.days_future + 1):
         day = today + timedelta(days=offset)
@@ -150,7 +163,10 @@ def _add_bookings(data, base, ids, rng, salon, staff, customers, today, now, sca
                     t = busy_until + (-(busy_until - span.start) % step)
 
 
-def _add_booking(data, base, ids, rng, sid, service, customer_id, start, end, busy_until, now):  # type: ignore[no-untyped-def]
+def _add_booking(
+    data: DemoData, base: Base, ids: Ids, rng: random.Random, sid: str, service: Row, customer_id: str,
+    start: datetime, end: datetime, busy_until: datetime, now: datetime,
+) -> None:
     status = booking_status(start, end, now, rng)
     booking_id = ids()
     stamp = min(now, start - timedelta(days=rng.randrange(0, 14)))
@@ -165,7 +181,10 @@ def _add_booking(data, base, ids, rng, sid, service, customer_id, start, end, bu
                               "phases": service["phases"], "active": status in ACTIVE})
 
 
-def _add_queue(data, base, ids, rng, services, customers, now):  # type: ignore[no-untyped-def]
+def _add_queue(
+    data: DemoData, base: Base, ids: Ids, rng: random.Random, services: list[Row], customers: list[str],
+    now: datetime,
+) -> None:
     quick = [s for s in services if s["duration_minutes"] <= 60]
     for minutes_ago, name, state in ((35, "أم فهد", "seated"), (20, "Maria Santos", "left"),
                                      (12, "نوف", "waiting"), (4, "", "waiting")):

@@ -22,6 +22,9 @@ SERVICES = [
     ("واكس", "Waxing", "body", 30, 10, 100, []),
 ]
 
+# Services a customer may have at the same time as each other (a manicure beside a pedicure).
+ALONGSIDE = frozenset({"Manicure", "Pedicure"})
+
 # (name_ar, name_en, title, skills (service categories), colour)
 STAFF = [
     ("نورة", "Noura", "Senior stylist", {"hair"}, "#7c5cbf"),

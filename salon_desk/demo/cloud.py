@@ -21,6 +21,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from salon_desk.cloud.app import create_app
 from salon_desk.cloud.clock import Clock
@@ -38,7 +39,14 @@ class _DemoSettings(CloudSettings):
     """Only what the demo passes: a developer's DATABASE_URL or SALON_SMS_PROVIDER never leaks in."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, **_other):  # type: ignore[no-untyped-def]
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select
 
+from salon_desk.clock import utc_now
 from salon_desk.store.engine import make_engine
 from salon_desk.store.migrate import prepare_database
 from salon_desk.store.rows import Base, SalonRow
@@ -39,7 +40,7 @@ def write_demo(engine: Engine, data: DemoData) -> int:
 def seed_demo(data_dir: Path, scale: str = "demo", today: date | None = None, now: datetime | None = None) -> int:
     """Creates (or upgrades) the database in data_dir and fills it. Returns the number of rows written."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     today = today or now.astimezone(ZoneInfo("Asia/Riyadh")).date()
     db_path = data_dir / "salon-desk.db"
     engine = make_engine(db_path)

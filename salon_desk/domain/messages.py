@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import booking, digits, money, phone, rules, scheduling
+from . import booking, digits, money, phone, rules, scheduling, sync_messages
 from .i18n import N_
 
 GENERIC = {
@@ -15,7 +15,7 @@ GENERIC = {
 @cache
 def all_messages() -> dict[str, str]:
     table: dict[str, str] = {}
-    for module in (booking, digits, money, phone, rules, scheduling):
+    for module in (booking, digits, money, phone, rules, scheduling, sync_messages):
         table.update(getattr(module, "MESSAGES", {}))
     table.update(GENERIC)
     return table

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from .booking import BookingSource, BookingStatus, Role
 
@@ -90,6 +91,7 @@ class Service:
     phases: tuple[Phase, ...] = ()
     active: bool = True
     color: str = ""
+    can_run_alongside: bool = False  # a customer may have it at the same time as another such service
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,9 @@ class BookingItem:
     busy_until: datetime  # end_at + the service's buffer
     price_halalas: int
     phases: tuple[Phase, ...] = ()
+    # As it really ran (recorded at start and completion), kept apart from the booked interval.
+    actual_start_at: datetime | None = None
+    actual_end_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +244,8 @@ class AuditEvent:
     action: str
     entity: str
     entity_id: str
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
     at: datetime
     hash: str = ""
     prev_hash: str = ""

@@ -16,6 +16,7 @@ MAX_ITEMS_PER_BOOKING = 10
 MESSAGES = {
     "name.required": N_("Please enter a name."),
     "text.too_long": N_("This text is too long (at most {max} characters)."),
+    "text.unreadable": N_("This text contains characters that cannot be saved. Please type it again."),
     "service.not_found": N_("This service does not exist or is no longer offered."),
     "staff.not_found": N_("This staff member does not exist or no longer works here."),
     "customer.not_found": N_("This customer could not be found."),
@@ -29,6 +30,8 @@ MESSAGES = {
     "booking.no_items": N_("Please add at least one service."),
     "booking.too_many_items": N_("A booking can have at most {max} services."),
     "booking.in_past": N_("This time has already passed. Please choose a later time."),
+    "booking.naive_time": N_("This time has no time zone, so it cannot be placed. Please choose the time again."),
+    "customer.consent_invalid": N_("A consent can only be yes or no."),
     "booking.item_unknown": N_("This service is not part of the booking."),
     "walkin.not_waiting": N_("This walk-in is no longer waiting."),
     "walkin.nobody_free": N_("Nobody who performs this service is free now. The soonest is {staff} at {time}."),
@@ -45,8 +48,16 @@ MESSAGES = {
 }
 
 
+def _readable(text: str) -> str:
+    """NUL, other control characters and lone surrogates (a broken paste) can be neither stored nor synced."""
+    for char in text:
+        if (char < " " and char not in "\n\t\r") or "\ud800" <= char <= "\udfff":
+            raise ValidationError("text.unreadable")
+    return text
+
+
 def clean_name(value: str) -> str:
-    name = " ".join((value or "").split())
+    name = " ".join(_readable(value or "").split())
     if not name:
         raise ValidationError("name.required")
     if len(name) > MAX_NAME:
@@ -55,7 +66,7 @@ def clean_name(value: str) -> str:
 
 
 def clean_notes(value: str) -> str:
-    notes = (value or "").strip()
+    notes = _readable(value or "").strip()
     if len(notes) > MAX_NOTES:
         raise ValidationError("text.too_long", max=MAX_NOTES)
     return notes

@@ -38,8 +38,8 @@ class AuditLog:
         action: str,
         entity: str,
         entity_id: str,
-        before: dict | None = None,
-        after: dict | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
     ) -> None:
         last = self._session.scalar(select(AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1))
         prev = last or GENESIS
@@ -54,7 +54,10 @@ class AuditLog:
         )
 
     @staticmethod
-    def _fields(event_id, salon_id, actor_id, device_id, action, entity, entity_id, before, after, at):  # type: ignore[no-untyped-def]
+    def _fields(
+        event_id: str, salon_id: str, actor_id: str, device_id: str, action: str, entity: str, entity_id: str,
+        before: dict[str, Any] | None, after: dict[str, Any] | None, at: datetime,
+    ) -> dict[str, Any]:
         return {"id": event_id, "salon_id": salon_id, "actor_id": actor_id, "device_id": device_id,
                 "action": action, "entity": entity, "entity_id": entity_id, "before": before, "after": after,
                 "at": instant_text(at)}

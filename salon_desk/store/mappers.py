@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from salon_desk.domain.booking import BookingSource, BookingStatus, Role
 from salon_desk.domain.model import (
@@ -30,15 +31,15 @@ from salon_desk.domain.model import (
 from . import rows as r
 
 
-def phases_from_json(data: list | None) -> tuple[Phase, ...]:
+def phases_from_json(data: list[dict[str, Any]] | None) -> tuple[Phase, ...]:
     return tuple(Phase(int(p["minutes"]), bool(p.get("staff_busy", True))) for p in data or ())
 
 
-def phases_to_json(phases: tuple[Phase, ...]) -> list[dict]:
+def phases_to_json(phases: tuple[Phase, ...]) -> list[dict[str, Any]]:
     return [{"minutes": p.minutes, "staff_busy": p.staff_busy} for p in phases]
 
 
-def opening_hours_from_json(data: list) -> tuple[OpeningHours, ...]:
+def opening_hours_from_json(data: list[dict[str, Any]]) -> tuple[OpeningHours, ...]:
     return tuple(OpeningHours(int(h["weekday"]), time.fromisoformat(h["start"]), time.fromisoformat(h["end"]))
                  for h in data)
 
@@ -56,7 +57,8 @@ def staff(row: r.StaffRow) -> Staff:
 
 def service(row: r.ServiceRow) -> Service:
     return Service(row.id, row.name_ar, row.name_en, row.category, row.duration_minutes, row.buffer_minutes,
-                   row.price_halalas, phases_from_json(row.phases), row.active, row.color)
+                   row.price_halalas, phases_from_json(row.phases), row.active, row.color,
+                   bool(row.can_run_alongside))
 
 
 def staff_service(row: r.StaffServiceRow) -> StaffService:
@@ -79,7 +81,8 @@ def customer(row: r.CustomerRow) -> Customer:
 
 def booking_item(row: r.BookingItemRow) -> BookingItem:
     return BookingItem(row.id, row.booking_id, row.service_id, row.staff_id, row.start_at, row.end_at,
-                       row.busy_until, row.price_halalas, phases_from_json(row.phases))
+                       row.busy_until, row.price_halalas, phases_from_json(row.phases), row.actual_start_at,
+                       row.actual_end_at)
 
 
 def booking(row: r.BookingRow, items: list[r.BookingItemRow]) -> Booking:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from salon_desk.clock import utc_now
 from salon_desk.config import resource_path
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 KEEP_BACKUPS = 10
 # The newest revision of migrations/local. Kept here so a normal start does not import Alembic (a third of
 # the start-up time); a test fails when a new revision is added without updating it.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0004"
 
 
 def alembic_config() -> Config:
@@ -56,7 +56,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def backup_database(db_path: Path, backup_dir: Path, label: str) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir / f"salon-desk-{stamp}-{label}.db"
     with sqlite3.connect(db_path) as source, sqlite3.connect(target) as dest:
         source.backup(dest)

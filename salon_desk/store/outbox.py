@@ -1,4 +1,9 @@
-"""The outbox: every local change becomes a mutation for the cloud, in the change's own transaction."""
+"""The outbox: every local change becomes a mutation for the cloud, in the change's own transaction.
+
+Each mutation is checked against its schema (salon_desk/sync/schemas.py, the same the cloud applies) before
+it is written: a mutation the cloud would refuse never enters the outbox; the use case fails with the
+schema's typed error (`sync.invalid_args`) and its transaction rolls back.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy.orm import Session
 from salon_desk.domain.hlc import Hlc
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor
+from salon_desk.sync import schemas
 
 from .rows import OutboxRow, SyncStateRow
 
@@ -32,8 +38,10 @@ class Outbox:
         args: dict[str, Any],
         actor: Actor,
         base_seq: int | None = None,
-        v: int = 1,
+        v: int = schemas.CURRENT_VERSION,
     ) -> OutboxRow:
+        schemas.validate_target(name, v, entity, entity_id)
+        schemas.validate_args(name, v, args)
         now = self._clock()
         row = OutboxRow(
             mutation_id=new_id(int(now.timestamp() * 1000)),

@@ -55,7 +55,7 @@ class BookingRepository:
         (no ORM identity map): slot search calls this on its hot path."""
         cols = (BookingItemRow.id, BookingItemRow.booking_id, BookingItemRow.service_id, BookingItemRow.staff_id,
                 BookingItemRow.start_at, BookingItemRow.end_at, BookingItemRow.busy_until,
-                BookingItemRow.price_halalas, BookingItemRow.phases)
+                BookingItemRow.price_halalas, BookingItemRow.phases, BookingItemRow.actual_end_at)
         q = select(*cols).where(
             BookingItemRow.active.is_(True), BookingItemRow.deleted_at.is_(None),
             BookingItemRow.start_at < end, BookingItemRow.start_at > start - MAX_ITEM_SPAN,
@@ -65,9 +65,10 @@ class BookingRepository:
         if exclude_booking is not None:
             q = q.where(BookingItemRow.booking_id != exclude_booking)
         out: dict[str, list[BookingItem]] = defaultdict(list)
-        for item_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price, phases in self._s.execute(q):
+        for item_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price, phases, actual_end \
+                in self._s.execute(q):
             out[staff_id].append(BookingItem(item_id, booking_id, service_id, staff_id, start_at, end_at, busy_until,
-                                             price, m.phases_from_json(phases)))
+                                             price, m.phases_from_json(phases), actual_end_at=actual_end))
         return out
 
     def calendar(self, start: datetime, end: datetime, staff_ids: list[str] | None = None) -> list[CalendarItem]:
@@ -96,7 +97,9 @@ class BookingRepository:
                  .where(NotificationRow.booking_id.in_(booking_ids[start:start + 500]),
                         NotificationRow.deleted_at.is_(None))
                  .order_by(NotificationRow.updated_at, NotificationRow.id))
-            latest.update({booking_id: (event, status) for booking_id, event, status in self._s.execute(q)})
+            latest.update(
+                {booking_id: (event, status) for booking_id, event, status in self._s.execute(q) if booking_id is not None}
+            )
         return latest
 
     def for_customer(self, customer_id: str) -> list[Booking]:
@@ -155,6 +158,18 @@ class BookingRepository:
         booking.starts_at = min(r.start_at for r in self._item_rows(row.booking_id))
         booking.updated_at = now
         booking.sync_status = SyncStatus.PENDING.value
+        self._s.flush()
+
+    def record_actual_times(self, times: dict[str, tuple[datetime | None, datetime | None]], now: datetime) -> None:
+        """item id -> (actual start, actual end); None leaves that time as it is. The booked interval is kept."""
+        for item_id, (actual_start, actual_end) in times.items():
+            row = self._s.get(BookingItemRow, item_id)
+            assert row is not None
+            if actual_start is not None:
+                row.actual_start_at = actual_start
+            if actual_end is not None:
+                row.actual_end_at = actual_end
+            row.updated_at, row.sync_status = now, SyncStatus.PENDING.value
         self._s.flush()
 
     def set_notes(self, booking_id: str, notes: str, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.booking import BookingStatus
@@ -55,7 +55,7 @@ class CustomerRepository:
                                                         CustomerRow.deleted_at.is_(None))).first()
         return m.customer(row) if row else None
 
-    def _search_query(self, text_query: str):  # type: ignore[no-untyped-def]
+    def _search_query(self, text_query: str) -> Select[CustomerRow]:
         q = select(CustomerRow).where(CustomerRow.deleted_at.is_(None))
         stripped = text_query.strip()
         if not stripped:

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 class Repositories:
-    session: Session
+    @property
+    def session(self) -> Session:
+        raise NotImplementedError  # the unit of work opens it
 
     def _fresh(self) -> None:
         for name in ("reference", "bookings", "customers", "walkins", "waitlist"):

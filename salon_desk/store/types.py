@@ -15,7 +15,8 @@ INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def instant_text(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime given where an instant (tz-aware) is required")
-    return value.astimezone(UTC).strftime(INSTANT_FORMAT)
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}" + utc.strftime(INSTANT_FORMAT[2:])  # %Y is not zero-padded below year 1000
 
 
 def parse_instant(text: str) -> datetime:

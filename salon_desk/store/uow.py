@@ -7,22 +7,16 @@ outbox mutation in one transaction and nothing else can half-happen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from salon_desk.clock import Clock, utc_now
 from salon_desk.domain.model import Changes
 
 from .audit import AuditLog
 from .outbox import Outbox
 from .repositories import Repositories
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class UnitOfWork(Repositories):

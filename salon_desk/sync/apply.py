@@ -72,13 +72,15 @@ def _add_mutation(session: Session, pending: PendingFields, row: OutboxRow) -> N
             select(BookingItemRow.id).where(BookingItemRow.booking_id == row.entity_id)
         )
         for item_id in item_ids:
-            pending.add("booking_item", item_id, {"active"})
+            pending.add("booking_item", item_id, {"active", "actual_start_at", "actual_end_at"})
     elif name == "walkin.seat":
         pending.add("walk_in", row.entity_id, {"state", "booking_id"})
 
 
 def _table(entity: str) -> Table:
-    return REPLICATED[entity].__table__  # type: ignore[return-value]
+    table = REPLICATED[entity].__table__
+    assert isinstance(table, Table)  # every replicated row class is mapped to one table
+    return table
 
 
 def _default(column: Any) -> Any:

@@ -17,14 +17,17 @@ thread, schedules the next call after `report.next_delay` seconds and forwards t
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from salon_desk.clock import Clock, utc_now
 from salon_desk.store.engine import make_engine
 from salon_desk.store.rows import REPLICATED, OutboxRow, SyncConflictRow
 
@@ -47,16 +50,12 @@ from .protocol import (
 from .state import SyncState
 
 DESK_SCHEMA_VERSION = 1
+INVALID_ENVELOPE = "invalid_request"  # an outbox row that is no valid protocol.Mutation (never sent)
 RESULT_COUNTERS = {"applied": "applied", "conflict": "conflicts", "refused": "refused"}
-Clock = Callable[[], datetime]
 # sync_state keys of a new desk's initial sync (specs/sync.md §3.7): the phase running ("1", "2", "3"; "done"
 # once finished; empty = not started), its cursor, and the incremental cursor to switch to afterwards.
 INITIAL_PHASE, PHASE_CURSOR, INITIAL_BASE = "initial_phase", "phase_cursor", "initial_base"
 PHASES_DONE = "done"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def make_sync_engine(path: Path | str) -> Engine:
@@ -65,7 +64,7 @@ def make_sync_engine(path: Path | str) -> Engine:
     engine = make_engine(path)
 
     @event.listens_for(engine, "connect")
-    def _replica_mode(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _replica_mode(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
     return engine
@@ -85,7 +84,7 @@ class Backoff:
         self.failures = 0
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        delay = min(self.cap, self.base * 2**self.failures) * (1 + self.jitter * (2 * self._rng() - 1))
+        delay = min(self.cap, self.base * 2.0**self.failures) * (1 + self.jitter * (2 * self._rng() - 1))
         self.failures += 1
         return max(delay, retry_after or 0.0)
 
@@ -153,10 +152,11 @@ class SyncEngine:
         """Push until the outbox is empty (or the server says retry), then pull until caught up."""
         report = SyncReport()
         try:
-            while self.push_batch(report):
-                pass
+            rejected = self._push_all(report)
             if report.error is None:
                 self.pull_all(report, wait)
+            if rejected is not None:
+                raise rejected  # blocked, visibly, after the pull: reads never wait for a refused batch
         except SyncHttpError as error:
             report.error = error.kind
             report.blocked_code = None if error.transient else (error.code or error.kind)
@@ -175,6 +175,19 @@ class SyncEngine:
 
     # ---------------------------------------------------------------- push
 
+    def _push_all(self, report: SyncReport) -> SyncHttpError | None:
+        """Pushes until the outbox is empty or the server says retry. A batch the cloud refuses for a reason
+        the desk cannot fix (4xx `rejected`: a malformed envelope) is returned, not raised: the outbox is
+        kept, the first row records the code, and the desk shows itself blocked with that reason."""
+        try:
+            while self.push_batch(report):
+                pass
+        except SyncHttpError as error:
+            if error.kind != "rejected":
+                raise
+            return error
+        return None
+
     def push_batch(self, report: SyncReport) -> bool:
         """Pushes one batch; True when another batch may follow."""
         with self._sessions() as session:
@@ -185,26 +198,42 @@ class SyncEngine:
                 .limit(self._batch_size)
             ).all()
             epoch = SyncState(session).get(keys.EPOCH) or None
-        if not rows:
+        mutations = self._envelopes(rows)
+        if not mutations:
             return False
         request = PushRequest(
             device_id=self.device_id,
             schema_version=DESK_SCHEMA_VERSION,
             client_time=self._clock().isoformat(),
             epoch=epoch,
-            mutations=[_mutation(r) for r in rows],
+            mutations=mutations,
         )
         try:
             response = self._api.push(request)
         except SyncHttpError as error:
-            if error.kind == "too_large" and len(rows) > 1:
-                self._batch_size = len(rows) // 2  # 413: halve the batch and go on (specs/sync.md §3.6)
+            if error.kind == "too_large" and len(mutations) > 1:
+                self._batch_size = len(mutations) // 2  # 413: halve the batch and go on (specs/sync.md §3.6)
                 return True
-            if error.kind == "transient":
-                self._note_failure([rows[0].mutation_id], error.code or "transient")
+            if error.kind in {"transient", "rejected"}:
+                self._note_failure([rows[0].mutation_id], error.code or error.kind)
             raise
         self._store_push(response, report)
-        return report.error is None and len(rows) == self._batch_size
+        held_back = len(mutations) < len(rows)  # an invalid envelope follows: the next batch starts with it
+        return report.error is None and (held_back or len(rows) == self._batch_size)
+
+    def _envelopes(self, rows: Sequence[OutboxRow]) -> list[Mutation]:
+        """The rows as wire mutations, up to the first one that is not a valid envelope (never sent: the
+        cloud would refuse the whole batch). That row alone blocks the queue, visibly, with its code."""
+        mutations = []
+        for row in rows:
+            try:
+                mutations.append(_mutation(row))
+            except PydanticValidationError:
+                if mutations:
+                    break  # send the valid ones before it first
+                self._note_failure([row.mutation_id], INVALID_ENVELOPE)
+                raise SyncHttpError("rejected", code=INVALID_ENVELOPE) from None
+        return mutations
 
     def _store_push(self, response: PushResponse, report: SyncReport) -> None:
         now = self._clock()

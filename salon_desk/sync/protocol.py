@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time
 from hashlib import sha256
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,6 +65,7 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "phases": "json",
         "color": "text",
         "active": "bool",
+        "can_run_alongside": "bool",
     },
     "staff_service": {
         "staff_id": "text",
@@ -113,6 +114,8 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "price_halalas": "int",
         "phases": "json",
         "active": "bool",
+        "actual_start_at": "instant",
+        "actual_end_at": "instant",
     },
     "walk_in": {
         "name": "text",
@@ -186,7 +189,10 @@ def fields_of(entity: str) -> dict[str, Kind]:
 def format_instant(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime given where an instant (tz-aware) is required")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    # The year zero-padded by hand: strftime("%Y") gives "999" for the year 999 on glibc, which no reader
+    # (fromisoformat, PostgreSQL, a new desk) accepts back.
+    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_instant(text: str) -> datetime:
@@ -280,20 +286,36 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# The push envelope (specs/sync.md §3.6), checked whole before anything applies: a malformed one answers 422
+# `invalid_request` naming the fields and changes nothing. A mutation's own `args` are checked per mutation
+# (their own `refused`), so one bad command never blocks the rest of the queue.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"  # canonical, lower case
+HLC_PATTERN = r"^[0-9]{1,15}:[0-9]{1,10}$"  # "ms:counter" (domain.hlc.Hlc)
+NAME_PATTERN = r"^[a-z][a-z_]{0,29}\.[a-z][a-z_]{0,29}$"  # "booking.create"
+ENTITY_PATTERN = r"^[a-z][a-z_]{0,29}$"
+EPOCH_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+MAX_SEQ = 2**63 - 1  # device_seq, base_seq and server seqs are PostgreSQL bigints
+# Payload versions of mutation args this cloud reads (`v`; see sync.schemas for the rules of each version).
+MUTATION_VERSIONS = range(1, 2)
+Seq = Annotated[int, Field(strict=True, ge=1, le=MAX_SEQ)]
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
+ROLE_PATTERN = r"^(receptionist|manager|owner|customer|system)$"  # domain.booking.Role
+
+
 class MutationActor(WireModel):
-    desk_user_id: str
-    role: str = "receptionist"
+    desk_user_id: str = Field(pattern=r"^(" + UUID_PATTERN[1:-1] + r")?$")  # "" for a customer without id
+    role: str = Field("receptionist", pattern=ROLE_PATTERN)
 
 
 class Mutation(WireModel):
-    mutation_id: str = Field(min_length=1, max_length=36)
-    device_seq: int = Field(ge=1)
-    name: str = Field(min_length=1, max_length=40)
-    v: int = 1
-    entity: str = Field(min_length=1, max_length=30)
-    entity_id: str = Field(min_length=1, max_length=36)
-    base_seq: int | None = None
-    hlc: str = Field(min_length=1, max_length=32)
+    mutation_id: Uuid
+    device_seq: Seq
+    name: str = Field(pattern=NAME_PATTERN)
+    v: int = Field(1, strict=True, ge=MUTATION_VERSIONS.start, lt=MUTATION_VERSIONS.stop)
+    entity: str = Field(pattern=ENTITY_PATTERN)
+    entity_id: Uuid
+    base_seq: int | None = Field(None, strict=True, ge=0, le=MAX_SEQ)
+    hlc: str = Field(pattern=HLC_PATTERN)
     actor: MutationActor
     args: dict[str, Any]
 
@@ -304,10 +326,11 @@ class Mutation(WireModel):
 
 
 class PushRequest(WireModel):
-    device_id: str
-    schema_version: int = 0
-    client_time: str | None = None
-    epoch: str | None = None  # the epoch the desk last pulled from; another one answers 409 epoch_changed
+    device_id: Uuid
+    schema_version: int = Field(0, strict=True, ge=0, le=1_000_000)
+    client_time: str | None = Field(None, max_length=40)
+    # The epoch the desk last pulled from; another one answers 409 epoch_changed.
+    epoch: str | None = Field(None, pattern=EPOCH_PATTERN)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from salon_desk.clock import utc_now
 from salon_desk.ui import i18n
 from salon_desk.ui.tasks import TaskRunner
 
@@ -64,10 +65,6 @@ class SyncStatusView:
 class SignedInUser:
     name: str
     role: str  # domain.booking.Role value
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_settings() -> QSettings:

@@ -4,10 +4,11 @@ pages (built on first visit from the registry), the status bar and the keyboard 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,8 +27,16 @@ from salon_desk.ui import i18n, theme
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text, show_error
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.pages import NAV, PAGES, InfoPage, NavEntry, PageFactory
 from salon_desk.ui.status_bar import DeskStatusBar, MinuteTicker
+from salon_desk.ui.window_state import (
+    first_run_rect,
+    restore_geometry,
+    restore_splitters,
+    save_geometry,
+    save_splitters,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +73,15 @@ class MainWindow(QMainWindow):
         ctx.events.booking_for_customer_requested.connect(self._on_booking_for_customer_requested)
         self.retranslate()
         self.show_page(start_page or self._nav[0].key)
-        self.stack.currentWidget().setFocus()  # start in the work area; Tab/Shift+Tab reach the rail
+        self._focus_page()  # start in the work area; Tab/Shift+Tab reach the rail
         self._load_salon_name()
 
     # -- layout -------------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        self.rail = QFrame(objectName="NavRail")
+        self.rail = named(QFrame(), "NavRail")
         self.rail.setFixedWidth(RAIL_WIDTH)
-        self.salon_label = QLabel(objectName="SalonName", wordWrap=True)
-        self.nav_list = QListWidget(objectName="NavList")
+        self.salon_label = named(QLabel(wordWrap=True), "SalonName")
+        self.nav_list = named(QListWidget(), "NavList")
         self.nav_list.setIconSize(QSize(22, 22))
         self.nav_list.setFrameShape(QFrame.Shape.NoFrame)
         self.nav_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -86,7 +95,7 @@ class MainWindow(QMainWindow):
         rail_layout.setContentsMargins(0, 0, 0, 8)
         rail_layout.addWidget(self.salon_label)
         rail_layout.addWidget(self.nav_list, 1)
-        self.stack = QStackedWidget(objectName="PageStack")
+        self.stack = named(QStackedWidget(), "PageStack")
         central = QWidget()
         row = QHBoxLayout(central)  # mirrors with the layout direction: the rail sits on the reading side
         row.setContentsMargins(0, 0, 0, 0)
@@ -96,7 +105,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_shortcuts(self) -> None:
-        bindings = {
+        bindings: dict[str, Callable[[], None]] = {
             "Ctrl+N": self._on_new_booking_shortcut,
             "Ctrl+F": self._on_search_shortcut,
             "Ctrl+T": self._on_today_shortcut,
@@ -107,12 +116,27 @@ class MainWindow(QMainWindow):
             "Alt+Right": lambda: self._on_arrow_shortcut(Qt.Key.Key_Right),
         }
         for entry in self._nav:
-            bindings[entry.shortcut] = lambda key=entry.key: self._on_page_shortcut(key)
+            bindings[entry.shortcut] = partial(self._on_page_shortcut, entry.key)
         self.shortcuts: dict[str, QShortcut] = {}
         for sequence, handler in bindings.items():
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.activated.connect(handler)
             self.shortcuts[sequence] = shortcut
+
+    # -- size and place -----------------------------------------------------------------------------------
+    def show_restored(self) -> None:
+        """Shows the window where this user left it; the first time, maximized over a sensible size on the
+        screen's available area (what "restore down" returns to)."""
+        if not restore_geometry(self.ctx, "main", self):
+            self.setGeometry(first_run_rect(self))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        save_geometry(self.ctx, "main", self)
+        for key, page in self._pages.items():
+            save_splitters(self.ctx, key, page)
+        super().closeEvent(event)
 
     # -- pages --------------------------------------------------------------------------------------------
     @property
@@ -128,6 +152,19 @@ class MainWindow(QMainWindow):
         keys = [entry.key for entry in self._nav]
         self.nav_list.setCurrentRow(keys.index(key))  # builds and shows the page via _on_nav_row_changed
         return self._pages[key]
+
+    def install_pages(self, pages: Mapping[str, PageFactory]) -> None:
+        """Cold start: the window was painted with empty pages before the database opened (app.show_shell);
+        the real pages replace them, the current one is built now (the rest on first visit), and the salon's
+        name loads. The rail keeps its entries: `pages` has a factory for each."""
+        self._factories = {**self._factories, **pages}
+        for page in self._pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        self._on_nav_row_changed(self.nav_list.currentRow())
+        self._focus_page()
+        self._load_salon_name()
 
     def _on_nav_row_changed(self, row: int) -> None:
         if row < 0:
@@ -145,14 +182,20 @@ class MainWindow(QMainWindow):
             page = InfoPage(key, PAGE_FAILED_STATE, PAGE_FAILED_DETAIL)
             self._status_bar().show_error_message(error_text(exc))
         page.setProperty("page_key", key)
+        restore_splitters(self.ctx, key, page)
         self._pages[key] = page
         self.stack.addWidget(page)
         return page
 
+    def _focus_page(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus(reason)
+
     # -- shortcuts ----------------------------------------------------------------------------------------
     def _on_page_shortcut(self, key: str) -> None:
         self.show_page(key)
-        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._focus_page(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_new_booking_shortcut(self) -> None:
         if "calendar" in self._factories:
@@ -197,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def _on_language_changed(self, _lang: str) -> None:
         app = QGuiApplication.instance()
-        if app is not None:
+        if isinstance(app, QGuiApplication):
             app.setFont(theme.ui_font(i18n.is_rtl()))
         self.retranslate()
         for key, page in self._pages.items():

@@ -18,6 +18,7 @@ from salon_desk.domain.i18n import N_
 from salon_desk.ui import theme
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,11 @@ class InfoPage(QWidget):
         entry = NAV_BY_KEY.get(key)
         if entry is not None:
             self.icon_label.setPixmap(theme.icon(entry.icon, theme.ACCENT).pixmap(48, 48))
-        self.title_label = QLabel(objectName="PageTitle")
-        self.state_label = QLabel(objectName="InfoState", wordWrap=True)
-        self.description_label = QLabel(objectName="PageSubtitle", wordWrap=True)
+        self.title_label = named(QLabel(), "PageTitle")
+        self.state_label = named(QLabel(wordWrap=True), "InfoState")
+        self.description_label = named(QLabel(wordWrap=True), "PageSubtitle")
         self.description_label.setTextFormat(Qt.TextFormat.PlainText)
-        card = QFrame(objectName="Card")
+        card = named(QFrame(), "Card")
         card.setFixedWidth(640)
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(28, 24, 28, 28)

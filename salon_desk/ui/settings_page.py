@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVB
 
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.status_bar import local_today
 
 # Each language is offered under its own name, as people look for it (not translated).
@@ -18,13 +19,15 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("SettingsPage")
         self._ctx = ctx
-        self.title_label = QLabel(objectName="PageTitle")
+        self.title_label = named(QLabel(), "PageTitle")
         self.language_box, self.language_group = self._radio_group(LANGUAGE_NAMES)
         self.digits_box, self.digit_group = self._radio_group({"latn": "", "arab": ""})
-        self.preview_label = QLabel(objectName="PageSubtitle")
-        self.english_note = QLabel(objectName="PageSubtitle", wordWrap=True)
-        self.digits_box.layout().addWidget(self.preview_label)
-        self.digits_box.layout().addWidget(self.english_note)
+        self.preview_label = named(QLabel(), "PageSubtitle")
+        self.english_note = named(QLabel(wordWrap=True), "PageSubtitle")
+        digits_layout = self.digits_box.layout()
+        assert digits_layout is not None  # _radio_group gave the box its layout
+        digits_layout.addWidget(self.preview_label)
+        digits_layout.addWidget(self.english_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 36, 40, 36)
         layout.setSpacing(16)
@@ -42,7 +45,7 @@ class SettingsPage(QWidget):
         group = QButtonGroup(box)
         box_layout = QVBoxLayout(box)
         for index, (code, text) in enumerate(options.items()):
-            button = QRadioButton(text, objectName=f"option_{code}")
+            button = named(QRadioButton(text), f"option_{code}")
             button.setProperty("code", code)
             group.addButton(button, index)
             box_layout.addWidget(button)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWid
 from salon_desk.ui import theme
 from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.named import named
 
 if TYPE_CHECKING:
     from salon_desk.l10n import Localizer
@@ -73,13 +74,13 @@ class DeskStatusBar(QStatusBar):
         self.setObjectName("DeskStatusBar")
         self.setSizeGripEnabled(False)
         self._ctx = ctx
-        self.message_label = QLabel(objectName="StatusMessage")
+        self.message_label = named(QLabel(), "StatusMessage")
         # A long message must never widen the window; the full text stays in the tooltip.
         self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.sync_icon = QLabel(objectName="SyncIcon")
-        self.sync_label = QLabel(objectName="SyncIndicator")
-        self.user_label = QLabel(objectName="UserLabel")
-        self.date_label = QLabel(objectName="DateLabel")
+        self.sync_icon = named(QLabel(), "SyncIcon")
+        self.sync_label = named(QLabel(), "SyncIndicator")
+        self.user_label = named(QLabel(), "UserLabel")
+        self.date_label = named(QLabel(), "DateLabel")
         self._clear_timer = QTimer(self, singleShot=True, interval=INFO_TIMEOUT_MS)
         self._clear_timer.timeout.connect(self.clear_message)
         self.addWidget(self.message_label, 1)

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from salon_desk.domain import booking as rules_of_status
 from salon_desk.domain.booking import BookingSource, BookingStatus
-from salon_desk.domain.errors import NotFound, ValidationError
+from salon_desk.domain.errors import Conflict, NotFound, ValidationError
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor, Booking, BookingItem
 from salon_desk.domain.rules import MAX_ITEMS_PER_BOOKING, clean_notes, found
-from salon_desk.domain.scheduling import Interval, check_fits, phases_for_duration
+from salon_desk.domain.scheduling import (
+    CustomerItem,
+    Interval,
+    check_actual_time,
+    check_customer_items,
+    check_fits,
+    item_actual_end,
+    phases_for_duration,
+)
 from salon_desk.store.uow import UnitOfWork
 
 from . import mutations
 from .commands import (
     CancelBooking,
     CreateBooking,
+    ItemMove,
     ItemRequest,
     RescheduleBooking,
     TransitionBooking,
     UpdateBookingNotes,
 )
 from .customers import resolve_customer
+from .refusals import in_the_way
 from .result import Result
 from .schedule_inputs import item_segments, salon_of, salon_schedule, staff_schedules
-from .waitlist import offer_freed_slots
+from .waitlist import check_open_entry, offer_freed_slots
 
 # A receptionist may still enter a booking that started a few minutes ago.
 PAST_GRACE = timedelta(minutes=10)
@@ -42,8 +53,8 @@ def plan_item(uow: UnitOfWork, request: ItemRequest, item_id: str, booking_id: s
     if qualification is None:
         raise ValidationError("staff.not_qualified", staff=staff.name_en, staff_ar=staff.name_ar,
                               service=service.name_en, service_ar=service.name_ar)
-    if request.start_at.tzinfo is None:
-        raise ValidationError("booking.in_past")
+    if request.start_at.tzinfo is None or request.start_at.utcoffset() is None:
+        raise ValidationError("booking.naive_time")
     duration = qualification.duration_minutes or service.duration_minutes
     price = service.price_halalas if qualification.price_halalas is None else qualification.price_halalas
     end = request.start_at + timedelta(minutes=duration)
@@ -63,19 +74,34 @@ def without_continued_cleanup(items: list[BookingItem]) -> list[BookingItem]:
     return out
 
 
+def customer_items(uow: UnitOfWork, items: list[BookingItem]) -> list[CustomerItem]:
+    """The visit's items as the customer's own-time rule sees them (domain.scheduling.visit)."""
+    out = []
+    for item in items:
+        service = uow.reference.service(item.service_id)
+        out.append(CustomerItem(item.service_id, item.start_at, item.end_at,
+                                bool(service and service.can_run_alongside),
+                                service.name_en if service else "", service.name_ar if service else ""))
+    return out
+
+
 def check_items_fit(uow: UnitOfWork, items: list[BookingItem], exclude_booking: str | None = None) -> None:
-    """Every item inside its stylist's working time and clear of every active booking, including the
-    visit's own other items."""
+    """The customer in one chair at a time (save services that run alongside), and every item inside its
+    stylist's working time and clear of every active booking, including the visit's own other items."""
+    check_customer_items(customer_items(uow, items))
     salon = salon_schedule(salon_of(uow))
     start, end = min(i.start_at for i in items), max(i.busy_until for i in items)
     schedules = staff_schedules(uow, [i.staff_id for i in items], start, end, exclude_booking=exclude_booking)
     placed: dict[str, list[Interval]] = {}
-    for item in items:
-        schedule = schedules[item.staff_id]
-        own = placed.setdefault(item.staff_id, [])
-        segments = item_segments(item)
-        check_fits(replace(schedule, busy=tuple(sorted([*schedule.busy, *own]))), salon, segments)
-        own.extend(segments)
+    try:
+        for item in items:
+            schedule = schedules[item.staff_id]
+            own = placed.setdefault(item.staff_id, [])
+            segments = item_segments(item)
+            check_fits(replace(schedule, busy=tuple(sorted([*schedule.busy, *own]))), salon, segments)
+            own.extend(segments)
+    except Conflict as error:  # name everything in the way, not only the first thing the check met
+        raise in_the_way(uow, items, schedules, salon, exclude_booking) or error from error
 
 
 def _plan_booking(uow: UnitOfWork, cmd: CreateBooking, now: datetime) -> list[BookingItem]:
@@ -114,6 +140,8 @@ def write_booking(uow: UnitOfWork, cmd: CreateBooking, actor: Actor, source: Boo
     salon = salon_of(uow)
     notes = clean_notes(cmd.notes)
     items = _plan_booking(uow, cmd, now)
+    if cmd.waitlist_entry_id:
+        check_open_entry(uow, cmd.waitlist_entry_id)
     customer, created = resolve_customer(uow, cmd.customer_id, cmd.new_customer,
                                          required=source is not BookingSource.WALK_IN)
     booking_id = cmd.booking_id or new_id()
@@ -141,10 +169,12 @@ def _touch_booking(uow: UnitOfWork, booking: Booking) -> None:
         uow.touched("booking_item", item.id)
 
 
-def _moved_items(uow: UnitOfWork, booking: Booking, cmd: RescheduleBooking) -> list[BookingItem]:
+def moved_items(uow: UnitOfWork, booking: Booking, moves: Sequence[ItemMove]) -> list[BookingItem]:
+    """The visit's items after the moves, each replanned as a new booking's would be (its price and phases
+    kept), with the continued-cleanup rule applied to the whole visit."""
     by_id = {i.id: i for i in booking.items}
     moved = dict(by_id)
-    for move in cmd.moves:
+    for move in moves:
         old = by_id.get(move.item_id)
         if old is None:
             raise NotFound("booking.item_unknown")
@@ -153,39 +183,51 @@ def _moved_items(uow: UnitOfWork, booking: Booking, cmd: RescheduleBooking) -> l
     return without_continued_cleanup(sorted(moved.values(), key=lambda i: i.start_at))
 
 
+def checked_move(uow: UnitOfWork, booking: Booking, moves: Sequence[ItemMove], now: datetime) -> list[BookingItem]:
+    """The moved visit, or the refusal: the one check behind check_move, reschedule_booking and the
+    conflict fixes (a fix is offered only when this accepts it)."""
+    rules_of_status.check_movable(booking.status)
+    items = moved_items(uow, booking, moves)
+    moved_ids = {m.item_id for m in moves}
+    if any(i.start_at < now - PAST_GRACE for i in items if i.id in moved_ids):
+        raise ValidationError("booking.in_past")
+    check_items_fit(uow, items, exclude_booking=booking.id)
+    return items
+
+
 def check_move(uow: UnitOfWork, cmd: RescheduleBooking) -> None:
     with uow:
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
-        rules_of_status.check_movable(booking.status)
-        items = _moved_items(uow, booking, cmd)
-        if any(i.start_at < uow.clock() - PAST_GRACE for i in items if i.id in {m.item_id for m in cmd.moves}):
-            raise ValidationError("booking.in_past")
-        check_items_fit(uow, items, exclude_booking=booking.id)
+        checked_move(uow, booking, cmd.moves, uow.clock())
 
 
 def reschedule_booking(uow: UnitOfWork, cmd: RescheduleBooking, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
-        rules_of_status.check_movable(booking.status)
-        items = _moved_items(uow, booking, cmd)
-        moved_ids = {m.item_id for m in cmd.moves}
-        if any(i.start_at < now - PAST_GRACE for i in items if i.id in moved_ids):
-            raise ValidationError("booking.in_past")
-        check_items_fit(uow, items, exclude_booking=booking.id)
-        changed = [i for i in items if i.id in moved_ids]
-        base_seq = uow.bookings.server_seq(booking.id)
-        for item in changed:
-            uow.bookings.move_item(item, now)
-        uow.audit.record(actor, salon.id, "booking.reschedule", "booking", booking.id,
-                         before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
-                         after=mutations.booking_reschedule(changed))
-        uow.outbox.append("booking.reschedule", "booking", booking.id, mutations.booking_reschedule(changed), actor,
-                          base_seq=base_seq)
-        _touch_booking(uow, booking)
-        offer_freed_slots(uow, now)
+        items = checked_move(uow, booking, cmd.moves, now)
+        write_move(uow, booking, items, {m.item_id for m in cmd.moves}, actor, now)
         return Result(booking.id, uow.commit())
+
+
+def write_move(uow: UnitOfWork, booking: Booking, items: list[BookingItem], moved_ids: set[str], actor: Actor,
+               now: datetime) -> None:
+    """Writes checked moves inside an open unit of work (the caller commits). A quarantined booking holds its
+    time again, as the server does when it accepts the move."""
+    salon = salon_of(uow)
+    changed = [i for i in items if i.id in moved_ids]
+    base_seq = uow.bookings.server_seq(booking.id)
+    for item in changed:
+        uow.bookings.move_item(item, now)
+    if booking.status is BookingStatus.NEEDS_ATTENTION:
+        uow.bookings.set_status(booking.id, BookingStatus.REQUESTED, now)
+    uow.audit.record(actor, salon.id, "booking.reschedule", "booking", booking.id,
+                     before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
+                     after=mutations.booking_reschedule(changed))
+    uow.outbox.append("booking.reschedule", "booking", booking.id, mutations.booking_reschedule(changed), actor,
+                      base_seq=base_seq)
+    _touch_booking(uow, booking)
+    offer_freed_slots(uow, now)
 
 
 def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) -> Result:
@@ -197,16 +239,39 @@ def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) ->
         salon = salon_of(uow)
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
         rules_of_status.check_transition(booking.status, target, actor.role, now=now, starts_at=booking.start_at)
+        at = cmd.happened_at or now
+        times = actual_times(booking, target, at, now)
         base_seq = uow.bookings.server_seq(booking.id)
         uow.bookings.set_status(booking.id, target, now)
+        uow.bookings.record_actual_times(times, now)
+        args = mutations.booking_transition(
+            target.value, cmd.reason, at if target is BookingStatus.IN_SERVICE else None,
+            at if target is BookingStatus.COMPLETED else None)
         uow.audit.record(actor, salon.id, "booking.transition", "booking", booking.id,
-                         before={"status": booking.status.value}, after={"status": target.value})
-        uow.outbox.append("booking.transition", "booking", booking.id, {"to": target.value, "reason": cmd.reason},
-                          actor, base_seq=base_seq)
+                         before={"status": booking.status.value},
+                         after={"status": target.value, **{k: v for k, v in args.items() if k.startswith("actual_")}})
+        uow.outbox.append("booking.transition", "booking", booking.id, args, actor, base_seq=base_seq)
         _touch_booking(uow, booking)
-        if target is BookingStatus.NO_SHOW:
+        ends = {item_id: end for item_id, (_, end) in times.items() if end is not None}
+        finished_early = any(ends[i.id] < i.end_at for i in booking.items if i.id in ends)
+        if target is BookingStatus.NO_SHOW or finished_early:  # the freed time goes to the waitlist
             offer_freed_slots(uow, now)
         return Result(booking.id, uow.commit())
+
+
+def actual_times(booking: Booking, target: BookingStatus, at: datetime,
+                 now: datetime) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """item id -> (actual start, actual end) that this transition records: starting the service records the
+    visit's actual start on its first items; completing it records each item's actual end (domain rule)."""
+    if target is BookingStatus.IN_SERVICE:
+        check_actual_time(at, now)
+        return {i.id: (at, None) for i in booking.items if i.start_at == booking.start_at}
+    if target is not BookingStatus.COMPLETED:
+        return {}
+    started = min([booking.start_at, *(i.actual_start_at for i in booking.items if i.actual_start_at)])
+    check_actual_time(at, now, not_before=started)
+    booked_end = max(i.end_at for i in booking.items)
+    return {i.id: (None, item_actual_end(i.start_at, i.end_at, booked_end, at)) for i in booking.items}
 
 
 def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, actor: Actor) -> Result:
@@ -217,15 +282,21 @@ def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, actor: Actor) -> Result:
         if not reason:
             raise ValidationError("booking.cancel_reason_required")
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
-        rules_of_status.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
-        base_seq = uow.bookings.server_seq(booking.id)
-        uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=reason)
-        uow.audit.record(actor, salon.id, "booking.cancel", "booking", booking.id,
-                         before={"status": booking.status.value}, after={"status": "cancelled"})
-        uow.outbox.append("booking.cancel", "booking", booking.id, {"reason": reason}, actor, base_seq=base_seq)
-        _touch_booking(uow, booking)
-        offer_freed_slots(uow, now)
+        write_cancel(uow, booking, reason, actor, salon.id, now)
         return Result(booking.id, uow.commit())
+
+
+def write_cancel(uow: UnitOfWork, booking: Booking, reason: str, actor: Actor, salon_id: str,
+                 now: datetime) -> None:
+    """Cancels inside an open unit of work (the caller commits); the freed time goes to the waitlist."""
+    rules_of_status.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
+    base_seq = uow.bookings.server_seq(booking.id)
+    uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=reason)
+    uow.audit.record(actor, salon_id, "booking.cancel", "booking", booking.id,
+                     before={"status": booking.status.value}, after={"status": "cancelled"})
+    uow.outbox.append("booking.cancel", "booking", booking.id, {"reason": reason}, actor, base_seq=base_seq)
+    _touch_booking(uow, booking)
+    offer_freed_slots(uow, now)
 
 
 def update_booking_notes(uow: UnitOfWork, cmd: UpdateBookingNotes, actor: Actor) -> Result:

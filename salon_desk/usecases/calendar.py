@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.model import ExceptionKind
 from salon_desk.domain.rules import found
 from salon_desk.domain.scheduling import (
@@ -11,7 +12,6 @@ from salon_desk.domain.scheduling import (
     SalonSchedule,
     SlotOption,
     StaffSchedule,
-    VisitPart,
     business_day,
     business_day_window,
     find_slots,
@@ -22,7 +22,7 @@ from salon_desk.store.repo_bookings import CalendarItem
 from salon_desk.store.uow import UnitOfWork
 
 from .commands import FindSlots
-from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .schedule_inputs import item_segments, salon_of, salon_schedule, staff_schedules, visit_part
 from .views import BookingBlock, DayView, Span, StaffColumn, WeekView
 
 OFF_TIME = (ExceptionKind.BREAK, ExceptionKind.TIME_OFF)
@@ -31,9 +31,11 @@ SEARCH_WINDOWS_DAYS = (1, 3, 7, 14, 31, 92, 366)
 
 def _block(c: CalendarItem, message: tuple[str, str] | None = None) -> BookingBlock:
     i = c.item
-    return BookingBlock(i.booking_id, i.id, i.staff_id, i.start_at, i.end_at, i.busy_until, c.status.value,
+    return BookingBlock(i.booking_id, i.id, i.staff_id, i.start_at, i.end_at, i.busy_until, item_segments(i),
+                        c.status.value,
                         c.customer_id, c.customer_name, c.customer_phone, i.service_id, c.service_name_ar,
-                        c.service_name_en, i.price_halalas, c.notes, c.sync_status, c.source, message)
+                        c.service_name_en, i.price_halalas, c.notes, c.sync_status, c.source, message,
+                        actual_start_at=i.actual_start_at, actual_end_at=i.actual_end_at)
 
 
 def _spans(intervals: list[Interval]) -> tuple[Span, ...]:
@@ -81,16 +83,12 @@ def week_view(uow: UnitOfWork, staff_id: str, day: date) -> WeekView:
 
 
 def slots_for(uow: UnitOfWork, cmd: FindSlots) -> list[SlotOption]:
+    if cmd.earliest.tzinfo is None or cmd.earliest.utcoffset() is None:
+        raise ValidationError("booking.naive_time")
     with uow:
         salon = salon_of(uow)
-        parts = []
-        for service_id, staff_id in cmd.parts:
-            service = found(uow.reference.service(service_id), "service.not_found")
-            qualified = uow.reference.staff_services(service_id)
-            candidates = tuple(q.staff_id for q in qualified if staff_id in (None, q.staff_id))
-            overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
-            parts.append(VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases,
-                                   candidates, overrides))
+        parts = [visit_part(uow, service_id, None if staff_id is None else (staff_id,))
+                 for service_id, staff_id in cmd.parts]
         staff_ids = {c for p in parts for c in p.candidates}
         schedule = salon_schedule(salon)
         # Most searches fill up within a day or two: read the calendar in growing windows, not 14 days at once.

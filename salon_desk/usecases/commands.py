@@ -53,6 +53,8 @@ class TransitionBooking:
     booking_id: str
     to: str  # BookingStatus value
     reason: str = ""
+    # When it happened, if not now: the actual start (in_service) or the actual end (completed) of the visit.
+    happened_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from salon_desk.domain import booking as status_rules
-from salon_desk.domain.booking import BookingStatus
 from salon_desk.domain.errors import Conflict, DomainError, NotFound, ValidationError
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import (
@@ -21,18 +20,17 @@ from salon_desk.domain.model import (
     WalkIn,
     WalkInState,
 )
-from salon_desk.domain.scheduling import VisitPart, business_day, business_day_window, find_slots
+from salon_desk.domain.scheduling import business_day, business_day_window, find_slots
 from salon_desk.store.repo_conflicts import RESOLVE_MUTATION, ConflictRecord, ConflictRepository
-from salon_desk.store.types import instant_text
 from salon_desk.store.uow import UnitOfWork
 
-from . import mutations
-from .bookings import check_items_fit, plan_item
-from .commands import ItemRequest
+from .bookings import checked_move, write_cancel, write_move
+from .commands import ItemMove
 from .result import Result
-from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules, visit_part
 from .views import ConflictCard, ConflictFix, ExistingBooking, ResolveConflict
-from .waitlist import offer_freed_slots
+from .waitlist import write_waitlist_entry
+from .walkins import write_walkin
 
 __all__ = ["ResolveConflict", "conflict_fixes", "open_conflicts", "resolve_conflict"]
 
@@ -180,31 +178,27 @@ def _ordered(booking: Booking) -> list[BookingItem]:
 
 
 def _same_staff_slots(uow: UnitOfWork, booking: Booking, now: datetime) -> list[ConflictFix]:
-    """The next free starts for the whole visit with the same stylist(s), parts in their booked order."""
+    """The next free starts for the whole visit with the same stylist(s), parts in their booked order; each
+    one offered only when the check that applies it accepts it."""
     items = _ordered(booking)
-    parts = []
-    for item in items:
-        service = uow.reference.service(item.service_id)
-        if service is None:
-            return []
-        minutes = int((item.end_at - item.start_at).total_seconds() // 60)
-        parts.append(VisitPart(service.id, minutes, service.buffer_minutes, item.phases, (item.staff_id,)))
+    if any(uow.reference.service(i.service_id) is None for i in items):
+        return []
+    parts = [visit_part(uow, item.service_id, (item.staff_id,)) for item in items]
     earliest = max(items[0].start_at, now)
     latest = earliest + timedelta(days=SLOT_SEARCH_DAYS)
     schedules = staff_schedules(
         uow, [i.staff_id for i in items], earliest, latest, exclude_booking=booking.id
     )
-    slots = find_slots(salon_schedule(salon_of(uow)), parts, schedules, earliest, latest, limit=MAX_SLOTS)
+    salon = salon_schedule(salon_of(uow))
     staff = uow.reference.staff_member(items[0].staff_id)
-    return [
-        ConflictFix(
-            "same_staff_slot",
-            slot.start,
-            staff,
-            tuple((item.id, a.staff_id, a.start) for item, a in zip(items, slot.assignments, strict=True)),
-        )
-        for slot in slots
-    ]
+    fixes: list[ConflictFix] = []
+    for slot in find_slots(salon, parts, schedules, earliest, latest, limit=MAX_SLOTS * 2):
+        moves = tuple((item.id, a.staff_id, a.start) for item, a in zip(items, slot.assignments, strict=True))
+        if _fits(uow, booking, moves, now):
+            fixes.append(ConflictFix("same_staff_slot", slot.start, staff, moves))
+        if len(fixes) == MAX_SLOTS:
+            break
+    return fixes
 
 
 def _other_staff(
@@ -215,12 +209,12 @@ def _other_staff(
     clash = next((i for i in items if i.id == record.params.get("item_id")), items[0])
     if clash.start_at < now:
         return []
-    fixes = []
+    fixes: list[ConflictFix] = []
     for qualification in uow.reference.staff_services(clash.service_id):
         if qualification.staff_id == clash.staff_id or len(fixes) >= MAX_OTHER_STAFF:
             continue
         move = (clash.id, qualification.staff_id, clash.start_at)
-        if _fits(uow, booking, (move,)):
+        if _fits(uow, booking, (move,), now):
             fixes.append(
                 ConflictFix(
                     "other_staff", clash.start_at, uow.reference.staff_member(qualification.staff_id), (move,)
@@ -229,32 +223,20 @@ def _other_staff(
     return fixes
 
 
-def _moved(
-    uow: UnitOfWork, booking: Booking, moves: tuple[tuple[str, str, datetime], ...]
-) -> list[BookingItem]:
-    by_id = {i.id: i for i in booking.items}
-    for item_id, staff_id, start in moves:
-        old = by_id.get(item_id)
-        if old is None:
-            raise ValidationError("conflict.fix_not_offered")
-        planned = plan_item(uow, ItemRequest(old.service_id, staff_id, start), old.id, booking.id)
-        by_id[item_id] = BookingItem(
-            planned.id,
-            booking.id,
-            old.service_id,
-            staff_id,
-            planned.start_at,
-            planned.end_at,
-            planned.busy_until,
-            old.price_halalas,
-            old.phases,
-        )
-    return list(by_id.values())
+Moves = tuple[tuple[str, str, datetime], ...]  # (item id, staff id, start) as a ConflictFix carries them
 
 
-def _fits(uow: UnitOfWork, booking: Booking, moves: tuple[tuple[str, str, datetime], ...]) -> bool:
+def _checked(uow: UnitOfWork, booking: Booking, moves: Moves, now: datetime) -> list[BookingItem]:
+    """The bookings module's own move check: the same code offers a fix and applies it."""
+    known = {i.id for i in booking.items}
+    if not moves or any(item_id not in known for item_id, _, _ in moves):
+        raise ValidationError("conflict.fix_not_offered")
+    return checked_move(uow, booking, tuple(ItemMove(*move) for move in moves), now)
+
+
+def _fits(uow: UnitOfWork, booking: Booking, moves: Moves, now: datetime) -> bool:
     try:
-        check_items_fit(uow, _moved(uow, booking, moves), exclude_booking=booking.id)
+        _checked(uow, booking, moves, now)
     except DomainError:
         return False
     return True
@@ -314,63 +296,20 @@ def _apply_fix(
         _add_walkin(uow, booking, actor, salon_id, now)
 
 
-def _touch(uow: UnitOfWork, booking: Booking) -> None:
-    uow.touched("booking", booking.id)
-    for item in booking.items:
-        uow.touched("booking_item", item.id)
-
-
 def _reschedule(
     uow: UnitOfWork, booking: Booking, fix: ConflictFix, actor: Actor, salon_id: str, now: datetime
 ) -> None:
-    if not fix.moves or any(start < now for _, _, start in fix.moves):
-        raise Conflict("conflict.fix_unavailable")
     try:
-        items = _moved(uow, booking, fix.moves)
-        check_items_fit(uow, items, exclude_booking=booking.id)
-    except (Conflict, ValidationError) as error:
+        items = _checked(uow, booking, fix.moves, now)
+    except DomainError as error:
         if error.code == "conflict.fix_not_offered":
             raise
         raise Conflict("conflict.fix_unavailable") from error
-    moved_ids = {item_id for item_id, _, _ in fix.moves}
-    changed = [i for i in items if i.id in moved_ids]
-    base_seq = uow.bookings.server_seq(booking.id)
-    for item in changed:
-        uow.bookings.move_item(item, now)
-    if booking.status is BookingStatus.NEEDS_ATTENTION:
-        # The server does the same when it accepts the move: the booking holds its time again.
-        uow.bookings.set_status(booking.id, BookingStatus.REQUESTED, now)
-    args = mutations.booking_reschedule(changed)
-    uow.audit.record(
-        actor,
-        salon_id,
-        "booking.reschedule",
-        "booking",
-        booking.id,
-        before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
-        after=args,
-    )
-    uow.outbox.append("booking.reschedule", "booking", booking.id, args, actor, base_seq=base_seq)
-    _touch(uow, booking)
+    write_move(uow, booking, items, {item_id for item_id, _, _ in fix.moves}, actor, now)
 
 
 def _cancel(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
-    status_rules.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
-    base_seq = uow.bookings.server_seq(booking.id)
-    uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=CANCEL_REASON)
-    uow.audit.record(
-        actor,
-        salon_id,
-        "booking.cancel",
-        "booking",
-        booking.id,
-        before={"status": booking.status.value},
-        after={"status": "cancelled"},
-    )
-    uow.outbox.append(
-        "booking.cancel", "booking", booking.id, {"reason": CANCEL_REASON}, actor, base_seq=base_seq
-    )
-    _touch(uow, booking)
+    write_cancel(uow, booking, CANCEL_REASON, actor, salon_id, now)
 
 
 def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
@@ -390,23 +329,7 @@ def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str
         window[1],
         WaitlistState.WAITING,
     )
-    uow.waitlist.add(entry, salon_id, now)
-    uow.audit.record(actor, salon_id, "waitlist.create", "waitlist_entry", entry.id)
-    uow.outbox.append(
-        "waitlist_entry.create",
-        "waitlist_entry",
-        entry.id,
-        {
-            "customer_id": customer.id,
-            "service_id": item.service_id,
-            "staff_id": item.staff_id,
-            "window_start": instant_text(window[0]),
-            "window_end": instant_text(window[1]),
-        },
-        actor,
-    )
-    uow.touched("waitlist_entry", entry.id)
-    offer_freed_slots(uow, now)
+    write_waitlist_entry(uow, entry, actor, salon_id, now)
 
 
 def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
@@ -422,20 +345,4 @@ def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, 
         WalkInState.WAITING,
         customer_id=customer.id if customer else None,
     )
-    uow.walkins.add(walkin, salon_id, now)
-    uow.audit.record(actor, salon_id, "walkin.create", "walk_in", walkin.id)
-    uow.outbox.append(
-        "walk_in.create",
-        "walk_in",
-        walkin.id,
-        {
-            "service_id": walkin.service_id,
-            "preferred_staff_id": walkin.preferred_staff_id,
-            "name": walkin.name,
-            "phone": walkin.phone,
-            "customer_id": walkin.customer_id,
-            "arrived_at": instant_text(now),
-        },
-        actor,
-    )
-    uow.touched("walk_in", walkin.id)
+    write_walkin(uow, walkin, actor, salon_id, now)

@@ -7,7 +7,7 @@ from datetime import datetime
 from salon_desk.domain.booking import BookingStatus
 from salon_desk.domain.errors import Conflict, ValidationError
 from salon_desk.domain.ids import new_id
-from salon_desk.domain.model import Actor, Booking, Customer, Language
+from salon_desk.domain.model import Actor, Booking, Changes, Customer, Language
 from salon_desk.domain.phone import normalize_mobile, optional_mobile
 from salon_desk.domain.rules import clean_name, clean_notes, found
 from salon_desk.store.uow import UnitOfWork
@@ -75,16 +75,32 @@ def _clean_fields(fields: dict[str, object]) -> dict[str, object]:
     cleaned: dict[str, object] = {}
     for key, value in fields.items():
         if key == "name":
-            cleaned[key] = clean_name(str(value))
+            cleaned[key] = clean_name(_text(value))
         elif key == "phone":
-            cleaned[key] = optional_mobile(str(value or ""))
+            cleaned[key] = optional_mobile(_text(value))
         elif key == "language":
             cleaned[key] = _language(value).value
         elif key == "notes":
-            cleaned[key] = clean_notes(str(value))
+            cleaned[key] = clean_notes(_text(value))
+        elif isinstance(value, bool):  # consents: a real yes/no, never "false" or 0 read as truthy
+            cleaned[key] = value
         else:
-            cleaned[key] = bool(value)
+            raise ValidationError("customer.consent_invalid")
     return cleaned
+
+
+def _text(value: object) -> str:
+    """A text field's value: None is empty (never the word "None"); anything but text is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("customer.unknown_field")
+    return value
+
+
+def _current(customer: Customer, key: str) -> object:
+    value = getattr(customer, key)
+    return value.value if isinstance(value, Language) else value
 
 
 def update_customer(uow: UnitOfWork, cmd: UpdateCustomer, actor: Actor) -> Result:
@@ -93,8 +109,12 @@ def update_customer(uow: UnitOfWork, cmd: UpdateCustomer, actor: Actor) -> Resul
         salon = salon_of(uow)
         customer = found(uow.customers.get(cmd.customer_id), "customer.not_found")
         fields = _clean_fields(cmd.fields)
+        fields = {k: v for k, v in fields.items() if v != _current(customer, k)}
+        if not fields:  # nothing changes: no write, no audit event, no outbox row
+            return Result(customer.id, Changes())
         if "phone" in fields:
-            _ensure_phone_free(uow, fields["phone"], customer.id)  # type: ignore[arg-type]
+            phone = fields["phone"]  # a cleaned mobile number, or None to remove it
+            _ensure_phone_free(uow, phone if isinstance(phone, str) else None, customer.id)
         base_seq = uow.customers.server_seq(customer.id)
         uow.customers.update(customer.id, fields, now)
         # Personal data stays out of the audit log: only which fields changed.

@@ -5,7 +5,12 @@
 
 The token goes to the SecretStore (service "salon-desk", username = device_id) and nowhere else; sync_state
 keeps only what is not secret: device_id, salon_id, cloud URL and epoch. Re-enrolling the same database
-keeps its device_id (the cloud rebinds a new token), so pending changes still push in order.
+sends its device_id with its token as proof, and the cloud keeps the id (rebinding a new token), so pending
+changes still push in order. When the cloud answers with a NEW id (the old desk was revoked, and a revoked id
+is never revived), the pending outbox is carried over in the same transaction that stores the link:
+renumbered from device_seq 1 under the new device, mutation ids kept (so a change the old desk already
+pushed is answered from its receipt), and the old device's acknowledged history kept as `retired` rows
+(negative device_seq, never pushed again). Nothing is lost.
 The HTTP call is injected (`post_enrol`): use cases know no HTTP.
 """
 
@@ -13,15 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.i18n import N_
 from salon_desk.secrets import SERVICE, SecretStore
-from salon_desk.store.rows import SalonRow
+from salon_desk.store.rows import OutboxRow, SalonRow
 from salon_desk.sync import state as keys
 from salon_desk.sync.state import SyncState
 
@@ -41,16 +46,27 @@ MESSAGES = {
     ),
     "enrolment.code_expired": N_("This enrolment code has expired. A manager can create a new one."),
     "enrolment.code_used": N_("This enrolment code was already used. A manager can create a new one."),
+    "enrolment.device_taken": N_(
+        "This desk's identity belongs to an enrolled desk. Re-enrol from that desk itself, "
+        "or ask a manager for a code that re-enrols this desk."
+    ),
+    "enrolment.rebind_mismatch": N_("This enrolment code was created to re-enrol a different desk."),
+    "device.not_found": N_("This desk was not found in the salon."),
 }
+RETIRED = "retired"  # outbox status of a replaced device's acknowledged history
 
 # (cloud_url, JSON body) -> the cloud's JSON answer; raises EnrolmentError for a refusal or no connection.
 PostEnrol = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
+class Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+
 class EnrolmentError(DomainError):
     """Enrolment could not happen; `message(l10n)` is the translated sentence."""
 
-    def message(self, l10n: Any) -> str:
+    def message(self, l10n: Translator) -> str:
         return l10n.gettext(MESSAGES[self.code]).format(**self.params)
 
 
@@ -101,15 +117,44 @@ def enrol_desk(
     }
     if previous:
         body["device_id"] = previous
+        proof = secrets.get(SERVICE, previous)
+        if proof:
+            body["device_token"] = proof  # proves this database is that desk: the cloud keeps its id
     answer = post_enrol(cloud_url, body)
     link = CloudLink(cloud_url, answer["device_id"], answer["salon_id"], answer["epoch"])
     with sessions() as session:
         _check_same_salon(session, link.salon_id)
     secrets.set(SERVICE, link.device_id, answer["token"])
     with sessions() as session:
+        if previous and link.device_id != previous:
+            carry_outbox_over(session)
         _store_link(SyncState(session), link)
         session.commit()
+    if previous and link.device_id != previous:
+        secrets.delete(SERVICE, previous)  # the revoked desk's token opens nothing any more
     return link
+
+
+def carry_outbox_over(session: Session) -> int:
+    """Renumbers the pending outbox from device_seq 1 (in order) for a new device id; the old device's
+    acknowledged rows stay as `retired` history under negative device_seq. Returns how many are pending.
+    Runs inside the caller's transaction."""
+    floor = min(session.scalar(select(func.min(OutboxRow.device_seq))) or 0, 0)  # below earlier history
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.status != "pending", OutboxRow.device_seq > 0)
+        .values(device_seq=floor - OutboxRow.device_seq, status=RETIRED)
+    )
+    pending = session.scalars(
+        select(OutboxRow.device_seq).where(OutboxRow.status == "pending").order_by(OutboxRow.device_seq)
+    ).all()
+    for new_seq, old_seq in enumerate(pending, start=1):  # ascending: each target is free already
+        session.execute(update(OutboxRow).where(OutboxRow.device_seq == old_seq).values(device_seq=new_seq))
+    session.execute(
+        text("UPDATE sqlite_sequence SET seq = :seq WHERE name = :table"),
+        {"seq": len(pending), "table": OutboxRow.__tablename__},
+    )
+    return len(pending)
 
 
 def _check_same_salon(session: Any, salon_id: str) -> None:

@@ -5,6 +5,7 @@ The cloud re-runs the same domain rules on these arguments, so they carry facts,
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from salon_desk.domain.model import Booking, BookingItem, Customer
@@ -37,3 +38,14 @@ def booking_create(booking: Booking, new_customer: Customer | None) -> dict[str,
 def booking_reschedule(items: list[BookingItem]) -> dict[str, Any]:
     return {"items": [{"id": i.id, "staff_id": i.staff_id, "start_at": instant_text(i.start_at),
                        "end_at": instant_text(i.end_at), "busy_until": instant_text(i.busy_until)} for i in items]}
+
+
+def booking_transition(to: str, reason: str, actual_start_at: datetime | None = None,
+                       actual_end_at: datetime | None = None) -> dict[str, Any]:
+    """`booking.transition`: the target status, and the visit's actual start (in_service) or end (completed)."""
+    args: dict[str, Any] = {"to": to, "reason": reason}
+    if actual_start_at is not None:
+        args["actual_start_at"] = instant_text(actual_start_at)
+    if actual_end_at is not None:
+        args["actual_end_at"] = instant_text(actual_end_at)
+    return args

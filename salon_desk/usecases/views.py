@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from salon_desk.domain.model import Language, Service, Staff, SyncStatus
+from salon_desk.domain.scheduling import Interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class BookingBlock:
     start_at: datetime
     end_at: datetime
     busy_until: datetime
+    segments: tuple[Interval, ...]  # the stylist's busy time (active phases + cleanup), as the store checks it
     status: str  # BookingStatus value
     customer_id: str | None
     customer_name: str
@@ -41,6 +43,13 @@ class BookingBlock:
     sync_status: SyncStatus
     source: str
     message: tuple[str, str] | None = None  # (event, status) of the customer's latest SMS/WhatsApp message
+    actual_start_at: datetime | None = None  # as it really ran (recorded at start and completion)
+    actual_end_at: datetime | None = None
+
+    @property
+    def shown_end(self) -> datetime:
+        """Where the block ends on the calendar: the actual end once known (early or overrun), else the booked end."""
+        return self.actual_end_at or self.end_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,28 +8,23 @@ from salon_desk.domain.errors import Conflict, ValidationError
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor, WaitlistEntry, WaitlistState
 from salon_desk.domain.rules import clean_notes, found
-from salon_desk.domain.scheduling import SlotOption, VisitPart, find_slots
+from salon_desk.domain.scheduling import SlotOption, find_slots
 from salon_desk.store.uow import UnitOfWork
 
 from .commands import AddWaitlistEntry, RemoveWaitlistEntry
 from .customers import resolve_customer
 from .result import Result
-from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules, visit_part
 
 
 def first_slot(uow: UnitOfWork, service_id: str, staff_id: str | None, start: datetime, end: datetime,
                step_minutes: int = 15) -> SlotOption | None:
-    service = uow.reference.service(service_id)
-    if service is None:
+    if uow.reference.service(service_id) is None:
         return None
-    qualified = uow.reference.staff_services(service_id)
-    candidates = tuple(q.staff_id for q in qualified if staff_id in (None, q.staff_id))
-    if not candidates:
+    part = visit_part(uow, service_id, None if staff_id is None else (staff_id,))
+    if not part.candidates:
         return None
-    overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
-    part = VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases, candidates,
-                     overrides)
-    schedules = staff_schedules(uow, candidates, start, end)
+    schedules = staff_schedules(uow, part.candidates, start, end)
     slots = find_slots(salon_schedule(salon_of(uow)), [part], schedules, start, end, limit=1,
                        step_minutes=step_minutes)
     return slots[0] if slots else None
@@ -47,10 +42,20 @@ def offer_freed_slots(uow: UnitOfWork, now: datetime) -> None:
             uow.touched("waitlist_entry", entry.id)
 
 
+def check_open_entry(uow: UnitOfWork, entry_id: str) -> WaitlistEntry:
+    """The waitlist entry a booking or removal names: it must exist and still be open."""
+    entry = found(uow.waitlist.get(entry_id), "waitlist.not_found")
+    if entry.state not in (WaitlistState.WAITING, WaitlistState.OFFERED):
+        raise Conflict("waitlist.not_open")
+    return entry
+
+
 def add_waitlist_entry(uow: UnitOfWork, cmd: AddWaitlistEntry, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
         salon = salon_of(uow)
+        if any(t.tzinfo is None or t.utcoffset() is None for t in (cmd.window_start, cmd.window_end)):
+            raise ValidationError("booking.naive_time")
         if cmd.window_end <= cmd.window_start:
             raise ValidationError("waitlist.window_invalid")
         if cmd.window_end <= now:
@@ -65,24 +70,27 @@ def add_waitlist_entry(uow: UnitOfWork, cmd: AddWaitlistEntry, actor: Actor) -> 
             uow.touched("customer", customer.id)
         entry = WaitlistEntry(new_id(), customer.id, customer.name, customer.phone, cmd.service_id, cmd.staff_id,
                               cmd.window_start, cmd.window_end, WaitlistState.WAITING, notes=clean_notes(cmd.notes))
-        uow.waitlist.add(entry, salon.id, now)
-        uow.audit.record(actor, salon.id, "waitlist.create", "waitlist_entry", entry.id)
-        uow.outbox.append("waitlist_entry.create", "waitlist_entry", entry.id,
-                          {"customer_id": customer.id, "service_id": cmd.service_id, "staff_id": cmd.staff_id,
-                           "window_start": cmd.window_start.isoformat(), "window_end": cmd.window_end.isoformat()},
-                          actor)
-        uow.touched("waitlist_entry", entry.id)
-        offer_freed_slots(uow, now)
+        write_waitlist_entry(uow, entry, actor, salon.id, now)
         return Result(entry.id, uow.commit())
+
+
+def write_waitlist_entry(uow: UnitOfWork, entry: WaitlistEntry, actor: Actor, salon_id: str, now: datetime) -> None:
+    """Adds a checked entry inside an open unit of work (the caller commits), and offers it any free slot."""
+    uow.waitlist.add(entry, salon_id, now)
+    uow.audit.record(actor, salon_id, "waitlist.create", "waitlist_entry", entry.id)
+    uow.outbox.append("waitlist_entry.create", "waitlist_entry", entry.id,
+                      {"customer_id": entry.customer_id, "service_id": entry.service_id, "staff_id": entry.staff_id,
+                       "window_start": entry.window_start.isoformat(), "window_end": entry.window_end.isoformat()},
+                      actor)
+    uow.touched("waitlist_entry", entry.id)
+    offer_freed_slots(uow, now)
 
 
 def remove_waitlist_entry(uow: UnitOfWork, cmd: RemoveWaitlistEntry, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
         salon = salon_of(uow)
-        entry = found(uow.waitlist.get(cmd.entry_id), "waitlist.not_found")
-        if entry.state not in (WaitlistState.WAITING, WaitlistState.OFFERED):
-            raise Conflict("waitlist.not_open")
+        entry = check_open_entry(uow, cmd.entry_id)
         uow.waitlist.update(entry.id, {"state": WaitlistState.REMOVED}, now)
         uow.audit.record(actor, salon.id, "waitlist.remove", "waitlist_entry", entry.id)
         uow.outbox.append("waitlist_entry.patch", "waitlist_entry", entry.id, {"fields": {"state": "removed"}}, actor)

@@ -12,7 +12,6 @@ from salon_desk.domain.model import Actor, WalkIn, WalkInState
 from salon_desk.domain.phone import optional_mobile
 from salon_desk.domain.rules import MAX_NAME, found
 from salon_desk.domain.scheduling import (
-    VisitPart,
     business_day,
     business_day_extent,
     busy_segments,
@@ -24,7 +23,7 @@ from salon_desk.store.uow import UnitOfWork
 from .bookings import write_booking
 from .commands import AddWalkIn, CreateBooking, ItemRequest, MarkWalkInLeft, NewCustomer, SeatWalkIn
 from .result import Result
-from .schedule_inputs import salon_of, salon_schedule, staff_schedules
+from .schedule_inputs import salon_of, salon_schedule, staff_schedules, visit_part
 from .views import WaitlistLine, WalkInBoard, WalkInLine
 from .waitlist import first_slot
 
@@ -35,9 +34,12 @@ def add_walkin(uow: UnitOfWork, cmd: AddWalkIn, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
         salon = salon_of(uow)
-        found(uow.reference.service(cmd.service_id), "service.not_found")
+        service = found(uow.reference.service(cmd.service_id), "service.not_found")
         if cmd.preferred_staff_id:
-            found(uow.reference.staff_member(cmd.preferred_staff_id), "staff.not_found")
+            staff = found(uow.reference.staff_member(cmd.preferred_staff_id), "staff.not_found")
+            if uow.reference.staff_service(staff.id, service.id) is None:
+                raise ValidationError("staff.not_qualified", staff=staff.name_en, staff_ar=staff.name_ar,
+                                      service=service.name_en, service_ar=service.name_ar)
         name = " ".join(cmd.name.split())
         if len(name) > MAX_NAME:
             raise ValidationError("text.too_long", max=MAX_NAME)
@@ -45,14 +47,19 @@ def add_walkin(uow: UnitOfWork, cmd: AddWalkIn, actor: Actor) -> Result:
         customer = uow.customers.by_phone(phone) if phone else None
         walkin = WalkIn(new_id(), name or (customer.name if customer else ""), phone, cmd.service_id,
                         cmd.preferred_staff_id, now, WalkInState.WAITING, customer_id=customer.id if customer else None)
-        uow.walkins.add(walkin, salon.id, now)
-        uow.audit.record(actor, salon.id, "walkin.create", "walk_in", walkin.id)
-        uow.outbox.append("walk_in.create", "walk_in", walkin.id,
-                          {"service_id": walkin.service_id, "preferred_staff_id": walkin.preferred_staff_id,
-                           "name": walkin.name, "phone": walkin.phone, "customer_id": walkin.customer_id,
-                           "arrived_at": now.isoformat()}, actor)
-        uow.touched("walk_in", walkin.id)
+        write_walkin(uow, walkin, actor, salon.id, now)
         return Result(walkin.id, uow.commit())
+
+
+def write_walkin(uow: UnitOfWork, walkin: WalkIn, actor: Actor, salon_id: str, now: datetime) -> None:
+    """Adds a checked walk-in to the queue inside an open unit of work (the caller commits)."""
+    uow.walkins.add(walkin, salon_id, now)
+    uow.audit.record(actor, salon_id, "walkin.create", "walk_in", walkin.id)
+    uow.outbox.append("walk_in.create", "walk_in", walkin.id,
+                      {"service_id": walkin.service_id, "preferred_staff_id": walkin.preferred_staff_id,
+                       "name": walkin.name, "phone": walkin.phone, "customer_id": walkin.customer_id,
+                       "arrived_at": walkin.arrived_at.isoformat()}, actor)
+    uow.touched("walk_in", walkin.id)
 
 
 def _candidates(uow: UnitOfWork, service_id: str, preferred: str | None) -> list[str]:
@@ -133,10 +140,7 @@ def walkin_board(uow: UnitOfWork, now: datetime | None = None) -> WalkInBoard:
         estimates: dict[str, tuple[datetime, str]] = {}
         for w in waiting:
             service = services[w.service_id]
-            qualified = uow.reference.staff_services(w.service_id)
-            overrides = {q.staff_id: q.duration_minutes for q in qualified if q.duration_minutes}
-            part = VisitPart(service.id, service.duration_minutes, service.buffer_minutes, service.phases,
-                             tuple(_candidates(uow, w.service_id, w.preferred_staff_id)), overrides)
+            part = visit_part(uow, w.service_id, _candidates(uow, w.service_id, w.preferred_staff_id))
             start = now.replace(second=0, microsecond=0)
             slots = find_slots(salon, [part], schedules, start, extent.end + timedelta(hours=1), limit=1,
                                step_minutes=ESTIMATE_STEP_MINUTES)

@@ -1,5 +1,8 @@
-"""Child process for the cold-start benchmark: starts either the desk on a data folder or a bare PySide6
-window with one table, paints once, and prints the wall-clock instant of that first paint and its RSS."""
+"""Child process for the cold-start benchmark: starts either the desk on a data folder, through the same start
+path as `salon-desk` (app.show_shell, then app.open_desk and app.open_into), or a bare PySide6 window with one
+table. Prints the wall-clock instants of the first paint and, for the desk, of the usable day view (the day's
+bookings loaded from the DB lane and painted), with the resident memory and whether SQLAlchemy was already
+imported at the first paint (it must not be)."""
 
 from __future__ import annotations
 
@@ -14,11 +17,6 @@ def _rss_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
-def _report(app) -> None:  # type: ignore[no-untyped-def]
-    print(f"painted_at={time.time():.6f} rss_mb={_rss_mb():.1f}")
-    app.quit()
-
-
 def bare() -> None:
     from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
@@ -27,10 +25,11 @@ def bare() -> None:
     for r in range(30):
         for c in range(8):
             table.setItem(r, c, QTableWidgetItem(f"{r}:{c}"))
-    table.resize(1440, 900)
+    screen = app.primaryScreen()
+    table.setGeometry(screen.availableGeometry())  # the area the desk's first-run window covers
     table.show()
     table.grab()
-    _report(app)
+    print(f"painted_at={time.time():.6f} rss_mb={_rss_mb():.1f}")
 
 
 def desk(data_dir: str) -> None:
@@ -38,23 +37,26 @@ def desk(data_dir: str) -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from salon_desk.app import build_ui_context, open_desk
-    from salon_desk.ui import i18n, theme
-    from salon_desk.ui.main_window import MainWindow
-    from salon_desk.ui.screenshot import settle
+    from salon_desk.app import open_desk, open_into, show_shell
 
     app = QApplication([])
+    ctx, window = show_shell(app)
+    window.grab()
+    painted_at = time.time()
+    orm_at_paint = int("sqlalchemy" in sys.modules or "salon_desk.store" in sys.modules)
+    from salon_desk.ui.screenshot import settle
+
     runtime = open_desk(Path(data_dir))
-    ctx = build_ui_context(runtime)
-    i18n.set_ui_language("ar")
-    theme.apply_theme(app, rtl=True)
-    window = MainWindow(ctx)
-    window.resize(1440, 900)
-    window.show()
+    open_into(ctx, window, runtime)
     settle(ctx)  # the day view's data arrives from the DB lane
     window.grab()
-    _report(app)
+    usable_at = time.time()
+    page = window.page("calendar")
+    blocks = len(page.scene.block_items()) if page is not None and hasattr(page, "scene") else -1
+    print(f"painted_at={painted_at:.6f} usable_at={usable_at:.6f} rss_mb={_rss_mb():.1f} "
+          f"orm_at_paint={orm_at_paint} blocks={blocks}")
     ctx.runner.shutdown()
+    runtime.close()
 
 
 if __name__ == "__main__":

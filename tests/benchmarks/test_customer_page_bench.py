@@ -14,18 +14,20 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 import salon_desk.cloud.rows  # noqa: F401 - every cloud table, so foreign keys resolve
+from salon_desk.clock import utc_now
 from salon_desk.cloud.db import Database
 from salon_desk.cloud.links.service import issue_link
+from tests.benchmarks.report import Recorder, scaled
 
 pytestmark = pytest.mark.benchmark
 WRK = shutil.which("wrk")
+SECONDS = scaled(10, 2)
 
 
 def _free_port() -> int:
@@ -35,7 +37,7 @@ def _free_port() -> int:
 
 
 def _wrk(url: str) -> tuple[float, float]:
-    out = subprocess.run([WRK, "-t2", "-c200", "-d10s", "--latency", url], capture_output=True, text=True,
+    out = subprocess.run([WRK, "-t2", "-c200", f"-d{SECONDS}s", "--latency", url], capture_output=True, text=True,
                          timeout=60, check=True).stdout
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -47,7 +49,7 @@ def _wrk(url: str) -> tuple[float, float]:
 
 
 @pytest.mark.skipif(WRK is None, reason="wrk (Debian package) is not installed")
-def test_booking_page_p99_under_200_concurrent_clients(tmp_path, demo_db):
+def test_booking_page_p99_under_200_concurrent_clients(tmp_path, demo_db, bench: Recorder):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cloud.db'}", "SALON_PUBLIC_BASE_URL": base}
@@ -56,7 +58,7 @@ def test_booking_page_p99_under_200_concurrent_clients(tmp_path, demo_db):
     subprocess.run([*cloud, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([*cloud, "import-desk", "--salon", salon_id, "--desk-db", str(demo_db)], env=env, check=True,
                    capture_output=True)
-    now = datetime.now(UTC)
+    now = utc_now()
     db = Database.from_url(env["DATABASE_URL"])
     with db.session() as session:
         booking_id = session.execute(
@@ -80,6 +82,6 @@ def test_booking_page_p99_under_200_concurrent_clients(tmp_path, demo_db):
     finally:
         server.terminate()
         server.wait(10)
-    print(f"\nbooking page, 200 concurrent clients, 10 s, 2 uvicorn workers on 2 cores: p99 {page_p99:.1f} ms, "
-          f"{page_rps:,.0f} pages/s; baseline /healthz on the same server: p99 {health_p99:.1f} ms, "
-          f"{health_rps:,.0f} req/s; page/health p99 ratio {page_p99 / health_p99:.1f}x")
+    bench(f"customer booking page, 200 concurrent clients, {SECONDS} s, 2 uvicorn workers: p99", page_p99, "ms",
+          baseline=health_p99, baseline_name="GET /healthz on the same server, p99",
+          note=f"{page_rps:,.0f} pages/s; /healthz {health_rps:,.0f} req/s")

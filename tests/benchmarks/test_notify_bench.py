@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from salon_desk.cloud.notify.rows import NotificationJobRow
 from salon_desk.cloud.notify.settings import NotifySettings
+from tests.benchmarks.report import Recorder, scaled
 from tests.cloud.conftest import fake_authentica  # noqa: F401 - fixture
 from tests.cloud.test_notify_concurrency import queue_confirmations, run_workers
 from tests.fakes.authentica import FakeAuthentica
@@ -28,7 +29,7 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
 )
 
 WORKERS = 2
-LIMIT = 400
+LIMIT = scaled(400, 40)
 
 
 def _raw_posts(fake: FakeAuthentica, bodies: list[str]) -> float:
@@ -55,6 +56,7 @@ def _raw_posts(fake: FakeAuthentica, bodies: list[str]) -> float:
 def test_outbox_throughput_with_two_workers(
     sync_world: SyncWorld,  # noqa: F811
     fake_authentica: FakeAuthentica,  # noqa: F811
+    bench: Recorder,
 ) -> None:
     cloud = sync_world.cloud
     backend = cloud.db.backend
@@ -72,9 +74,6 @@ def test_outbox_throughput_with_two_workers(
     raw_seconds = _raw_posts(fake_authentica, [b or "" for b in bodies])
 
     outbox_rate, raw_rate = queued / outbox_seconds, queued / raw_seconds
-    print(
-        f"\nnotify outbox [{backend}, {WORKERS} workers, {queued} messages]: "
-        f"{outbox_rate:,.0f} msg/s ({outbox_seconds * 1000 / queued:.2f} ms each); "
-        f"baseline raw HTTP posts ({WORKERS} threads): {raw_rate:,.0f} msg/s; "
-        f"outbox/raw = {outbox_rate / raw_rate:.2f}x"
-    )
+    bench(f"[{backend}] notification outbox, {WORKERS} workers, {queued} messages to the fake Authentica",
+          outbox_rate, "msg/s", baseline=raw_rate, higher_is_better=True,
+          baseline_name=f"raw HTTP posts of the same texts from {WORKERS} threads")

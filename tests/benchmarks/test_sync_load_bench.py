@@ -3,9 +3,11 @@ baseline measured in the same run; nothing asserts on timing.
 
 * push throughput: booking.create through the real endpoint in batches of 100 vs raw inserts of the same
   rows with sqlite3 / psycopg (one transaction per row, the server's durability unit; and per batch);
-* desk A save -> visible on desk B over loopback with a long-poll pull waiting on B (p50/p95);
+* desk A save -> visible on desk B over loopback, with a long-poll pull waiting on B (p50/p95) and with
+  plain save + push + pull rounds, against a bare HTTP round trip;
 * draining 800 mutations queued during "8 hours offline";
 * idle pulls/s the cloud sustains (`wrk`, Lua sets Authorization) against `salon-cloud serve` in a subprocess.
+(This file also holds what test_sync_push_bench.py measured: one push benchmark, not two.)
 Run: .venv/bin/pytest tests/benchmarks/test_sync_load_bench.py -m benchmark -s
 (SYNC_BENCH_PROFILE=1 prints a cProfile of the server's push path, measured in-process.)
 """
@@ -36,6 +38,7 @@ from salon_desk.cloud.devices.service import AuthenticatedDevice
 from salon_desk.domain.ids import new_id
 from salon_desk.sync.protocol import Mutation, MutationActor, PushRequest, format_instant
 from salon_desk.usecases.commands import UpdateCustomer
+from tests.benchmarks.report import Recorder, scaled
 from tests.conftest import DEMO_NOW
 from tests.sync.conftest import (  # noqa: F401 - fixtures
     SyncWorld,
@@ -48,8 +51,11 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
     sync_world,
 )
 
-N = 500
+N = scaled(500, 100)
 BATCH = 100
+ROUNDS = scaled(20, 3)  # desk -> desk propagation samples
+OFFLINE_EDITS = scaled(800, 100)
+WRK_SECONDS = scaled(10, 2)
 ITEM_COLUMNS = (
     "id, salon_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price_halalas, active"
 )
@@ -149,7 +155,7 @@ def push_seconds(
 
 
 @pytest.mark.benchmark
-def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld) -> None:  # noqa: F811
+def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld, bench: Recorder) -> None:  # noqa: F811
     desk = sync_world.desk("Bench")
     staff_id, service_id = desk.rows("SELECT staff_id, service_id FROM staff_service LIMIT 1")[0]
     mutations = booking_mutations(staff_id, service_id, N, day_offset=400)
@@ -158,12 +164,12 @@ def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld) -> None:  # noqa:
     per_row_s = raw_insert_seconds(sync_world, rows[: N // 2], per_row=True) * 2
     batch_s = raw_insert_seconds(sync_world, rows[N // 2 :], per_row=False) * 2
     backend = sync_world.cloud.db.backend
-    print(
-        f"\n[{backend}] push (batches of {BATCH}, one txn per mutation): {N / push_s:,.0f} mutations/s "
-        f"({push_s * 1000 / N:.2f} ms each) | raw inserts, txn per row: {N / per_row_s:,.0f}/s "
-        f"(ratio {per_row_s / push_s:.2f}, target >= 0.25) | raw, txn per batch: {N / batch_s:,.0f}/s "
-        f"(ratio {batch_s / push_s:.3f})"
-    )
+    bench(f"[{backend}] push, booking.create over HTTP, batches of {BATCH}, one txn per mutation", N / push_s,
+          "mutations/s", baseline=N / per_row_s, baseline_name="raw INSERTs of the same rows, one txn per row",
+          target=">= 0.25x baseline", higher_is_better=True)
+    bench(f"[{backend}] push, booking.create over HTTP (vs batched raw inserts)", N / push_s, "mutations/s",
+          baseline=N / batch_s, baseline_name="raw INSERTs of the same rows, one txn per batch",
+          higher_is_better=True)
     if os.environ.get("SYNC_BENCH_PROFILE"):
         profile_push(sync_world, desk.device_id, staff_id, service_id)
 
@@ -192,12 +198,12 @@ def watch_for(desk: object, customer: str, notes: str, seen: threading.Event) ->
 
 
 @pytest.mark.benchmark
-def test_save_on_one_desk_is_visible_on_another_with_long_poll(sync_world: SyncWorld) -> None:  # noqa: F811
+def test_save_on_one_desk_is_visible_on_another(sync_world: SyncWorld, bench: Recorder) -> None:  # noqa: F811
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     assert desk1.sync.sync_once().ok and desk2.sync.sync_once().ok
     customer = first_customer(desk1)
-    latencies, round_trips = [], []
-    for n in range(20):
+    latencies, round_trips, rounds = [], [], []
+    for n in range(ROUNDS):
         seen = threading.Event()
         watcher = threading.Thread(target=watch_for, args=(desk2, customer, f"note {n}", seen))
         watcher.start()
@@ -211,36 +217,47 @@ def test_save_on_one_desk_is_visible_on_another_with_long_poll(sync_world: SyncW
         started = time.perf_counter()
         desk2.http.get("/healthz")
         round_trips.append(time.perf_counter() - started)
-    p50, p95 = statistics.median(latencies), sorted(latencies)[int(0.95 * len(latencies)) - 1]
-    base = statistics.median(round_trips)
-    print(
-        f"\n[{sync_world.cloud.db.backend}] desk A save -> visible on desk B (long-poll): p50 {p50 * 1000:.0f} ms, "
-        f"p95 {p95 * 1000:.0f} ms (target p95 < 1000 ms); bare HTTP round trip p50 {base * 1000:.2f} ms "
-        f"(ratio p50/RTT {p50 / base:.0f})"
-    )
+    for n in range(ROUNDS):  # without a waiting pull: save, push, then B pulls
+        started = time.perf_counter()
+        desk1.service.update_customer(UpdateCustomer(customer, {"notes": f"round {n}"}))
+        assert desk1.sync.sync_once().ok and desk2.sync.sync_once().ok
+        rounds.append(time.perf_counter() - started)
+        assert desk2.scalar("SELECT notes FROM customer WHERE id = :c", c=customer) == f"round {n}"
+    backend, base = sync_world.cloud.db.backend, statistics.median(round_trips) * 1000
+    rtt = "bare HTTP round trip (GET /healthz), p50"
+    bench(f"[{backend}] desk A save -> visible on desk B, long-poll, p50", statistics.median(latencies) * 1000,
+          "ms", baseline=base, baseline_name=rtt)
+    bench(f"[{backend}] desk A save -> visible on desk B, long-poll, p95", _p95(latencies) * 1000, "ms",
+          baseline=base, baseline_name=rtt, target="< 1000 ms")
+    bench(f"[{backend}] desk A save + push, desk B pull (no long-poll), p50", statistics.median(rounds) * 1000,
+          "ms", baseline=base, baseline_name=rtt)
+
+
+def _p95(samples: list[float]) -> float:
+    return sorted(samples)[max(0, int(0.95 * len(samples)) - 1)]
 
 
 @pytest.mark.benchmark
-def test_drain_after_eight_hours_offline(sync_world: SyncWorld) -> None:  # noqa: F811
+def test_drain_after_eight_hours_offline(sync_world: SyncWorld, bench: Recorder) -> None:  # noqa: F811
     desk, other = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     assert desk.sync.sync_once().ok and other.sync.sync_once().ok
     customers = [r[0] for r in desk.rows("SELECT id FROM customer ORDER BY id LIMIT 200")]
     started = time.perf_counter()
-    for k in range(800):  # a day of edits while the line is down
+    for k in range(OFFLINE_EDITS):  # a day of edits while the line is down
         desk.service.update_customer(UpdateCustomer(customers[k % len(customers)], {"notes": f"offline {k}"}))
     local_s = time.perf_counter() - started
     started = time.perf_counter()
     report = desk.sync.sync_once()
     drain_s = time.perf_counter() - started
-    assert report.ok and report.pushed == 800 and desk.sync.status().pending == 0
+    assert report.ok and report.pushed == OFFLINE_EDITS and desk.sync.status().pending == 0
     started = time.perf_counter()
     assert other.sync.sync_once().ok
     catch_up_s = time.perf_counter() - started
-    print(
-        f"\n[{sync_world.cloud.db.backend}] drain of 800 offline mutations: {drain_s:.2f} s (target < 10 s); "
-        f"other desk catches up in {catch_up_s:.2f} s; baseline: the 800 local saves took {local_s:.2f} s "
-        f"(ratio drain/local {drain_s / local_s:.2f})"
-    )
+    backend = sync_world.cloud.db.backend
+    bench(f"[{backend}] drain of {OFFLINE_EDITS} mutations queued offline", drain_s, "s", baseline=local_s,
+          baseline_name=f"the {OFFLINE_EDITS} local saves themselves", target="< 10 s for 800")
+    bench(f"[{backend}] other desk catches up on {OFFLINE_EDITS} changes", catch_up_s, "s", baseline=local_s,
+          baseline_name=f"the {OFFLINE_EDITS} local saves themselves")
 
 
 def _free_port() -> int:
@@ -257,7 +274,7 @@ wrk.headers["Salon-Sync-Protocol"] = "1"
 
 
 @pytest.mark.benchmark
-def test_idle_pulls_per_second_under_wrk(sync_world: SyncWorld, tmp_path: Path) -> None:  # noqa: F811
+def test_idle_pulls_per_second_under_wrk(sync_world: SyncWorld, tmp_path: Path, bench: Recorder) -> None:  # noqa: F811
     wrk = shutil.which("wrk")
     if wrk is None:
         pytest.skip("wrk is not installed")
@@ -294,11 +311,9 @@ def test_idle_pulls_per_second_under_wrk(sync_world: SyncWorld, tmp_path: Path) 
             server.kill()  # the process this test started, by its own handle
             server.wait(10)
         log.close()
-    print(
-        f"\n[{sync_world.cloud.db.backend}] idle pulls (salon-cloud serve, wrk 2 threads x 16 connections, 10 s): "
-        f"{pulls[0]:,.0f} req/s, p99 {pulls[1]} | baseline /healthz: {baseline[0]:,.0f} req/s, p99 {baseline[1]} "
-        f"(ratio {pulls[0] / baseline[0]:.2f})"
-    )
+    bench(f"[{sync_world.cloud.db.backend}] idle pulls, salon-cloud serve, wrk 2 threads x 16 connections, "
+          f"{WRK_SECONDS} s", pulls[0], "req/s", baseline=baseline[0], baseline_name="GET /healthz, same server",
+          higher_is_better=True, note=f"p99 {pulls[1]}; /healthz p99 {baseline[1]}")
 
 
 def _wait_up(base: str, server: subprocess.Popen, log: Path) -> None:
@@ -316,7 +331,7 @@ def _wait_up(base: str, server: subprocess.Popen, log: Path) -> None:
 
 def _wrk(wrk: str, script: Path, url: str) -> tuple[float, str]:
     out = subprocess.run(
-        [wrk, "-t2", "-c16", "-d10s", "--latency", "-s", str(script), url],
+        [wrk, "-t2", "-c16", f"-d{WRK_SECONDS}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,

@@ -137,7 +137,10 @@ class _UvicornThread:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
+        # proxy_headers off, as `salon-cloud serve` runs it: the app alone decides whom to believe.
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, lifespan="on", ws="none", proxy_headers=False
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, name="cloud-uvicorn", daemon=True

@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 
 from salon_desk.cloud.i18n import negotiate_language
+from tests.cloud.otp_world import give_link
 
 
 def test_healthz_checks_the_database(cloud_server):
@@ -22,8 +23,10 @@ def test_healthz_fails_when_the_database_cannot_be_reached(start_cloud_server, t
 
 def test_metrics_count_requests_by_route_template_and_otp_outcomes(cloud_server):
     http = cloud_server.client()
+    give_link(cloud_server, "+966551234567")  # a customer with a booking link: codes are sent
     http.post("/v1/otp/request", json={"phone_number": "0551234567"})
     http.post("/v1/otp/request", json={"phone_number": "0551234567"})  # cooldown
+    cloud_server.services.otp.wait_idle()  # public codes are handed to the provider after the answer
     http.post("/v1/devices/00000000-0000-0000-0000-000000000000/revoke")
     text = http.get("/metrics").text
     assert 'salon_http_requests_total{method="POST",route="/v1/otp/request",status="201"} 1.0' in text

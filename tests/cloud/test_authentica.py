@@ -8,6 +8,7 @@ from salon_desk.cloud.messaging.authentica import AuthenticaSender
 from salon_desk.cloud.messaging.base import Channel, MessagingError
 from salon_desk.cloud.messaging.registry import build_sender
 from tests.cloud.conftest import cloud_settings
+from tests.cloud.otp_world import give_link
 
 PHONE = "+966551234567"
 
@@ -150,7 +151,9 @@ def test_otp_through_the_cloud_reaches_authentica_and_verifies_locally(start_clo
         authentica_base_url=fake_authentica.base_url,
     )
     http = server.client()
+    give_link(server, PHONE)  # codes go only to a customer behind a live booking link
     request_id = http.post("/v1/otp/request", json={"phone_number": "0551234567"}).json()["request_id"]
+    server.services.otp.wait_idle()  # handed to the provider after the answer
     code = fake_authentica.sent_codes[PHONE]
     assert (
         http.post("/v1/otp/verify", json={"request_id": request_id, "code": code}).json()["verified"] is True
@@ -158,7 +161,9 @@ def test_otp_through_the_cloud_reaches_authentica_and_verifies_locally(start_clo
     assert http.get("/v1/dev/messages").status_code == 404  # no console provider: no dev endpoints
 
 
-def test_a_provider_outage_answers_503_and_does_not_hold_the_cooldown(start_cloud_server, fake_authentica):
+def test_a_provider_outage_does_not_hold_the_cooldown(start_cloud_server, fake_authentica):
+    """The public endpoint answers before the provider is called (the same answer for every phone), so an
+    outage is recorded on the request, counted, and releases the phone's cooldown."""
     no_waiting = AuthenticaSender(
         fake_authentica.api_key, fake_authentica.base_url, sleep=lambda _seconds: None
     )
@@ -169,10 +174,16 @@ def test_a_provider_outage_answers_503_and_does_not_hold_the_cooldown(start_clou
         authentica_base_url=fake_authentica.base_url,
         otp_cooldown_seconds=60,
     )
+    give_link(server, PHONE)
     fake_authentica.fail_next(503, times=3)
     http = server.client()
     failed = http.post(
         "/v1/otp/request", json={"phone_number": "0551234567"}, headers={"Accept-Language": "en"}
     )
-    assert failed.status_code == 503 and failed.json()["code"] == "messaging.unavailable"
+    assert failed.status_code == 201
+    server.services.otp.wait_idle()
+    assert 'salon_otp_requests_total{channel="sms",outcome="send_failed"} 1.0' in http.get("/metrics").text
+    assert PHONE not in fake_authentica.sent_codes
     assert http.post("/v1/otp/request", json={"phone_number": "0551234567"}).status_code == 201
+    server.services.otp.wait_idle()
+    assert PHONE in fake_authentica.sent_codes

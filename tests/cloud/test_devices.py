@@ -138,18 +138,104 @@ def test_rotation_replaces_the_token_at_once(cloud_server):
     assert http.get("/v1/devices/me", headers=bearer(new_token)).status_code == 200
 
 
-def test_re_enrolling_a_revoked_desk_keeps_its_id(cloud_server):
+def test_a_revoked_desk_id_is_never_revived_the_desk_enrols_as_a_new_device(cloud_server):
     http = cloud_server.client()
     salon_id, manager_token = cloud_server.enrolled_desk("manager")
     desk = cloud_server.enrol(cloud_server.issue_code(salon_id, "receptionist"), device_name="Desk 2").json()
     http.post(f"/v1/devices/{desk['device_id']}/revoke", headers=bearer(manager_token))
 
     again = cloud_server.enrol(
-        cloud_server.issue_code(salon_id, "receptionist"), device_name="Desk 2", device_id=desk["device_id"]
+        cloud_server.issue_code(salon_id, "receptionist"),
+        device_name="Desk 2",
+        device_id=desk["device_id"],
+        device_token=desk["token"],  # even with proof: a revoked id stays revoked
+    )
+    assert again.status_code == 201, again.text
+    fresh = again.json()
+    assert fresh["device_id"] != desk["device_id"] and fresh["replaces_device_id"] == desk["device_id"]
+    assert (
+        http.get("/v1/devices/me", headers=bearer(fresh["token"])).json()["device_id"] == fresh["device_id"]
+    )
+    assert http.get("/v1/devices/me", headers=bearer(desk["token"])).json()["code"] == "device_revoked"
+    listed = {d["device_id"]: d for d in http.get("/v1/devices", headers=bearer(manager_token)).json()}
+    assert listed[desk["device_id"]]["revoked_at"] and listed[fresh["device_id"]]["revoked_at"] is None
+
+
+def test_a_receptionist_code_cannot_claim_the_manager_desk(cloud_server):
+    http = cloud_server.client()
+    salon_id = cloud_server.create_salon()
+    manager = cloud_server.enrol(cloud_server.issue_code(salon_id, "manager"), device_name="Office").json()
+    code = cloud_server.issue_code(salon_id, "receptionist")
+
+    for proof in ({}, {"device_token": "sd_dev_" + "x" * 43}):
+        refused = cloud_server.enrol(code, device_name="Intruder", device_id=manager["device_id"], **proof)
+        assert refused.status_code == 409 and refused.json()["code"] == "enrolment.device_taken"
+    body = {"code": code, "device_name": "X", "app_version": "1", "schema_version": 1}
+    translated = http.post(
+        "/v1/devices/enrol",
+        json={**body, "device_id": manager["device_id"]},
+        headers={"Accept-Language": "ar"},
+    )
+    assert translated.status_code == 409 and "هوية هذا الجهاز" in translated.json()["detail"]
+
+    me = http.get("/v1/devices/me", headers=bearer(manager["token"]))
+    assert me.status_code == 200 and me.json()["role"] == "manager" and me.json()["name"] == "Office"
+    assert cloud_server.enrol(code, device_name="Desk 2").status_code == 201  # the refusals used nothing up
+
+
+def test_re_enrolling_with_the_current_or_last_token_keeps_the_id(cloud_server):
+    http = cloud_server.client()
+    salon_id = cloud_server.create_salon()
+    desk = cloud_server.enrol(cloud_server.issue_code(salon_id, "receptionist"), device_name="Desk 1").json()
+
+    kept = cloud_server.enrol(
+        cloud_server.issue_code(salon_id, "receptionist"),
+        device_id=desk["device_id"].upper(),
+        device_token=desk["token"],
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["device_id"] == desk["device_id"] and kept.json()["replaces_device_id"] is None
+    assert http.get("/v1/devices/me", headers=bearer(desk["token"])).json()["code"] == "token_invalid"
+
+    # The rotation's answer was lost: the desk still holds the token before it, which proves it too.
+    last = kept.json()["token"]
+    assert http.post("/v1/devices/rotate", headers=bearer(last)).status_code == 200
+    again = cloud_server.enrol(
+        cloud_server.issue_code(salon_id, "receptionist"), device_id=desk["device_id"], device_token=last
     )
     assert again.status_code == 201 and again.json()["device_id"] == desk["device_id"]
     assert http.get("/v1/devices/me", headers=bearer(again.json()["token"])).status_code == 200
-    assert http.get("/v1/devices/me", headers=bearer(desk["token"])).json()["code"] == "token_invalid"
+
+
+def test_a_manager_approves_a_rebind_for_exactly_one_desk(cloud_server):
+    http = cloud_server.client()
+    salon_id, manager_token = cloud_server.enrolled_desk("manager")
+    desk = cloud_server.enrol(cloud_server.issue_code(salon_id, "receptionist"), device_name="Desk 2").json()
+    other = cloud_server.enrol(cloud_server.issue_code(salon_id, "receptionist"), device_name="Desk 3").json()
+
+    issued = http.post(
+        "/v1/devices/enrolment-codes",
+        json={"role": "receptionist", "rebind_device_id": desk["device_id"]},
+        headers=bearer(manager_token),
+    )
+    assert issued.status_code == 201, issued.text
+    code = issued.json()["code"]
+    wrong = cloud_server.enrol(code, device_id=other["device_id"])
+    assert wrong.status_code == 409 and wrong.json()["code"] == "enrolment.rebind_mismatch"
+    assert cloud_server.enrol(code).json()["code"] == "enrolment.rebind_mismatch"
+    assert http.get("/v1/devices/me", headers=bearer(other["token"])).status_code == 200
+
+    rebound = cloud_server.enrol(code, device_name="Desk 2", device_id=desk["device_id"])  # lost its token
+    assert rebound.status_code == 201 and rebound.json()["device_id"] == desk["device_id"]
+    assert http.get("/v1/devices/me", headers=bearer(rebound.json()["token"])).status_code == 200
+
+    http.post(f"/v1/devices/{other['device_id']}/revoke", headers=bearer(manager_token))
+    refused = http.post(
+        "/v1/devices/enrolment-codes",
+        json={"rebind_device_id": other["device_id"]},
+        headers=bearer(manager_token),
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "enrolment.rebind_revoked"
 
 
 def test_a_re_enrolment_naming_a_desk_of_another_salon_changes_nothing(cloud_server):

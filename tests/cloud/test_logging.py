@@ -10,6 +10,7 @@ import pytest
 
 from salon_desk.cloud.logs import JsonFormatter, scrub
 from salon_desk.cloud.messaging.authentica import AuthenticaSender
+from tests.cloud.otp_world import give_link
 
 
 class RawRecords(logging.Handler):
@@ -58,13 +59,16 @@ def test_secrets_never_reach_the_logs(start_cloud_server, fake_authentica, raw_l
     rotated = http.post("/v1/devices/rotate", headers={"Authorization": f"Bearer {token}"}).json()["token"]
     http.get("/v1/devices/me", headers={"Authorization": f"Bearer {token}"})  # the old one, refused
 
+    give_link(server, "+966551234567", salon_id=salon_id)  # codes go only to customers with a link
     request_id = http.post("/v1/otp/request", json={"phone_number": "0551234567"}).json()["request_id"]
+    server.services.otp.wait_idle()  # handed to the provider after the answer
     otp = fake_authentica.sent_codes["+966551234567"]
     http.post("/v1/otp/verify", json={"request_id": request_id, "code": f"{(int(otp) + 1) % 10**6:06d}"})
     http.post("/v1/otp/verify", json={"request_id": request_id, "code": otp})
     fake_authentica.fail_next(503, times=3)
     server.clock.advance(3600)
     http.post("/v1/otp/request", json={"phone_number": "0551234567"})  # provider down: a warning is logged
+    server.services.otp.wait_idle()
 
     logged = raw_logs.text()
     access = [r.fields for r in raw_logs.records if r.getMessage() == "request"]

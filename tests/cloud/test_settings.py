@@ -22,6 +22,11 @@ ENVIRONMENT = {
     "SALON_OTP_COOLDOWN_SECONDS": "30",
     "SALON_OTP_WINDOW_SECONDS": "900",
     "SALON_OTP_MAX_PER_WINDOW": "4",
+    "SALON_OTP_VERIFY_MAX_PER_IP": "20",
+    "SALON_OTP_DAILY_BUDGET_PER_SALON": "300",
+    "SALON_OTP_DAILY_ALERT_TOTAL": "9000",
+    "SALON_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16",
+    "SALON_MAX_BODY_BYTES": "32768",
 }
 SECRETS = ("$2y$10$authentica-secret", "sk_test_moyasar-secret", "webhook-secret", ":pw@")
 
@@ -50,6 +55,10 @@ def test_every_documented_variable_is_read(environment):
         30,
     )
     assert (settings.otp_window_seconds, settings.otp_max_per_window) == (900, 4)
+    assert settings.otp_verify_max_per_ip == 20
+    assert (settings.otp_daily_budget_per_salon, settings.otp_daily_alert_total) == (300, 9000)
+    assert [str(n) for n in settings.trusted_networks] == ["10.0.0.5/32", "192.168.0.0/16"]
+    assert settings.max_body_bytes == 32768
 
 
 def test_secrets_never_show_when_settings_are_printed(environment):

@@ -5,6 +5,7 @@ Tests here are marked `browser` and skip with a clear reason when /usr/bin/chrom
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+def _browser_environment() -> dict[str, str]:
+    """The browser runs on the real clock: under scripts/shifted-clock.sh only our own processes (the
+    server, the desk) have their wall clock moved; Chromium under libfaketime spins and never loads a page."""
+    moved = {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_DONT_RESET"}
+    return {name: value for name, value in os.environ.items() if name not in moved}
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, env=_browser_environment()
+        )
         yield browser
         browser.close()
 

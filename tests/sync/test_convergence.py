@@ -52,15 +52,20 @@ from salon_desk.sync.api import SyncApi
 from salon_desk.sync.engine import SyncEngine, SyncReport, make_sync_engine
 from salon_desk.sync.protocol import ENTITY_FIELDS, encode_row, parse_cursor
 from salon_desk.usecases.commands import (
+    AddWaitlistEntry,
+    AddWalkIn,
     CancelBooking,
     CreateBooking,
+    FindSlots,
     ItemMove,
     ItemRequest,
     RescheduleBooking,
+    SeatWalkIn,
     TransitionBooking,
     UpdateCustomer,
 )
 from salon_desk.usecases.desk import DeskService
+from salon_desk.usecases.views import ResolveConflict
 from tests.cloud.conftest import cloud_settings
 from tests.conftest import DEMO_NOW, FixedClock
 
@@ -72,17 +77,22 @@ BASE_URL = "http://testserver"
 DAY = (DEMO_NOW + timedelta(days=45)).replace(hour=7, minute=0)  # a Saturday the demo left mostly free
 STARTS = [DAY + timedelta(minutes=30 * k) for k in range(12)]
 PROFILES = {
+    # CI: a fixed seed, so every run replays the same few hundred mutations with real conflicts.
     "ci": settings(
         max_examples=15,
-        stateful_step_count=25,
+        stateful_step_count=30,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         print_blob=True,
+        derandomize=True,
     ),
+    # SALON_CONVERGENCE_PROFILE=long (or HYPOTHESIS_PROFILE=thorough): random seeds, many more steps.
     "thorough": settings(
         max_examples=400, stateful_step_count=60, deadline=None, suppress_health_check=list(HealthCheck)
     ),
 }
+# What the runs of one test did, summed over its examples (printed, and checked for the test's own power).
+RUN_TOTALS: dict[str, int] = {}
 
 
 class InjectedCrash(Exception):
@@ -241,7 +251,7 @@ def cloud_overlaps(session: Any) -> int:
     """Overlapping busy SEGMENTS of active items per staff around the test's day (the demo's other days never
     change): a colour's processing phase may hold another booking, its busy phases may not. The segments
     are recomputed from the items here and must also be what the server stores in booking_item_busy."""
-    lo, hi = DAY - timedelta(days=1), DAY + timedelta(days=1)
+    lo, hi = DEMO_NOW - timedelta(days=1), DAY + timedelta(days=1)  # walk-ins sit on the demo's today
     items = REPLICATED_TABLES["booking_item"]
     rows = session.execute(
         select(items).where(items.c.start_at >= lo, items.c.start_at < hi, items.c.deleted_at.is_(None))
@@ -320,6 +330,8 @@ class SyncMachine(RuleBasedStateMachine):
             )
         ]
         self.slots = free_slots(self.desks[0].service, self.customers[0])
+        self.visits = visit_slots(self.desks[0].service)
+        self.walkin_services = services_free_now(self.desks[0].service)
         self.bookings: list[str] = []
         self.ledger: list[Intent] = []
         self.last_head = 0
@@ -364,6 +376,10 @@ class SyncMachine(RuleBasedStateMachine):
             return
         item = booking.items[0]
         targets = [(staff, start) for svc, staff, start in self.slots if svc == item.service_id]
+        if not targets:  # a visit's colour: the single-service slots do not fit it
+            targets = [(a.staff_id, a.start) for o in self.visits for a in o.assignments[:1]]
+        if not targets:
+            return
         staff_id, start = targets[slot % len(targets)]
         move = ItemMove(item.id, staff_id, start)
         self._use_case(desk, lambda s: s.reschedule_booking(RescheduleBooking(booking.id, (move,))))
@@ -394,6 +410,54 @@ class SyncMachine(RuleBasedStateMachine):
         value = f"{'ملاحظة' if name == 'notes' else 'نورة'} {self.patch_counter}"
         cmd = UpdateCustomer(self.customers[customer % len(self.customers)], {name: value})
         self._use_case(desk, lambda s: s.update_customer(cmd))
+
+    @rule(desk=st.integers(0, DESKS - 1), pick=st.integers(0, 63), customer=st.integers(0, 2))
+    def create_visit(self, desk: int, pick: int, customer: int) -> None:
+        """A two-service visit: a colour whose processing phase frees the stylist, then a blow-dry (often by
+        the same stylist carrying straight on, without the cleanup in between)."""
+        if not self.visits:
+            return
+        option = self.visits[pick % len(self.visits)]
+        items = tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments)
+        cmd = CreateBooking(items, customer_id=self.customers[customer % len(self.customers)])
+        self._use_case(desk, lambda s: s.create_booking(cmd))
+
+    @rule(desk=st.integers(0, DESKS - 1), service=st.integers(0, 3), choose=st.booleans())
+    def walk_in(self, desk: int, service: int, choose: bool) -> None:
+        """A walk-in joins the queue and is seated at once (with whoever is free soonest, or a named stylist)."""
+        if not self.walkin_services:
+            return
+        service_id = self.walkin_services[service % len(self.walkin_services)]
+        sim = self.desks[desk]
+        try:
+            walkin_id = sim.service.add_walkin(AddWalkIn(service_id, name="زائرة")).id
+        except DomainError:
+            self._record(desk)
+            return
+        staff = list(sim.service.qualified_staff(service_id))[:1] if choose else []
+        assert walkin_id is not None
+        self._use_case(desk, lambda s: s.seat_walkin(SeatWalkIn(walkin_id, staff[0] if staff else None)))
+
+    @rule(desk=st.integers(0, DESKS - 1), customer=st.integers(0, 2), hours=st.integers(1, 6))
+    def join_waitlist(self, desk: int, customer: int, hours: int) -> None:
+        service_id = self.slots[0][0]
+        cmd = AddWaitlistEntry(
+            service_id, DAY, DAY + timedelta(hours=hours), customer_id=self.customers[customer % len(self.customers)]
+        )
+        self._use_case(desk, lambda s: s.add_waitlist_entry(cmd))
+
+    @rule(desk=st.integers(0, DESKS - 1), card=st.integers(0, 10), fix=st.integers(0, 10))
+    def resolve_conflict(self, desk: int, card: int, fix: int) -> None:
+        """A receptionist settles an open conflict card with one of the fixes the desk offers."""
+        service = self.desks[desk].service
+        cards = service.open_conflicts()
+        if not cards:
+            return
+        chosen = cards[card % len(cards)]
+        fixes = service.conflict_fixes(chosen.id)
+        if fixes:
+            cmd = ResolveConflict(chosen.id, fixes[fix % len(fixes)])
+            self._use_case(desk, lambda s: s.resolve_conflict(cmd))
 
     # ------------------------------------------------------------ rules: network, crashes, clocks
 
@@ -506,9 +570,10 @@ class SyncMachine(RuleBasedStateMachine):
                     local = table_dump(conn, entity, REPLICATED[entity].__table__, None)
                     assert local == server[entity], f"{entity} differs between {desk.device_id} and the cloud"
         self._check_no_silent_loss(server, receipts)
-        if os.environ.get("CONVERGENCE_STATS"):
-            statuses = [receipts[i.mutation_id].status + ":" + i.name for i in self.ledger]
-            print(sorted((s, statuses.count(s)) for s in set(statuses)))  # noqa: T201
+        for intent in self.ledger:
+            status = receipts[intent.mutation_id].status
+            for key in ("mutations", f"{status}", f"{status}:{intent.name}"):
+                RUN_TOTALS[key] = RUN_TOTALS.get(key, 0) + 1
         for booking in server["booking"].values():
             if booking["status"] == "needs_attention":
                 items = [i for i in server["booking_item"].values() if i["booking_id"] == booking["id"]]
@@ -544,9 +609,38 @@ class SyncMachine(RuleBasedStateMachine):
                 )
 
 
+def visit_slots(service: DeskService) -> list[Any]:
+    """Two-service visits (colour, then blow-dry) the slot finder offers on the test's day."""
+    by_name = {s.name_en: s.id for s in service.list_services()}
+    parts = ((by_name["Hair colour"], None), (by_name["Blow-dry"], None))
+    return service.find_slots(FindSlots(parts=parts, earliest=DAY, days_ahead=1, limit=8))
+
+
+def services_free_now(service: DeskService) -> list[str]:
+    """Services someone can start within a quarter of an hour of the desks' clock (walk-ins are seated now)."""
+    soon = []
+    for svc in service.list_services():
+        slots = service.find_slots(FindSlots(parts=((svc.id, None),), earliest=DEMO_NOW, days_ahead=1, limit=1))
+        if slots and slots[0].start <= DEMO_NOW + timedelta(minutes=15):
+            soon.append(svc.id)
+    return soon[:4]
+
+
+def _profile() -> Any:
+    if os.environ.get("SALON_CONVERGENCE_PROFILE") == "long":
+        return PROFILES["thorough"]
+    return PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "ci")]
+
+
 def test_desks_and_cloud_converge_under_faults(template: Template) -> None:
     SyncMachine.template = template
-    profile = PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "ci")]
+    profile = _profile()
     if template.backend.name == "postgresql":
         profile = settings(profile, max_examples=max(5, profile.max_examples // 3))
+    RUN_TOTALS.clear()
     run_state_machine_as_test(SyncMachine, settings=profile)
+    print(f"convergence on {template.backend.name}: {dict(sorted(RUN_TOTALS.items()))}")  # noqa: T201
+    # The run must exercise the protocol: many mutations, and real races that the server had to settle
+    # (PostgreSQL runs a third of the examples).
+    assert RUN_TOTALS.get("mutations", 0) >= (100 if template.backend.name == "sqlite" else 15)
+    assert RUN_TOTALS.get("conflict", 0) + RUN_TOTALS.get("refused", 0) >= 1

@@ -4,17 +4,24 @@ sync of a new, empty desk, and the token never reaching SQLite, logs or diagnost
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import date
 from pathlib import Path
 
+import httpx
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
+from sqlalchemy import Engine, select, text
 
 from salon_desk.app import open_desk
 from salon_desk.cli import desk_main
+from salon_desk.cloud.sync.tables import MutationReceiptRow
+from salon_desk.desk_sync import enrol_this_desk
 from salon_desk.diagnose import report as diagnose_report
+from salon_desk.domain.booking import Role
+from salon_desk.domain.model import Actor
 from salon_desk.secrets import (
     ALLOW_INSECURE_ENV,
     SERVICE,
@@ -23,8 +30,14 @@ from salon_desk.secrets import (
     MemorySecretStore,
     is_secure_backend,
 )
-from salon_desk.usecases.enrolment import cloud_link, enrolled_desk
-from tests.sync.conftest import SyncWorld
+from salon_desk.store.engine import make_engine
+from salon_desk.store.uow import make_uow_factory
+from salon_desk.sync.api import SyncApi
+from salon_desk.sync.engine import SyncEngine, make_sync_engine
+from salon_desk.usecases.desk import DeskService
+from salon_desk.usecases.enrolment import EnrolmentError, cloud_link, enrolled_desk
+from tests.conftest import DEMO_NOW, FixedClock
+from tests.sync.conftest import ACTOR_ID, Desk, SyncWorld, free_booking
 
 
 class MemoryKeyring(KeyringBackend):
@@ -176,3 +189,148 @@ def test_enrol_without_a_secure_keyring_stores_nothing(
         assert cloud_link(runtime.engine) is None
     finally:
         runtime.close()
+
+
+# ---------------------------------------------------------------- identity on re-enrolment (issue 8, finding 6)
+
+
+def enrolled_copy(
+    world: SyncWorld, secrets: MemorySecretStore, name: str, role: str = "receptionist"
+) -> Desk:
+    """A desk database (a copy of the demo salon) enrolled through the real use case and HTTP call."""
+    path = world.folder / f"{name.replace(' ', '-').lower()}.db"
+    shutil.copy(world.template, path)
+    engine = make_engine(path)
+    link = enrol_this_desk(
+        engine, secrets, world.cloud.base_url, world.cloud.issue_code(world.salon_id, role), name
+    )
+    return desk_for(world, path, engine, link.device_id, secrets.get(SERVICE, link.device_id) or "", name)
+
+
+def desk_for(world: SyncWorld, path: Path, engine: Engine, device_id: str, token: str, name: str) -> Desk:
+    clock = FixedClock(DEMO_NOW)
+    actor = Actor(user_id=ACTOR_ID, role=Role.RECEPTIONIST, device_id=device_id, name=name)
+    service = DeskService(make_uow_factory(engine, clock, device_id=device_id), actor)
+    http = httpx.Client(base_url=world.cloud.base_url, timeout=httpx.Timeout(15, connect=5))
+    sync_engine = make_sync_engine(path)
+    sync = SyncEngine(
+        sync_engine, SyncApi(world.cloud.base_url, token, client=http), device_id=device_id, clock=clock
+    )
+    desk = Desk(name, path, device_id, engine, sync_engine, service, sync, clock, http)
+    world.desks.append(desk)
+    return desk
+
+
+def book(desk: Desk, day_offset: int) -> str:
+    return desk.service.create_booking(free_booking(desk, day_offset=day_offset)).id
+
+
+def outbox(desk: Desk) -> list[tuple[int, str, str]]:
+    return [
+        tuple(r) for r in desk.rows("SELECT device_seq, status, mutation_id FROM outbox ORDER BY device_seq")
+    ]
+
+
+def receipts(world: SyncWorld, mutation_ids: list[str]) -> dict[str, tuple[str, int, str]]:
+    with world.cloud.db.reader() as session:
+        rows = session.execute(
+            select(
+                MutationReceiptRow.mutation_id,
+                MutationReceiptRow.device_id,
+                MutationReceiptRow.device_seq,
+                MutationReceiptRow.status,
+            ).where(MutationReceiptRow.mutation_id.in_(mutation_ids))
+        ).all()
+    return {m: (d, s, status) for m, d, s, status in rows}
+
+
+def test_re_enrolling_with_its_token_keeps_the_desks_id_and_its_pending_changes(
+    sync_world: SyncWorld,
+) -> None:
+    secrets = MemorySecretStore()
+    desk = enrolled_copy(sync_world, secrets, "Reception")
+    book(desk, 1)
+    before = outbox(desk)
+
+    link = enrol_this_desk(
+        desk.engine,
+        secrets,
+        sync_world.cloud.base_url,
+        sync_world.cloud.issue_code(sync_world.salon_id),
+        "Reception",
+    )
+
+    assert link.device_id == desk.device_id and outbox(desk) == before
+    token = secrets.get(SERVICE, link.device_id)
+    assert token and token != desk.sync._api._token  # noqa: SLF001 - a new token was bound to the same id
+    again = desk_for(sync_world, desk.path, desk.engine, link.device_id, token, "Reception")
+    report = again.sync.sync_once()
+    assert report.ok and report.applied == 1, report
+
+
+def test_a_revoked_desk_enrols_as_a_new_device_and_its_outbox_is_carried_over(sync_world: SyncWorld) -> None:
+    cloud, secrets = sync_world.cloud, MemorySecretStore()
+    desk = enrolled_copy(sync_world, secrets, "Reception")
+    book(desk, 1)
+    assert desk.sync.sync_once().applied == 1
+    book(desk, 2)
+    book(desk, 3)
+    [(_, _, pushed), (_, _, second), (_, _, third)] = outbox(desk)
+    cloud.services.devices.revoke(sync_world.salon_id, desk.device_id)
+    assert desk.sync.sync_once().blocked_code == "device_revoked"
+
+    link = enrol_this_desk(
+        desk.engine, secrets, cloud.base_url, cloud.issue_code(sync_world.salon_id), "Reception"
+    )
+
+    assert link.device_id != desk.device_id  # a revoked id is never revived
+    assert secrets.get(SERVICE, desk.device_id) is None
+    assert outbox(desk) == [(-1, "retired", pushed), (1, "pending", second), (2, "pending", third)]
+    assert cloud_link(desk.engine).device_id == link.device_id  # type: ignore[union-attr]
+    fresh = desk_for(
+        sync_world,
+        desk.path,
+        desk.engine,
+        link.device_id,
+        secrets.get(SERVICE, link.device_id) or "",
+        "Reception",
+    )
+    report = fresh.sync.sync_once()
+    assert report.ok and report.applied == 2, report
+    book(fresh, 4)  # numbering goes on under the new device
+    assert fresh.sync.sync_once().applied == 1
+    [(_, _, fourth)] = [row for row in outbox(fresh) if row[0] == 3]
+    assert receipts(sync_world, [pushed, second, third, fourth]) == {
+        pushed: (desk.device_id, 1, "applied"),
+        second: (link.device_id, 1, "applied"),
+        third: (link.device_id, 2, "applied"),
+        fourth: (link.device_id, 3, "applied"),
+    }
+
+
+def test_a_receptionist_code_cannot_take_over_the_manager_desks_identity(sync_world: SyncWorld) -> None:
+    cloud = sync_world.cloud
+    manager = cloud.enrol(cloud.issue_code(sync_world.salon_id, "manager"), device_name="Office").json()
+    # A copy of the manager desk's database, without its token (say, restored on another computer).
+    path = sync_world.folder / "copy.db"
+    shutil.copy(sync_world.template, path)
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO sync_state (key, value) VALUES ('device_id', :id)"),
+            {"id": manager["device_id"]},
+        )
+    secrets = MemorySecretStore()
+    try:
+        with pytest.raises(EnrolmentError) as refused:
+            enrol_this_desk(engine, secrets, cloud.base_url, cloud.issue_code(sync_world.salon_id), "Copy")
+    finally:
+        engine.dispose()
+    assert refused.value.code == "enrolment.device_taken"
+    from salon_desk.l10n import get_localizer
+
+    assert "هوية هذا الجهاز" in refused.value.message(get_localizer("ar"))
+    assert secrets.get(SERVICE, manager["device_id"]) is None
+    with cloud.client() as http:
+        me = http.get("/v1/devices/me", headers={"Authorization": f"Bearer {manager['token']}"})
+    assert me.status_code == 200 and me.json()["role"] == "manager"

@@ -65,3 +65,20 @@ def ui_context(
     yield ctx
     task_runner.wait_idle(5000)
     i18n.set_ui_language("ar", "latn")
+
+
+@pytest.fixture
+def show_active(qtbot: Any) -> Callable[[Any, int, int], Any]:
+    """Shows a top-level window at a size and waits until it is the active window (shortcuts need that)."""
+    from PySide6.QtWidgets import QApplication
+
+    def show(window: Any, width: int, height: int) -> Any:
+        qtbot.addWidget(window)
+        window.resize(width, height)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        return window
+
+    return show

@@ -4,15 +4,17 @@ refusal that keeps the dialog open with the reason."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sqlite3
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from salon_desk.ui.calendar.booking_dialog import BookingDialog
-from salon_desk.usecases.commands import CreateBooking, ItemRequest
+from salon_desk.ui.calendar.booking_dialog import BookingDialog, problem_text
+from salon_desk.ui.calendar.booking_plan import PlanProblem
+from salon_desk.usecases.commands import CancelBooking, CreateBooking, FindSlots, ItemRequest
 from tests.conftest import DEMO_NOW
 from tests.helpers import first_free_slot, service_named, snapshot
 
@@ -45,7 +47,7 @@ def test_search_as_you_type_finds_by_phone_and_picks_with_enter(qtbot, ui_contex
     dialog.customer.search.setFocus()
     with qtbot.waitSignal(dialog.customer.searched, timeout=3000):
         type_text(dialog.customer.search, arabic_digits)
-    assert dialog.customer.results.count() >= 1
+    assert dialog.customer.model.rowCount() >= 1
     QTest.keyClick(dialog.customer.search, Qt.Key.Key_Return)
     assert dialog.customer.customer_id() == customer.id
     assert dialog.isVisible()  # Enter picked the customer; it did not save or close the dialog
@@ -191,3 +193,94 @@ def test_keyboard_only_tab_order_reaches_every_field(qtbot, ui_context):
     row = dialog.services.rows[0]
     for widget in (dialog.customer.search, row.service, row.staff, dialog.date_edit, dialog.notes):
         assert any(w is widget or (w is not None and widget.isAncestorOf(w)) for w in seen), widget
+
+
+def quiet_start(desk_service, cut, blow):
+    """Two stylists and a start time with nothing booked for either in the two hours after it (the demo's
+    bookings stop about five weeks after its clock)."""
+    stylists = [s for s in desk_service.qualified_staff(cut.id) if s in desk_service.qualified_staff(blow.id)]
+    for first in stylists:
+        for second in (s for s in stylists if s != first):
+            query = FindSlots(((cut.id, first), (blow.id, second)), DEMO_NOW + timedelta(days=45), 14, 100)
+            for slot in desk_service.find_slots(query):
+                blocks = desk_service.day_view(desk_service.business_day(slot.start)).blocks
+                if not any(b.staff_id in (first, second) and b.start_at < slot.start + timedelta(hours=2)
+                           and slot.start < b.busy_until for b in blocks):
+                    return first, second, slot.start
+    raise AssertionError("no quiet time for two stylists")
+
+
+def test_later_services_start_when_the_slot_finder_says_never_by_usual_durations(
+    qtbot, ui_context, desk_service, demo_db
+):
+    """The first stylist's own haircut takes 60 minutes (the usual one 45): the blow-dry with the second starts
+    at +60, and when the second is busy from +80 nothing is offered, rather than a blow-dry at +45 while the
+    customer is still in the first chair."""
+    cut, blow = service_named(desk_service, "Haircut"), service_named(desk_service, "Blow-dry")
+    noura, sara, start = quiet_start(desk_service, cut, blow)
+    with sqlite3.connect(demo_db) as db:
+        db.execute("UPDATE staff_service SET duration_minutes = 60 WHERE staff_id = ? AND service_id = ?",
+                   (noura, cut.id))
+    customers = desk_service.search_customers("", limit=2)
+    blocker = desk_service.create_booking(CreateBooking(
+        (ItemRequest(blow.id, sara, start + timedelta(minutes=80)),), customer_id=customers[1].id)).id
+
+    dialog = make_dialog(qtbot, ui_context, staff_id=noura, start_at=start)
+    dialog.customer.choose(customers[0])
+    pick_service(dialog, cut.id)
+    QTest.mouseClick(dialog.services.add_button, Qt.MouseButton.LeftButton)
+    pick_service(dialog, blow.id, row=1)
+    staff_combo = dialog.services.rows[1].staff
+    qtbot.waitUntil(lambda: staff_combo.findData(sara) > 0)
+    staff_combo.setCurrentIndex(staff_combo.findData(sara))
+    nobody = problem_text(PlanProblem.NOBODY_FREE)
+    qtbot.waitUntil(lambda: dialog.problems.text() == nobody and not dialog._checks.waiting, timeout=5000)
+    ui_context.runner.wait_idle(5000)
+    assert dialog.problems.text() == nobody and dialog.command is None and not dialog.save_button.isEnabled()
+
+    desk_service.cancel_booking(CancelBooking(blocker, "Sara is free again"))
+    with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
+        dialog.notes.setPlainText("second look")
+    first, second = dialog.command.items
+    assert (first.staff_id, first.start_at) == (noura, start)
+    assert (second.staff_id, second.start_at) == (sara, start + timedelta(minutes=60))
+
+
+RIYADH_0215 = datetime(2026, 11, 24, 23, 15, tzinfo=UTC)  # Wednesday 25 November 2026, 02:15 in Riyadh
+OPENING_0215 = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 10:00 in Riyadh, when the salon opens that day
+
+
+def test_at_2_15_at_night_the_dialog_opens_at_the_next_bookable_time_in_the_calendars_format(
+    qtbot, ui_context, clock
+):
+    clock.now = RIYADH_0215
+    dialog = make_dialog(qtbot, ui_context)
+    qtbot.waitUntil(lambda: dialog.start() == OPENING_0215, timeout=5000)
+    assert dialog.time_choice.currentText() == "10:00 ص"  # 12-hour with ص/م, as the calendar writes it
+    texts = [dialog.time_choice.itemText(i) for i in range(dialog.time_choice.count())]
+    assert "2:30 م" in texts and "14:30" not in texts
+    ui_context.set_language("en")
+    dialog.retranslate()
+    assert dialog.time_choice.currentText() == "10:00\u202fAM" and dialog.start() == OPENING_0215  # CLDR: narrow space
+
+
+def test_a_clicked_slot_is_kept_and_picking_a_time_stops_following_the_free_times(
+    qtbot, ui_context, desk_service, clock
+):
+    clock.now = RIYADH_0215
+    clicked = OPENING_0215 + timedelta(hours=5, minutes=15)
+    dialog = make_dialog(qtbot, ui_context, start_at=clicked)
+    pick_service(dialog, service_named(desk_service, "Haircut").id)
+    qtbot.waitUntil(lambda: len(dialog.slot_buttons) > 0, timeout=5000)
+    ui_context.runner.wait_idle(5000)
+    assert dialog.start() == clicked and dialog.time_choice.currentText() == "3:15 م"
+
+    fresh = make_dialog(qtbot, ui_context)
+    qtbot.waitUntil(lambda: fresh.start() == OPENING_0215, timeout=5000)
+    index = fresh.time_choice.findText("1:45 م")
+    fresh.time_choice.setCurrentIndex(index)
+    fresh.time_choice.activated.emit(index)  # what a click on the entry does
+    pick_service(fresh, service_named(desk_service, "Blow-dry").id)
+    qtbot.waitUntil(lambda: len(fresh.slot_buttons) > 0, timeout=5000)
+    ui_context.runner.wait_idle(5000)
+    assert fresh.start() == OPENING_0215 + timedelta(hours=3, minutes=45)

@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from salon_desk.domain.booking import MOVABLE
 from salon_desk.ui.calendar.day_view import CalendarPage
 from salon_desk.ui.calendar.geometry import floor_to_slot
-from salon_desk.usecases.commands import CreateBooking, ItemRequest, NewCustomer
+from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
 from tests.conftest import DEMO_NOW
 from tests.helpers import first_free_slot, service_named, snapshot
 
@@ -50,6 +50,23 @@ def drag(page, start: QPointF, end: QPointF, steps: int = 6) -> None:
     for step in range(1, steps + 1):
         QTest.mouseMove(viewport, p0 + (p1 - p0) * step / steps)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
+
+
+def hold_over(page, block, staff_id, instant):
+    """Presses on `block` and drags it until its top is over `instant` in `staff_id`'s column, the button
+    still down; returns the release (the drop)."""
+    item = page.scene.item_for(block.item_id)
+    view = page.board.grid.body
+    start = item.sceneBoundingRect().center()
+    end = scene_point_for(page, staff_id, instant)
+    end.setY(end.y() + (start.y() - item.y()) - 3)  # grab offset: the block's top lands on `instant`
+    view.centerOn((start + end) / 2)
+    viewport = view.viewport()
+    p0, p1 = view.mapFromScene(start), view.mapFromScene(end)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p0)
+    for step in range(1, 7):
+        QTest.mouseMove(viewport, p0 + (p1 - p0) * step / 6)
+    return lambda: QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
 
 
 def movable_block(page, later_than=DEMO_NOW):
@@ -210,35 +227,25 @@ def test_drag_to_free_time_moves_the_booking(page, qtbot, desk_service):
 def test_live_drag_feedback_marks_an_occupied_target_red_with_a_reason(page, qtbot):
     moving = movable_block(page)
     occupied = next(b for b in page.view.blocks if b.staff_id != moving.staff_id and b.status == "confirmed")
-    item = page.scene.item_for(moving.item_id)
-    view = page.board.grid.body
-    start = item.sceneBoundingRect().center()
-    end = scene_point_for(page, occupied.staff_id, occupied.start_at)
-    end.setY(end.y() + (start.y() - item.y()) - 3)
-    view.centerOn((start + end) / 2)
-    viewport = view.viewport()
-    p0, p1 = view.mapFromScene(start), view.mapFromScene(end)
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p0)
-    for step in range(1, 7):
-        QTest.mouseMove(viewport, p0 + (p1 - p0) * step / 6)
+    drop = hold_over(page, moving, occupied.staff_id, occupied.start_at)
     ghost = page.scene.ghost
     qtbot.waitUntil(lambda: ghost.allowed is False, timeout=3000)
     assert ghost.isVisible() and ghost.reason
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
+    drop()
     assert not ghost.isVisible()
 
 
 def test_context_menu_offers_only_allowed_actions_and_checks_in(page, qtbot, desk_service):
     block = next(b for b in page.view.blocks if b.status == "confirmed")
     board = page.board
-    with qtbot.waitSignal(board.actions.menu_shown, timeout=3000) as shown:
+    with qtbot.waitSignal(board.booking_actions.menu_shown, timeout=3000) as shown:
         board.open_actions_for(block.item_id)
     menu = shown.args[0]
     offered = {a.data() for a in menu.actions() if a.data()}
     assert offered == set(desk_service.allowed_transitions(block.booking_id))
     check_in = next(a for a in menu.actions() if a.data() == "checked_in")
     with (
-        qtbot.waitSignal(board.actions.action_done, timeout=3000),
+        qtbot.waitSignal(board.booking_actions.action_done, timeout=3000),
         qtbot.waitSignal(page.day_loaded, timeout=5000),
     ):
         check_in.trigger()
@@ -254,12 +261,12 @@ def test_keyboard_selects_blocks_and_space_takes_the_next_step(page, qtbot, desk
     assert page.scene.selected is not None
     target = next(b for b in page.view.blocks if b.status == "requested")
     assert page.scene.select_block(target.item_id)
-    with qtbot.waitSignal(page.board.actions.menu_shown, timeout=3000) as shown:
+    with qtbot.waitSignal(page.board.booking_actions.menu_shown, timeout=3000) as shown:
         QTest.keyClick(view, Qt.Key.Key_Return)  # Enter opens the actions of the selected block
     offered = {a.data() for a in shown.args[0].actions() if a.data()}
     assert offered == set(desk_service.allowed_transitions(target.booking_id))
     shown.args[0].close()
-    with qtbot.waitSignal(page.board.actions.action_done, timeout=3000) as done:
+    with qtbot.waitSignal(page.board.booking_actions.action_done, timeout=3000) as done:
         QTest.keyClick(view, Qt.Key.Key_Space)
     assert done.args == [target.booking_id, "confirmed"]
     assert desk_service.get_booking(target.booking_id).status == "confirmed"
@@ -277,7 +284,7 @@ def test_arrow_keys_follow_the_screen_in_rtl(page):
 
 def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk_service):
     target = next(b for b in page.view.blocks if b.status == "confirmed")
-    page.board.actions.ask_reason = lambda block, parent: "ظرف طارئ"
+    page.board.booking_actions.ask_reason = lambda block, parent: "ظرف طارئ"
     view = page.board.grid.body
     view.setFocus()
     page.scene.select_block(target.item_id)
@@ -290,9 +297,9 @@ def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk
 
 def test_cancel_without_a_reason_changes_nothing(page, qtbot, desk_service, demo_db):
     target = next(b for b in page.view.blocks if b.status == "confirmed")
-    page.board.actions.ask_reason = lambda block, parent: None
+    page.board.booking_actions.ask_reason = lambda block, parent: None
     before = snapshot(demo_db)
-    page.board.actions.run(target, "cancelled")
+    page.board.booking_actions.run(target, "cancelled")
     page.ctx.runner.wait_idle(3000)
     assert snapshot(demo_db) == before
 
@@ -391,3 +398,48 @@ def test_week_asked_for_before_the_staff_list_arrives_still_shows_the_week(qtbot
     week = page.week.view
     assert week is not None and week.staff.id == page.staff_picker.currentData()
     assert any(day.blocks for day in week.days)
+
+
+def colour_and_blow_dry_same_day(desk_service):
+    """A colour (apply 30, process 40 with the stylist free, finish 20) with nothing else around it, and a
+    later blow-dry (30 + 5 cleanup), for one stylist on one business day after the demo clock."""
+    colour, blow = service_named(desk_service, "Hair colour"), service_named(desk_service, "Blow-dry")
+    both = [s for s in desk_service.qualified_staff(colour.id) if s in desk_service.qualified_staff(blow.id)]
+    customers = desk_service.search_customers("", limit=2)
+    for staff_id in both:
+        query = FindSlots(((colour.id, staff_id),), DEMO_NOW + timedelta(days=1), days_ahead=7, limit=200)
+        for slot in desk_service.find_slots(query):
+            day = desk_service.business_day(slot.start)
+            around = (slot.start - timedelta(hours=1), slot.start + timedelta(hours=3))
+            if any(b.staff_id == staff_id and b.start_at < around[1] and around[0] < b.busy_until
+                   for b in desk_service.day_view(day).blocks):
+                continue
+            later = first_free_slot(desk_service, blow.id, slot.start + timedelta(hours=3), staff_id)
+            if desk_service.business_day(later.start) != day:
+                continue
+            desk_service.create_booking(CreateBooking(
+                (ItemRequest(colour.id, staff_id, slot.start),), customer_id=customers[0].id))
+            blow_id = desk_service.create_booking(CreateBooking(
+                (ItemRequest(blow.id, staff_id, later.start),), customer_id=customers[1].id)).id
+            return staff_id, slot.start, blow_id
+    pytest.fail("no day with room for a colour and a blow-dry")
+
+
+def test_a_blow_dry_dragged_into_a_colours_processing_gap_is_accepted(page, qtbot, desk_service):
+    staff_id, colour_start, blow_id = colour_and_blow_dry_same_day(desk_service)
+    gap_start = colour_start + timedelta(minutes=30)  # the colour processes: the stylist is free for 40 minutes
+    with qtbot.waitSignal(page.day_loaded, timeout=5000):
+        page.show_day(desk_service.business_day(colour_start))
+    moving = next(b for b in page.view.blocks if b.booking_id == blow_id)
+    drop = hold_over(page, moving, staff_id, gap_start)
+    ghost = page.scene.ghost
+    assert ghost.isVisible() and ghost.allowed is not False and ghost.reason == ""  # the domain's verdict
+    qtbot.waitUntil(lambda: ghost.allowed is True, timeout=5000)  # and the store's check_move agrees
+    assert ghost.reason == ""
+    with (
+        qtbot.waitSignal(page.board.booking_moved, timeout=5000),
+        qtbot.waitSignal(page.day_loaded, timeout=5000),
+    ):
+        drop()
+    moved = desk_service.get_booking(blow_id).items[0]
+    assert (moved.staff_id, moved.start_at) == (staff_id, gap_start)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF
 
 from salon_desk.ui import i18n
 from salon_desk.ui.calendar.board import CalendarBoard
-from salon_desk.ui.calendar.content import MoveProblem, day_content, quick_move_problem
+from salon_desk.ui.calendar.content import day_content, move_refusal
 from salon_desk.ui.calendar.grid_view import SLOT_HEIGHT
 from salon_desk.ui.calendar.sample import sample_day_view, sample_week_view, with_attention_and_overlap
 from salon_desk.ui.calendar.week_view import WeekCalendar
@@ -95,19 +95,21 @@ def test_frozen_header_and_gutter_follow_scrolling(board, qtbot):
     assert labels[0] == board.ctx.l10n().time(board.scene.geometry.axes[0].origin)
 
 
-def test_quick_check_reasons(board):
+def test_drag_verdicts_come_from_the_domain(board):
     view = sample_day_view(DAY, 3, 12)
     content = day_content(view, name_ar, SLOT_HEIGHT)
     block = next(b for b in view.blocks if b.status == "confirmed")
-    other = next(b for b in view.blocks if b.staff_id != block.staff_id)
-    assert quick_move_problem(content, block, other.staff_id, other.start_at) is MoveProblem.OVERLAP
+    other = next(b for b in view.blocks if b.staff_id != block.staff_id and b.status == "confirmed")
+    assert move_refusal(content, block, other.staff_id, other.start_at).code == "schedule.overlap"
     column = content.column(block.staff_id)
-    assert quick_move_problem(content, block, block.staff_id, column.breaks[0].start) is MoveProblem.ON_BREAK
+    on_break = move_refusal(content, block, block.staff_id, column.breaks[0].start)
+    assert on_break.code == "schedule.outside_availability"
     before_opening = column.working[0].start - timedelta(minutes=15)
-    assert quick_move_problem(content, block, block.staff_id, before_opening) is MoveProblem.NOT_WORKING
+    assert move_refusal(content, block, block.staff_id, before_opening).code == "schedule.outside_availability"
+    assert move_refusal(content, block, block.staff_id, block.start_at) is None
     done = next((b for b in view.blocks if b.status == "completed"), None)
     if done is not None:
-        assert quick_move_problem(content, done, done.staff_id, done.start_at) is MoveProblem.NOT_MOVABLE
+        assert move_refusal(content, done, done.staff_id, done.start_at).code == "booking.not_movable"
 
 
 def test_week_view_sunday_rightmost_in_arabic_and_leftmost_in_english(qtbot, ui_context):
@@ -125,3 +127,29 @@ def test_week_view_sunday_rightmost_in_arabic_and_leftmost_in_english(qtbot, ui_
     week.retranslate()
     assert week.board.scene.geometry.column_rect(0).x == 0
     assert week.board.content.columns[0].title == "Sunday"
+
+
+def test_a_drop_into_a_colours_processing_gap_fits_and_its_busy_phases_do_not(board):
+    """Hand-built: a colour with the stylist busy 30 minutes, free 40 (processing), busy 20 again."""
+    from dataclasses import replace
+
+    from salon_desk.domain.model import Phase
+    from salon_desk.domain.scheduling import busy_segments
+
+    view = sample_day_view(DAY, 2, 0)  # two stylists, no bookings
+    staff_id = view.columns[0].staff.id
+    colour_start = view.window.start + timedelta(hours=1)
+    phases = (Phase(30), Phase(40, staff_busy=False), Phase(20))
+    template = sample_day_view(DAY, 2, 4).blocks[0]  # customer, service and sync fields to copy
+    colour = replace(template, booking_id="colour", item_id="colour-1", staff_id=staff_id, status="confirmed",
+                     start_at=colour_start, end_at=colour_start + timedelta(minutes=90),
+                     busy_until=colour_start + timedelta(minutes=90),
+                     segments=busy_segments(colour_start, 90, 0, phases))
+    later = colour_start + timedelta(hours=3)
+    blow = replace(colour, booking_id="blow", item_id="blow-1", start_at=later,
+                   end_at=later + timedelta(minutes=30), busy_until=later + timedelta(minutes=35),
+                   segments=busy_segments(later, 30, 5))
+    content = day_content(replace(view, blocks=(colour, blow)), name_ar, SLOT_HEIGHT)
+    assert move_refusal(content, blow, staff_id, colour_start + timedelta(minutes=30)) is None
+    assert move_refusal(content, blow, staff_id, colour_start + timedelta(minutes=45)).code == "schedule.overlap"
+    assert move_refusal(content, blow, staff_id, colour_start).code == "schedule.overlap"

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 from sqlalchemy import Engine
 
+from salon_desk.domain.errors import NotFound, ValidationError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.conflicts.banner import EscalationBanner
 from salon_desk.ui.conflicts.page import ConflictsPage
@@ -113,3 +114,50 @@ def test_banner_and_toast(qtbot: Any, engine: Engine, ui_context: UiContext, clo
     assert "Desk 2\u2069، " in banner.toast.label.text()  # the Arabic comma of the ar catalog
     assert nav_item.text() == "التعارضات (1)"
     host.grab().save(str(SHOTS / "conflicts-banner-ar.png"))
+
+
+class FixesFailing:
+    """The real desk, except that working out fixes fails the way it may in the field: a refusal with a
+    code, or a bug. Everything else (the cards, the database) is the real thing."""
+
+    def __init__(self, desk: Any, failure: BaseException) -> None:
+        self._desk, self._failure = desk, failure
+
+    def conflict_fixes(self, conflict_id: str) -> Any:
+        raise self._failure
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._desk, name)
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected_ar"),
+    [
+        (ValidationError("salon.not_set_up"), None),  # a refusal: its own translated words
+        (RuntimeError("a bug"), "حدث خطأ"),  # anything else: the calm generic sentence
+    ],
+)
+def test_a_card_whose_fixes_fail_stays_with_the_reason(
+    qtbot: Any, ui_context: UiContext, quarantined: Quarantined, failure: BaseException, expected_ar: str | None
+) -> None:
+    ui_context.desk = FixesFailing(ui_context.desk, failure)
+    page = _page(qtbot, ui_context)
+    [card] = page.cards
+    assert card.card.id == quarantined.conflict_id and card.fix_buttons == []
+    reason = ui_context.l10n().error(failure) if expected_ar is None else card.fixes_title.text()
+    assert card.fixes_title.text() == reason and reason
+    if expected_ar is not None:
+        assert card.fixes_title.text().startswith(expected_ar)
+    ui_context.set_language("en")
+    assert card.fixes_title.text() != "No fix is possible right now." and "{" not in card.fixes_title.text()
+
+
+def test_a_card_resolved_between_the_two_reads_is_left_out(
+    qtbot: Any, ui_context: UiContext, quarantined: Quarantined
+) -> None:
+    ui_context.desk = FixesFailing(ui_context.desk, NotFound("conflict.not_found"))
+    page = ConflictsPage(ui_context)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.board_loaded, timeout=5000):
+        pass
+    assert page.board == [] and page.cards == []

@@ -40,15 +40,8 @@ def recording_pages() -> dict[str, PageFactory]:
 
 
 @pytest.fixture
-def window(qtbot, ui_context: UiContext) -> Iterator[MainWindow]:
-    win = MainWindow(ui_context, pages=recording_pages())
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    yield win
+def window(ui_context: UiContext, show_active) -> Iterator[MainWindow]:
+    yield show_active(MainWindow(ui_context, pages=recording_pages()), 1200, 800)
 
 
 def nav_texts(win: MainWindow) -> list[str]:

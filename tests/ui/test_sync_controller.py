@@ -41,8 +41,12 @@ def make_ctx(desk: Any, task_runner: Any, ui_settings: Any) -> UiContext:
 
 
 def token_for(world: SyncWorld, device_id: str) -> str:
-    """Re-enrols the test desk (same device id, a new token) so the controller has a token of its own."""
-    answer = world.cloud.enrol(world.cloud.issue_code(world.salon_id, "receptionist"), device_id=device_id)
+    """Re-enrols the test desk (same device id, a new token) so the controller has a token of its own, with a
+    code a manager issued for exactly this desk (a code alone never takes an enrolled desk's id)."""
+    code = world.cloud.services.enrolment.issue_code(
+        world.salon_id, "receptionist", rebind_device_id=device_id
+    )
+    answer = world.cloud.enrol(code.code, device_id=device_id)
     assert answer.status_code == 201, answer.text
     return answer.json()["token"]
 

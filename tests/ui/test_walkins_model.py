@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from salon_desk.domain.model import Service, Staff
 from salon_desk.ui import i18n
-from salon_desk.ui.walkins.customer_picker import CustomerListModel
+from salon_desk.ui.customers.picker import CustomerListModel
 from salon_desk.ui.walkins.model import (
     L_NAME,
     L_SERVICE,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
 
 from salon_desk.domain.booking import BookingSource, BookingStatus
 from salon_desk.domain.model import Changes, WaitlistState, WalkInState
@@ -143,7 +144,7 @@ def test_an_offered_entry_is_highlighted_and_can_be_booked(qtbot, page, desk_ser
     assert not page.book_slot_button.isEnabled()
     page.select_waitlist_entry(entry_id)
     assert page.book_slot_button.isEnabled()
-    with qtbot.waitSignal(page.actions.slot_booked, timeout=10_000) as booked:
+    with qtbot.waitSignal(page.board_actions.slot_booked, timeout=10_000) as booked:
         qtbot.mouseClick(page.book_slot_button, Qt.MouseButton.LeftButton)
     booking = desk_service.get_booking(booked.args[0])
     assert booking.customer_id == customer.id
@@ -171,10 +172,12 @@ def test_remove_takes_an_entry_off_the_waitlist(qtbot, page, desk_service) -> No
 
 def test_waitlist_dialog_adds_an_existing_customer(qtbot, page, desk_service, ui_context) -> None:
     dialog = page.open_waitlist_dialog()
-    assert ui_context.runner.wait_idle(10_000)
-    assert dialog.picker.model.rowCount() > 0
-    dialog.picker.choose_row(1)
-    chosen = dialog.picker.model.row_at(1)
+    chosen = next(c for c in desk_service.search_customers("", limit=5) if c.phone)
+    with qtbot.waitSignal(dialog.picker.searched, timeout=10_000):
+        QTest.keyClicks(dialog.picker.search, "0" + chosen.phone[4:])  # +9665… typed as 05…
+    assert dialog.picker.model.row_at(0).id == chosen.id
+    QTest.keyClick(dialog.picker.search, Qt.Key.Key_Return)  # picks the highlighted customer, saves nothing
+    assert dialog.isVisible() and dialog.picker.customer_id() == chosen.id
     with qtbot.waitSignal(page.board_loaded, timeout=10_000), qtbot.waitSignal(dialog.saved) as saved:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.saved_command.customer_id == chosen.id and dialog.saved_command.new_customer is None
@@ -185,9 +188,9 @@ def test_waitlist_dialog_adds_an_existing_customer(qtbot, page, desk_service, ui
 def test_waitlist_dialog_refuses_a_past_window_in_arabic_and_stays_open(qtbot, page, desk_service) -> None:
     before = len(desk_service.walkin_board(DEMO_NOW).waitlist)
     dialog = page.open_waitlist_dialog()
-    dialog.picker.new_radio.setChecked(True)
-    dialog.picker.new_name_edit.setText("جود")
-    dialog.picker.new_phone_edit.setText("0501112299")
+    dialog.picker.new_toggle.setChecked(True)
+    dialog.picker.new_name.setText("جود")
+    dialog.picker.new_phone.setText("0501112299")
     dialog.date_edit.setDate(QDate(2026, 11, 20))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_text() != "", timeout=10_000)

@@ -23,7 +23,8 @@ class EnrolBody(BaseModel):
     device_name: str = Field(min_length=1, max_length=100)
     app_version: str = Field(min_length=1, max_length=40)
     schema_version: int = Field(ge=0)
-    device_id: str | None = Field(None, pattern=UUID_PATTERN)  # re-enrolling a desk keeps its id
+    device_id: str | None = Field(None, pattern=UUID_PATTERN)  # re-enrolling: the desk's id so far
+    device_token: str | None = Field(None, max_length=200)  # its current or last token (the proof)
 
 
 class EnrolAnswer(BaseModel):
@@ -32,10 +33,12 @@ class EnrolAnswer(BaseModel):
     salon_id: str
     epoch: str
     role: str
+    replaces_device_id: str | None = None  # the named desk was revoked: this is a new device in its place
 
 
 class CodeBody(BaseModel):
     role: Literal["receptionist", "manager"] = "receptionist"
+    rebind_device_id: str | None = Field(None, pattern=UUID_PATTERN)  # approve re-enrolling this desk
 
 
 class CodeAnswer(BaseModel):
@@ -75,7 +78,12 @@ class MeAnswer(BaseModel):
 @router.post("/enrol", status_code=201, response_model=EnrolAnswer)
 def enrol(body: EnrolBody, services: Services, ip: ClientIp) -> EnrolAnswer:
     request = EnrolRequest(
-        body.code, body.device_name.strip(), body.app_version, body.schema_version, body.device_id
+        body.code,
+        body.device_name.strip(),
+        body.app_version,
+        body.schema_version,
+        body.device_id,
+        body.device_token,
     )
     enrolled = services.enrolment.enrol(request, ip=ip)
     return EnrolAnswer(
@@ -84,12 +92,18 @@ def enrol(body: EnrolBody, services: Services, ip: ClientIp) -> EnrolAnswer:
         salon_id=enrolled.salon_id,
         epoch=enrolled.epoch,
         role=enrolled.role,
+        replaces_device_id=enrolled.replaces_device_id,
     )
 
 
 @router.post("/enrolment-codes", status_code=201, response_model=CodeAnswer)
 def create_enrolment_code(body: CodeBody, device: ManagerDevice, services: Services) -> CodeAnswer:
-    issued = services.enrolment.issue_code(device.salon_id, body.role, created_by_device_id=device.device_id)
+    issued = services.enrolment.issue_code(
+        device.salon_id,
+        body.role,
+        created_by_device_id=device.device_id,
+        rebind_device_id=body.rebind_device_id,
+    )
     return CodeAnswer(
         code=issued.code, salon_id=issued.salon_id, role=issued.role, expires_at=issued.expires_at
     )

@@ -2,6 +2,12 @@
 
 Codes are 8 digits, single use, valid 10 minutes and stored only as a digest. Failed attempts are
 counted per IP address, so guessing codes stops long before it could succeed.
+
+A code alone only ever enrols a NEW device. A desk that names its existing `device_id` keeps it only when it
+proves it is that desk (it presents its current token, or the one before the last rotation) or when a
+manager issued the code for exactly that desk (`rebind_device_id`); otherwise nothing changes and the answer
+is 409 `enrolment.device_taken`. A revoked device is never revived: naming it enrols a new device
+(`replaces_device_id` says which), and the desk carries its pending outbox over to the new id.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from salon_desk.domain.i18n import N_
 from salon_desk.domain.ids import new_id
 
 from ..clock import Clock
-from ..db import Database
+from ..db import Database, canonical_uuid
 from ..errors import BadRequest, Gone, RateLimited
 from ..salons.service import require_salon, salon_epoch
 from ..throttle import Limit, Throttle
@@ -44,6 +50,14 @@ MESSAGES = {
     "enrolment.code_used": N_("This enrolment code was already used. A manager can create a new one."),
     "enrolment.role_invalid": N_("A desk can be enrolled as a receptionist or manager desk only."),
     "device.not_found": N_("This desk was not found in the salon."),
+    "enrolment.device_taken": N_(
+        "This desk's identity belongs to an enrolled desk. Re-enrol from that desk itself, "
+        "or ask a manager for a code that re-enrols this desk."
+    ),
+    "enrolment.rebind_mismatch": N_("This enrolment code was created to re-enrol a different desk."),
+    "enrolment.rebind_revoked": N_(
+        "That desk was removed from the salon and keeps no identity; enrol it with an ordinary code."
+    ),
 }
 
 CODE_TTL = timedelta(minutes=10)
@@ -66,7 +80,8 @@ class EnrolRequest:
     device_name: str
     app_version: str
     schema_version: int
-    device_id: str | None = None  # re-enrolment of an existing desk database keeps its id
+    device_id: str | None = None  # re-enrolment of an existing desk database: the id it had
+    device_token: str | None = None  # its current (or last) token: the proof that it is that desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,7 @@ class EnrolledDevice:
     salon_id: str
     role: str
     epoch: str
+    replaces_device_id: str | None = None  # the revoked desk this new device stands in for
 
 
 class EnrolmentService:
@@ -85,12 +101,20 @@ class EnrolmentService:
         self._throttle = throttle or Throttle(clock)
 
     def issue_code(
-        self, salon_id: str, role: str, *, created_by_device_id: str | None = None
+        self,
+        salon_id: str,
+        role: str,
+        *,
+        created_by_device_id: str | None = None,
+        rebind_device_id: str | None = None,
     ) -> IssuedEnrolmentCode:
+        """A one-time code; with `rebind_device_id` (a manager's approval) it re-enrols only that desk."""
         if role not in DEVICE_ROLES:
             raise ValidationError("enrolment.role_invalid", role=role)
         with self._db.session() as session:
             require_salon(session, salon_id)
+            if rebind_device_id is not None:
+                rebind_device_id = _live_device(session, salon_id, rebind_device_id).id
             if created_by_device_id is not None:
                 self._throttle_issuer(session, created_by_device_id)
             now = self._clock.now()
@@ -102,6 +126,7 @@ class EnrolmentService:
                     code_sha256=enrolment_code_digest(code),
                     role=role,
                     created_by_device_id=created_by_device_id,
+                    rebind_device_id=rebind_device_id,
                     created_at=now,
                     expires_at=now + CODE_TTL,
                 )
@@ -162,19 +187,20 @@ class EnrolmentService:
     ) -> EnrolledDevice:
         now = self._clock.now()
         token = new_device_token()
-        if request.device_id is None:
+        named = self._named_device(session, code_row, request)
+        if named is None or named.revoked_at is not None:  # a revoked id is never revived
             device = DeviceRow(
-                id=new_id(int(now.timestamp() * 1000)), salon_id=code_row.salon_id, last_device_seq=0
+                id=new_id(int(now.timestamp() * 1000)),
+                salon_id=code_row.salon_id,
+                last_device_seq=0,
+                replaces_device_id=named.id if named is not None else None,
             )
             session.add(device)
         else:
-            device = session.scalars(
-                select(DeviceRow).where(
-                    DeviceRow.id == request.device_id, DeviceRow.salon_id == code_row.salon_id
-                )
-            ).first()
-            if device is None:
-                raise NotFound("device.not_found")
+            if not (code_row.rebind_device_id == named.id or _proves(named, request.device_token)):
+                raise Conflict("enrolment.device_taken")
+            device = named
+            device.previous_token_sha256 = device.token_sha256
         device.name = request.device_name
         device.role = code_row.role
         device.app_version = request.app_version
@@ -182,12 +208,31 @@ class EnrolmentService:
         device.token_sha256 = token_digest(token)
         device.enrolled_by = code_row.id
         device.enrolled_at = now
-        device.revoked_at = None
         session.flush()
         code_row.consumed_at = now
         code_row.consumed_by_device_id = device.id
         epoch = salon_epoch(session, code_row.salon_id)
-        return EnrolledDevice(device.id, token, code_row.salon_id, code_row.role, epoch)
+        replaced = named.id if named is not None and device is not named else None
+        return EnrolledDevice(device.id, token, code_row.salon_id, code_row.role, epoch, replaced)
+
+    @staticmethod
+    def _named_device(
+        session: Session, code_row: EnrolmentCodeRow, request: EnrolRequest
+    ) -> DeviceRow | None:
+        """The salon's device the request names (None for a new desk); a rebind code names its own desk."""
+        wanted = canonical_uuid(request.device_id) if request.device_id is not None else None
+        if code_row.rebind_device_id is not None and wanted != code_row.rebind_device_id:
+            raise Conflict("enrolment.rebind_mismatch")
+        if request.device_id is None:
+            return None
+        device = session.scalars(
+            select(DeviceRow)
+            .where(DeviceRow.id == wanted, DeviceRow.salon_id == code_row.salon_id)
+            .with_for_update()
+        ).first()
+        if device is None:
+            raise NotFound("device.not_found")
+        return device
 
     def _unused_code(self, session: Session, now: datetime) -> str:
         """A code no other live code shares (10^8 codes, a handful live at once: rarely more than one try)."""
@@ -208,3 +253,31 @@ class EnrolmentService:
         if wait:
             raise RateLimited("rate_limited", wait)
         self._throttle.record(session, "enrol.codes_by_device", device_id, CODES_PER_DEVICE)
+
+
+def _proves(device: DeviceRow, token: str | None) -> bool:
+    """True when `token` is the device's current token or the one before its last rotation."""
+    if not token:
+        return False
+    digest = token_digest(token)
+    current = hmac.compare_digest(device.token_sha256, digest)
+    previous = device.previous_token_sha256 is not None and hmac.compare_digest(
+        device.previous_token_sha256, digest
+    )
+    return current or previous
+
+
+def _live_device(session: Session, salon_id: str, device_id: str) -> DeviceRow:
+    canonical_id = canonical_uuid(device_id)
+    device = (
+        session.scalars(
+            select(DeviceRow).where(DeviceRow.id == canonical_id, DeviceRow.salon_id == salon_id)
+        ).first()
+        if canonical_id
+        else None
+    )
+    if device is None:
+        raise NotFound("device.not_found")
+    if device.revoked_at is not None:
+        raise Conflict("enrolment.rebind_revoked")
+    return device

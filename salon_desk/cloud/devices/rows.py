@@ -21,6 +21,9 @@ class DeviceRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))  # Role value the enrolment code carried
     token_sha256: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)  # only the digest is kept
+    # The token before the last rotation or re-enrolment: it still proves "I am this desk" at re-enrolment.
+    previous_token_sha256: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    replaces_device_id: Mapped[str | None] = mapped_column(UuidText)  # a revoked desk this one took over from
     app_version: Mapped[str] = mapped_column(String(40))
     schema_version: Mapped[int] = mapped_column(Integer)
     last_device_seq: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -49,3 +52,5 @@ class EnrolmentCodeRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     consumed_by_device_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("device.id"))
+    # A manager's approval to re-enrol exactly this desk (it keeps its id without presenting its token).
+    rebind_device_id: Mapped[str | None] = mapped_column(UuidText)

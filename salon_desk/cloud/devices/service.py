@@ -83,6 +83,7 @@ class DeviceService:
         token = new_device_token()
         with self._db.session() as session:
             row = self._device_row(session, device.salon_id, device.device_id)
+            row.previous_token_sha256 = row.token_sha256  # still proves the desk at re-enrolment
             row.token_sha256 = token_digest(token)
             row.token_rotated_at = self._clock.now()
             session.commit()

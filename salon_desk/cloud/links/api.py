@@ -32,8 +32,10 @@ from .service import LinkNotFound, resolve_link
 from .sessions import (
     COOKIE_NAME,
     SESSION_LIFETIME,
+    issued,
     mark_verified,
     new_secret,
+    open_session,
     remember_code,
     session_state,
 )
@@ -94,8 +96,10 @@ def _open(services: CloudServices, request: Request, token: str, requested_lang:
         if view is None:
             lang = _language(request, requested_lang, None)
             raise PageAnswer(_html(not_found_page(lang), 404))
+        cookie = request.cookies.get(COOKIE_NAME)
+        if cookie is not None and not issued(session, link, cookie, now):
+            cookie = None  # a value we never issued for this link is no session: a new one is issued
         session.expunge(link)
-    cookie = request.cookies.get(COOKIE_NAME)
     lang = _language(request, requested_lang, view)
     return Visit(token, link, view, lang, cookie or new_secret(), cookie is None, now)
 
@@ -112,6 +116,8 @@ def _page(
     page = PageState(visit.token, visit.lang, visit.csrf, visit.view, state, visit.now, notice)
     response = _html(booking_page(page), status, headers)
     if visit.new_cookie:
+        with services.db.session() as session:
+            open_session(session, visit.link, visit.secret, visit.now)
         response.set_cookie(
             COOKIE_NAME,
             visit.secret,
@@ -119,13 +125,14 @@ def _page(
             path=f"/b/{visit.token}",
             httponly=True,
             samesite="lax",
-            secure=services.settings.public_base_url.startswith("https://"),
+            secure=services.settings.uses_https,
         )
     return response
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The urlencoded form body (parsed here: no multipart dependency for three small fields)."""
+    """The urlencoded form body (parsed here: no multipart dependency for three small fields). Its size
+    is bounded before this reads it (edge.BodyLimitMiddleware, SALON_MAX_BODY_BYTES)."""
     raw = (await request.body())[:4096].decode("utf-8", "replace")
     return {key: values[0] for key, values in parse_qs(raw).items()}
 
@@ -181,14 +188,21 @@ def _send_code(services: CloudServices, request: Request, token: str, form: dict
         return _page(services, visit, Notice("error", text(visit.lang, "no_phone")), 409)
     ip = request.client.host if request.client else None
     try:
-        issued = services.otp.request_code(
-            visit.view.customer_phone, "sms", lang=visit.lang, ip=ip, salon_id=visit.link.salon_id
+        code_request = services.otp.request_for_link(
+            visit.view.customer_phone,
+            "sms",
+            lang=visit.lang,
+            ip=ip,
+            salon_id=visit.link.salon_id,
+            link_id=visit.link.id,
         )
     except DomainError as error:
         return _error_page(services, visit, error)
     with services.db.session() as session:
-        session.get(CustomerLinkRow, visit.link.id).last_used_at = visit.now  # type: ignore[union-attr]
-        remember_code(session, visit.link, visit.secret, issued.request_id, visit.now)
+        link_row = session.get(CustomerLinkRow, visit.link.id)
+        assert link_row is not None  # the visit's link was read in this request
+        link_row.last_used_at = visit.now
+        remember_code(session, visit.link, visit.secret, code_request.request_id, visit.now)
     return _see_page(visit, "code_sent")
 
 
@@ -203,7 +217,7 @@ def _verify(services: CloudServices, visit: Visit, code: str) -> HTMLResponse | 
     if not code.strip():
         return _page(services, visit, Notice("error", text(visit.lang, "enter_code")), 400)
     try:
-        services.otp.verify(str(state.otp_request_id), code, salon_id=visit.link.salon_id)
+        services.otp.verify_for_link(str(state.otp_request_id), code, salon_id=visit.link.salon_id)
     except DomainError as error:
         return _error_page(services, visit, error)
     with services.db.session() as session:

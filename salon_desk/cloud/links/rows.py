@@ -11,6 +11,15 @@ from sqlalchemy import ForeignKey, Index, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
+from ..sync.tables import REPLICATED_TABLES
+
+# /v1/otp/request finds the live link behind a phone across salons (otp.service): customer.phone alone.
+Index("ix_customer_phone", REPLICATED_TABLES["customer"].c.phone)
+Index(
+    "ix_booking_salon_customer",
+    REPLICATED_TABLES["booking"].c.salon_id,
+    REPLICATED_TABLES["booking"].c.customer_id,
+)
 
 
 class CustomerLinkRow(Base):

@@ -9,7 +9,7 @@ booking's link follows the new time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,8 @@ from .rows import CustomerLinkRow
 from .tokens import looks_like_token, new_token, token_hash
 
 LINK_GRACE = timedelta(hours=24)
+# Expiry never goes past this: a booking stored with an absurd end (year 9999) must not overflow datetime.
+LATEST_EXPIRY = datetime(9000, 1, 1, tzinfo=UTC)
 BOOKINGS = REPLICATED_TABLES["booking"]
 ITEMS = REPLICATED_TABLES["booking_item"]
 
@@ -32,9 +34,10 @@ class LinkNotFound(LookupError):
 
 def booking_end(session: Session, salon_id: str, booking_id: str) -> datetime | None:
     """When the booking's last item ends (None when the booking is unknown or has no items)."""
-    return session.scalar(
+    end: datetime | None = session.scalar(
         select(func.max(ITEMS.c.end_at)).where(ITEMS.c.salon_id == salon_id, ITEMS.c.booking_id == booking_id)
     )
+    return end
 
 
 def issue_link(
@@ -61,12 +64,20 @@ def issue_link(
             booking_id=booking_id,
             token_hash=token_hash(token),
             created_at=now,
-            expires_at=max(end, now) + LINK_GRACE,
+            expires_at=link_expiry(max(end, now)),
         )
     )
     session.flush()
     base_url = base_url if base_url is not None else CloudSettings().public_base_url
     return f"{base_url.rstrip('/')}/b/{token}"
+
+
+def link_expiry(end: datetime) -> datetime:
+    """When a link to a booking ending at `end` stops working: `LINK_GRACE` later, never past
+    LATEST_EXPIRY (so no end, however far off, overflows)."""
+    if end >= LATEST_EXPIRY - LINK_GRACE:
+        return LATEST_EXPIRY
+    return end + LINK_GRACE
 
 
 def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow:
@@ -82,6 +93,6 @@ def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow
             BOOKINGS.c.id == link.booking_id, BOOKINGS.c.salon_id == link.salon_id
         )
     )
-    if end is None or deleted is not None or now >= end + LINK_GRACE:
+    if end is None or deleted is not None or now >= link_expiry(end):
         raise LinkNotFound
     return link

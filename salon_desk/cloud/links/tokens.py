@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 TOKEN_BYTES = 32
 # token_urlsafe(32) is 43 characters; anything else is not one of ours (cheap 404 before the database).
 TOKEN_LENGTH = 43
+_LINK_IN_TEXT = re.compile(rf"(/b/)[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")
+REDACTED = "••••"
 
 
 def new_token() -> str:
@@ -33,3 +36,9 @@ def csrf_token(session_secret: str, link_token: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def redact_links(text: str) -> str:
+    """`…/b/<token>` -> `…/b/••••`: what stored and replicated message bodies keep (the SMS sent carries
+    the real link; only its sha256 is kept, so a database or desk copy holds no working link)."""
+    return _LINK_IN_TEXT.sub(r"\g<1>" + REDACTED, text)

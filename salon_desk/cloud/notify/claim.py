@@ -1,9 +1,15 @@
 """Claiming due jobs: `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (any number of workers, each gets
 different rows); on SQLite the writer session's BEGIN IMMEDIATE makes every claim exclusive.
 
+Claiming is fair across salons: a round visits the salons with due jobs round-robin (`due_salons`, starting
+after the salon the previous round ended with) and takes at most `per_salon` jobs of each (`plan_round`), so
+one salon's backlog or failing jobs never keep another salon's messages waiting for more than one round.
+
 A claimed job is checked against the present state first (the booking may have been cancelled or moved,
 the customer may have withdrawn consent or changed number, a reminder may fall in quiet hours); then its
-text is rendered once (retries resend the same text) and it is leased to this worker as `sending`.
+text is rendered once (retries resend the same text; a text with a booking link is stored with the link
+redacted, `links.tokens.redact_links`, and rendered with a fresh link when retried) and it is leased to
+this worker as `sending`.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from ..links.tokens import REDACTED, redact_links
 from ..messaging.base import Channel
 from .events import (
     CLAIMABLE,
@@ -33,6 +40,7 @@ from .settings import NotifySettings, parse_quiet_hours
 from .templates import MessageFacts, render
 
 LinkIssuer = Callable[[Session, str, str, datetime], str]
+REDACTED_LINK = "/b/" + REDACTED
 
 
 @dataclass(frozen=True)
@@ -45,14 +53,52 @@ class Claimed:
     sender_name: str | None
 
 
-def due_jobs(session: Session, now: datetime, limit: int) -> list[NotificationJobRow]:
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (NotificationJobRow.status.in_(CLAIMABLE), NotificationJobRow.next_attempt_at <= now)
+
+
+def due_salons(session: Session, now: datetime, after: str | None, limit: int) -> list[tuple[str, int]]:
+    """Up to `limit` salons with due jobs and how many each has, round-robin: the salons after `after` (by
+    id) first, then from the first salon on."""
     query = (
-        select(NotificationJobRow)
-        .where(NotificationJobRow.status.in_(CLAIMABLE), NotificationJobRow.next_attempt_at <= now)
-        .order_by(NotificationJobRow.next_attempt_at)
+        select(NotificationJobRow.salon_id, func.count())
+        .where(*_due(now))
+        .group_by(NotificationJobRow.salon_id)
+        .order_by(NotificationJobRow.salon_id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
+    later: list[tuple[str, int]] = []
+    if after:
+        later = [(s, n) for s, n in session.execute(query.where(NotificationJobRow.salon_id > after))]
+    if len(later) < limit:
+        seen = {s for s, _ in later}
+        later += [(s, n) for s, n in session.execute(query) if s not in seen][: limit - len(later)]
+    return later
+
+
+def plan_round(
+    salons: list[tuple[str, int]], batch_size: int, per_salon: int
+) -> tuple[list[tuple[str, int]], str | None]:
+    """How many jobs of each salon this round claims, and the last salon served (where the next round goes
+    on). The budget goes round-robin in the order `salons` came, at most `per_salon` each; the plan is in
+    salon id order, so every worker takes salon locks in one order and two workers never deadlock."""
+    plan: dict[str, int] = {}
+    remaining, last = batch_size, None
+    for salon_id, due in salons:
+        if remaining <= 0:
+            break
+        plan[salon_id] = min(per_salon, due, remaining)
+        remaining, last = remaining - plan[salon_id], salon_id
+    return sorted(plan.items()), last
+
+
+def due_jobs(
+    session: Session, now: datetime, limit: int, salon_id: str | None = None
+) -> list[NotificationJobRow]:
+    query = select(NotificationJobRow).where(*_due(now))
+    if salon_id is not None:
+        query = query.where(NotificationJobRow.salon_id == salon_id)
+    query = query.order_by(NotificationJobRow.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
     return list(session.scalars(query))
 
 
@@ -84,12 +130,14 @@ class Preparer:
             else:
                 _set(job, now, status=JobStatus.PENDING, next_attempt_at=later)
             return None
-        if job.body is None:
+        body = job.body
+        if body is None or REDACTED_LINK in body:  # a redacted link cannot be resent: render it anew
             try:
-                job.body = render(job.event, job.language, self._facts(session, job, ctx, now))
+                body = render(job.event, job.language, self._facts(session, job, ctx, now))
             except LookupError:  # the links service found no items to link to
                 _set(job, now, status=JobStatus.SKIPPED, error="booking_not_live")
                 return None
+            job.body = redact_links(body)  # stored and replicated without the link's token
         _set(
             job,
             now,
@@ -99,7 +147,7 @@ class Preparer:
         job.attempts += 1
         assert ctx.customer is not None
         return Claimed(
-            job.id, job.salon_id, Channel(job.channel), ctx.customer["phone"], job.body, ctx.salon.sms_sender
+            job.id, job.salon_id, Channel(job.channel), ctx.customer["phone"], body, ctx.salon.sms_sender
         )
 
     def _later(self, job: NotificationJobRow, ctx: JobContext, now: datetime) -> datetime | None:
@@ -108,7 +156,7 @@ class Preparer:
         event = Event(job.event)
         if event not in REMINDERS or ctx.booking is None:
             return None
-        due = ctx.booking["starts_at"] - REMINDERS[event]
+        due: datetime = ctx.booking["starts_at"] - REMINDERS[event]
         if due > now:
             return due
         salon_quiet = (ctx.salon.public_settings or {}).get("quiet_hours")

@@ -27,6 +27,7 @@ class NotificationJobRow(Base):
         CheckConstraint(f"status IN ({STATUSES})", name="status"),
         CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
         Index("ix_notification_job_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_notification_job_salon_id_status_next_attempt_at", "salon_id", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)

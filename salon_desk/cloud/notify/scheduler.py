@@ -9,6 +9,7 @@ Runs per salon inside the salon's writer lock, so two schedulers never queue the
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from .rows import NotificationJobRow
 from .settings import NotifySettings
 
 BOOKINGS = REPLICATED_TABLES["booking"]
+log = logging.getLogger(__name__)
 
 
 def due_reminder(
@@ -62,7 +64,11 @@ def schedule_reminders(db: Database, now: datetime, settings: NotifySettings) ->
     by_salon = {s: [d for d in due if d not in queued] for s, due in by_salon.items()}
     created: dict[str, int] = {}
     for salon_id, due in sorted(by_salon.items()):
-        count = _queue_for_salon(db, salon_id, due, now)
+        try:
+            count = _queue_for_salon(db, salon_id, due, now)
+        except Exception:  # noqa: BLE001 - one salon's bad rows never keep another salon's reminders back
+            log.exception("reminders not queued", extra={"fields": {"salon_id": salon_id}})
+            continue
         if count:
             created[salon_id] = count
     return created

@@ -6,14 +6,17 @@ SALON_NOTIFY_QUIET_HOURS=21:00-09:00    salon-local hours in which reminders wai
 SALON_NOTIFY_MAX_ATTEMPTS=5             attempts before a message is dead
 SALON_NOTIFY_BACKOFF_SECONDS=30         first retry delay; doubles per attempt, capped at one hour
 SALON_NOTIFY_IN_PROCESS=0|1             run the worker inside `salon-cloud serve` (small installs)
+SALON_NOTIFY_BATCH=20                   jobs one round claims at most
+SALON_NOTIFY_PER_SALON=5                jobs of one salon one round claims at most (fairness across salons)
 """
 
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .events import REMINDER_BY_HOURS, Event
 
@@ -29,6 +32,7 @@ class NotifySettings(BaseSettings):
     backoff_cap_seconds: float = Field(3600.0, gt=0, validation_alias="SALON_NOTIFY_BACKOFF_CAP_SECONDS")
     lease_seconds: float = Field(120.0, gt=0, validation_alias="SALON_NOTIFY_LEASE_SECONDS")
     batch_size: int = Field(20, ge=1, le=500, validation_alias="SALON_NOTIFY_BATCH")
+    per_salon: int = Field(5, ge=1, le=500, validation_alias="SALON_NOTIFY_PER_SALON")
     poll_seconds: float = Field(2.0, gt=0, validation_alias="SALON_NOTIFY_POLL_SECONDS")
     scheduler_seconds: float = Field(60.0, gt=0, validation_alias="SALON_NOTIFY_SCHEDULER_SECONDS")
     in_process: bool = Field(False, validation_alias="SALON_NOTIFY_IN_PROCESS")
@@ -49,7 +53,7 @@ class NotifySettings(BaseSettings):
         return value.strip()
 
     @classmethod
-    def isolated(cls, **values: object) -> NotifySettings:
+    def isolated(cls, **values: Any) -> NotifySettings:
         """Settings from keywords only (tests, the demo): the process environment is not read."""
         return _IsolatedNotifySettings(**values)
 
@@ -70,7 +74,14 @@ class NotifySettings(BaseSettings):
 
 class _IsolatedNotifySettings(NotifySettings):
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, **_other):  # type: ignore[no-untyped-def]
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
 
 

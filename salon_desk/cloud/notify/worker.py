@@ -8,6 +8,11 @@ Delivery is at most once per job: a job is sent only by the worker holding its l
 mid-send leaves the job `sending`; when the lease runs out the job becomes `dead` with `outcome_unknown`
 (the customer may have it already, and neither provider takes an idempotency key), never resent blindly.
 Retryable failures wait `backoff(attempts)` and become `dead` after `max_attempts`.
+
+Poison-proof: each job is prepared inside its own savepoint and each outcome is recorded in its own
+transaction, so a job that raises (bad data, a bug) rolls back only itself. It is recorded as failed
+(`prepare_failed`), retried after the same backoff and dead-lettered after `max_attempts`, while the rest
+of the round goes on. Rounds are fair across salons (see `claim.py`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ..clock import Clock
 from ..db import Database
 from ..links.service import issue_link
 from ..sync.changes import ChangeSet
-from .claim import Claimed, LinkIssuer, Preparer, due_jobs, expired_leases
+from .claim import Claimed, LinkIssuer, Preparer, due_jobs, due_salons, expired_leases, plan_round
 from .events import JobStatus
 from .outbox import publish
 from .providers import Delivery, DeliveryFailed, Notifier
@@ -37,6 +42,9 @@ from .scheduler import schedule_reminders
 from .settings import NotifySettings
 
 log = logging.getLogger(__name__)
+
+PREPARE_FAILED = "prepare_failed"  # the job's own data or code raised while it was prepared
+OUTCOME_UNKNOWN = "outcome_unknown"  # sending raised, or a lease ran out: the customer may have it
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class NotificationWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_schedule: float | None = None
+        self._after_salon: str | None = None  # round-robin position over salons with due jobs
 
     # -- one round
 
@@ -97,22 +106,85 @@ class NotificationWorker:
 
     def _claim(self) -> tuple[list[Claimed], int]:
         now = self._clock.now()
+        self._expire_leases(now)
+        claimed: list[Claimed] = []
+        touched = 0
+        with self._db.session() as session:
+            salons = due_salons(session, now, self._after_salon, self._settings.batch_size)
+            plan, last = plan_round(salons, self._settings.batch_size, self._settings.per_salon)
+            self._after_salon = last or self._after_salon  # the next round starts with the salon after it
+            changed: dict[str, list[NotificationJobRow]] = defaultdict(list)
+            for salon_id, limit in plan:
+                jobs = due_jobs(session, now, limit, salon_id=salon_id)
+                if not jobs:
+                    continue
+                changes = ChangeSet(session, salon_id)
+                changes.seq  # noqa: B018 - the salon's counter lock, taken outside every job's savepoint
+                for job in jobs:
+                    touched += 1
+                    found = self._prepare_one(session, changes, job, now)
+                    if found is not None:
+                        claimed.append(found)
+                    else:
+                        changed[salon_id].append(job)  # skipped, deferred or failed
+            session.commit()
+        self._announce(changed)
+        return claimed, touched
+
+    def _expire_leases(self, now: datetime) -> None:
         with self._db.session() as session:
             changed: dict[str, list[NotificationJobRow]] = defaultdict(list)
             for job in expired_leases(session, now, self._settings.batch_size):
-                job.status, job.error, job.updated_at = JobStatus.DEAD.value, "outcome_unknown", now
+                job.status, job.error, job.updated_at = JobStatus.DEAD.value, OUTCOME_UNKNOWN, now
                 changed[job.salon_id].append(job)
-            claimed, due = [], due_jobs(session, now, self._settings.batch_size)
-            for job in due:
-                found = self._preparer.prepare(session, job, now)
-                if found is not None:
-                    claimed.append(found)
-                elif job.status != JobStatus.PENDING:
-                    changed[job.salon_id].append(job)  # skipped: desks see why
-            _publish_all(session, changed)
-            session.commit()
+            if changed:
+                _publish_all(session, changed)
+                session.commit()
         self._announce(changed)
-        return claimed, len(due)
+
+    def _prepare_one(
+        self, session: Session, changes: ChangeSet, job: NotificationJobRow, now: datetime
+    ) -> Claimed | None:
+        """Prepares one job in its own savepoint; a job that raises is recorded as failed on its own."""
+        job_id, mark = job.id, changes.mark()
+        try:
+            with session.begin_nested():
+                found = self._preparer.prepare(session, job, now)
+                if found is None and job.status != JobStatus.PENDING:
+                    publish(changes, job)  # skipped: desks see why
+                return found
+        except Exception:  # noqa: BLE001 - any fault of this one job stays with this job
+            changes.rewind(mark)
+            log.exception("notification job could not be prepared", extra={"fields": {"job": job_id}})
+        self._fail_preparation(session, changes, job_id, now)
+        return None
+
+    def _fail_preparation(self, session: Session, changes: ChangeSet, job_id: str, now: datetime) -> None:
+        """Counts the failed attempt: retried after the backoff, dead after `max_attempts`."""
+        mark = changes.mark()
+        try:
+            with session.begin_nested():
+                job = session.get(NotificationJobRow, job_id, populate_existing=True)
+                assert job is not None
+                self._count_failure(job, now)
+                publish(changes, job)
+            return
+        except Exception:  # noqa: BLE001 - even its desk-visible copy cannot be written: the job alone
+            changes.rewind(mark)
+            log.exception("failed notification job not published", extra={"fields": {"job": job_id}})
+        with session.begin_nested():
+            job = session.get(NotificationJobRow, job_id, populate_existing=True)
+            assert job is not None
+            self._count_failure(job, now)
+
+    def _count_failure(self, job: NotificationJobRow, now: datetime) -> None:
+        job.attempts += 1
+        job.error, job.lease_until, job.updated_at = PREPARE_FAILED, None, now
+        if job.attempts >= self._settings.max_attempts:
+            job.status = JobStatus.DEAD.value
+        else:
+            job.status = JobStatus.FAILED.value
+            job.next_attempt_at = now + self._settings.backoff(job.attempts)
 
     def _send(self, claimed: Claimed) -> SendOutcome:
         try:
@@ -136,20 +208,32 @@ class NotificationWorker:
                 },
             )
             return SendOutcome(claimed, failure=failure)
+        except Exception:  # noqa: BLE001 - a provider bug on one message: the others still go out
+            log.exception("notification send raised", extra={"fields": {"job": claimed.job_id}})
+            # The provider may have taken it: never resent blindly (as for an expired lease).
+            return SendOutcome(claimed, failure=DeliveryFailed(OUTCOME_UNKNOWN, retryable=False))
         return SendOutcome(claimed, delivery=delivery)
 
     def _record(self, outcomes: list[SendOutcome]) -> None:
+        """Each outcome in its own transaction: one that cannot be written never loses the others (its job
+        stays `sending` until the lease runs out, then is dead with `outcome_unknown`)."""
+        for outcome in sorted(outcomes, key=lambda o: o.claimed.salon_id):
+            try:
+                self._record_one(outcome)
+            except Exception:  # noqa: BLE001 - the next outcome is still recorded
+                log.exception(
+                    "notification outcome not recorded", extra={"fields": {"job": outcome.claimed.job_id}}
+                )
+
+    def _record_one(self, outcome: SendOutcome) -> None:
         now = self._clock.now()
         with self._db.session() as session:
-            changed: dict[str, list[NotificationJobRow]] = defaultdict(list)
-            for outcome in sorted(outcomes, key=lambda o: o.claimed.salon_id):
-                job = session.get(NotificationJobRow, outcome.claimed.job_id)
-                assert job is not None
-                self._apply_outcome(job, outcome, now)
-                changed[job.salon_id].append(job)
-            _publish_all(session, changed)
+            job = session.get(NotificationJobRow, outcome.claimed.job_id)
+            assert job is not None
+            self._apply_outcome(job, outcome, now)
+            _publish_all(session, {job.salon_id: [job]})
             session.commit()
-        self._announce(changed)
+        self._on_change(outcome.claimed.salon_id)
 
     def _apply_outcome(self, job: NotificationJobRow, outcome: SendOutcome, now: datetime) -> None:
         job.lease_until, job.updated_at = None, now

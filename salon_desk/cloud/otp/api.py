@@ -1,4 +1,9 @@
-"""`/v1/otp/request` and `/v1/otp/verify`: public phone verification with limits (see otp.service)."""
+"""`/v1/otp/request` and `/v1/otp/verify`: public phone verification with limits (see otp.service).
+
+`/v1/otp/request` answers 201 alike for every valid phone; a code is sent only to a phone the cloud has a
+reason to message (a customer behind a live booking link). `/v1/otp/verify` answers an unknown request
+exactly like a wrong code.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,6 @@ def request_code(body: OtpRequestBody, services: Services, lang: Language, ip: C
 
 
 @router.post("/verify", response_model=OtpVerifyAnswer)
-def verify_code(body: OtpVerifyBody, services: Services) -> OtpVerifyAnswer:
-    verified = services.otp.verify(body.request_id, body.code)
+def verify_code(body: OtpVerifyBody, services: Services, ip: ClientIp) -> OtpVerifyAnswer:
+    verified = services.otp.verify(body.request_id, body.code, ip=ip)
     return OtpVerifyAnswer(verified=True, phone_number=verified.phone_e164)

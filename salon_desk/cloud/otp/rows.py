@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
@@ -16,6 +16,9 @@ class OtpRequestRow(Base):
     __table_args__ = (
         Index("ix_otp_request_phone_e164_created_at", "phone_e164", "created_at"),
         Index("ix_otp_request_ip_created_at", "ip", "created_at"),
+        Index("ix_otp_request_link_id_created_at", "link_id", "created_at"),
+        Index("ix_otp_request_salon_id_created_at", "salon_id", "created_at"),
+        Index("ix_otp_request_created_at", "created_at"),
         CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
         CheckConstraint("attempts >= 0", name="attempts"),
     )
@@ -35,3 +38,8 @@ class OtpRequestRow(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(100))
     # A code the provider could not send does not hold the phone's cooldown or window.
     send_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Asked for on a booking page (its limits are the link's, apart from the public /v1/otp/request ones).
+    link_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("customer_link.id"))
+    # Public request for a phone the cloud has no reason to message: stored and answered alike, never sent,
+    # and never verifiable.
+    withheld: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -48,8 +48,10 @@ def sync_services(request: Request, services: Services) -> SyncServices:
     with _build_lock:
         if getattr(state, "sync", None) is None:
             notifier = SalonNotifier()
-            state.sync = SyncServices(PushService(services.db, services.clock, notifier), notifier)
-    return state.sync
+            push = PushService(services.db, services.clock, notifier, services.metrics)
+            state.sync = SyncServices(push, notifier)
+    sync: SyncServices = state.sync
+    return sync
 
 
 def _json(request: Request, model: BaseModel) -> Response:

@@ -8,6 +8,7 @@ transition changes nothing and records the attempt.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,8 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from salon_desk.domain import booking as status_rules
 from salon_desk.domain.booking import BookingStatus, Role
-from salon_desk.domain.errors import Conflict, Forbidden
-from salon_desk.sync.protocol import decode_value, encode_row
+from salon_desk.domain.errors import Conflict, Forbidden, ValidationError
+from salon_desk.domain.scheduling import (
+    CustomerItem,
+    check_actual_time,
+    check_customer_items,
+    item_actual_end,
+)
+from salon_desk.sync.protocol import decode_value, encode_row, encode_value
 
 from ..notify.events import Event, event_for_status
 from ..notify.outbox import enqueue, event_for_new_booking
@@ -53,6 +60,21 @@ def _planned_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]
                 raise Refusal("invalid", f"{entity}.not_found")
         items.append({**item, "booking_id": booking_id, "phases": item["phases"] or []})
     return items
+
+
+def check_customer_time(ctx: CommandContext, items: list[dict[str, Any]], kind: str) -> None:
+    """The domain's own-time rule for one customer's visit (services that run alongside may share time)."""
+    visit = []
+    for item in items:
+        service = ctx.changes.get("service", item["service_id"]) or {}
+        visit.append(CustomerItem(str(item["service_id"]), item["start_at"], item["end_at"],
+                                  bool(service.get("can_run_alongside")), str(service.get("name_en") or ""),
+                                  str(service.get("name_ar") or "")))
+    try:
+        check_customer_items(visit)
+    except Conflict as error:
+        params = {k: encode_value("instant", v) if isinstance(v, datetime) else v for k, v in error.params.items()}
+        raise Refusal(kind, error.code, **params) from error
 
 
 def overlapping_item(ctx: CommandContext, item: dict[str, Any], booking_id: str) -> dict[str, Any] | None:
@@ -98,6 +120,7 @@ def handle_create(ctx: CommandContext) -> Outcome:
     if status not in INITIAL_STATUSES:
         raise Refusal("invalid", "sync.invalid", reason="status")
     items = _planned_items(ctx, booking_id)
+    check_customer_time(ctx, items, "invalid")
     customer_id = ctx.args.get("customer_id")
     if isinstance(ctx.args.get("customer"), dict):
         customer_id, _ = create_customer(ctx, ctx.args["customer"])
@@ -177,6 +200,7 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
     quarantined = booking["status"] == BookingStatus.NEEDS_ATTENTION
     status = BookingStatus.REQUESTED.value if quarantined else booking["status"]
     items = list(current.values())
+    check_customer_time(ctx, items, "move_refused")
 
     def write() -> None:
         for item in items:
@@ -240,13 +264,13 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
         raise Refusal("forbidden", getattr(error, "code", "sync.invalid")) from error
     items = booking_items(ctx, booking["id"])
     active = status_rules.is_active(target)
+    actual = _actual_times(ctx, target, items)
 
     def write() -> None:
         for item in items:
-            if item["active"] != active:
-                ctx.changes.upsert(
-                    "booking_item", {"id": item["id"], "active": active, "updated_at": ctx.now}
-                )
+            values = {**({"active": active} if item["active"] != active else {}), **actual.get(item["id"], {})}
+            if values:
+                ctx.changes.upsert("booking_item", {"id": item["id"], **values, "updated_at": ctx.now})
         values = {"id": booking["id"], "status": target, "updated_at": ctx.now}
         if cancel_reason is not None:
             values["cancel_reason"] = cancel_reason
@@ -257,6 +281,30 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
         _resolve_conflicts(ctx, booking["id"], target)
     _notify(ctx, booking["id"], event_for_status(target))
     return Outcome()
+
+
+ACTUAL_ARG = {BookingStatus.IN_SERVICE.value: "actual_start_at", BookingStatus.COMPLETED.value: "actual_end_at"}
+
+
+def _actual_times(ctx: CommandContext, target: str, items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """item id -> the actual times this transition records, by the domain's rules (as the desk): starting the
+    service records the visit's actual start on its first items; completing it each item's actual end. The
+    instant is checked against the server's clock (not in the future beyond a small skew, not before the start)."""
+    key = ACTUAL_ARG.get(target)
+    live = [i for i in items if i["deleted_at"] is None]
+    if key is None or ctx.args.get(key) is None or not live:
+        return {}
+    at = _instant(ctx.args[key])
+    booked_start = min(i["start_at"] for i in live)
+    started = min([booked_start, *(i["actual_start_at"] for i in live if i["actual_start_at"] is not None)])
+    try:
+        check_actual_time(at, ctx.now, not_before=started if key == "actual_end_at" else None)
+    except ValidationError as error:
+        raise Refusal("invalid", error.code, **error.params) from error
+    if key == "actual_start_at":
+        return {i["id"]: {key: at} for i in live if i["start_at"] == booked_start}
+    booked_end = max(i["end_at"] for i in live)
+    return {i["id"]: {key: item_actual_end(i["start_at"], i["end_at"], booked_end, at)} for i in live}
 
 
 def handle_transition(ctx: CommandContext) -> Outcome:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import CursorResult, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from salon_desk.sync.protocol import RowChange, encode_row, fields_of
@@ -94,7 +94,10 @@ class ChangeSet:
             ChangeIndexRow.entity_id == entity_id,
         )
         # Race-free without ON CONFLICT: the counter row lock serialises every writer of this salon.
-        done = not new and self.session.execute(update(ChangeIndexRow).where(*where).values(seq=seq)).rowcount
+        done = False
+        if not new:
+            updated = self.session.execute(update(ChangeIndexRow).where(*where).values(seq=seq))
+            done = isinstance(updated, CursorResult) and updated.rowcount > 0
         if not done:
             self.session.execute(
                 insert(ChangeIndexRow).values(

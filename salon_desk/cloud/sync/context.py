@@ -32,6 +32,13 @@ MESSAGES = {
     "sync.device_mismatch": N_("The request names a different desk than its token."),
     "sync.bad_cursor": N_("The sync position sent by the desk is not valid."),
     "sync.too_large": N_("This request is larger than {max_bytes} bytes; the desk sends smaller batches."),
+    "sync.duplicate_mutation": N_("This batch holds the change {mutation_id} twice; nothing was applied."),
+    "sync.bad_sequence": N_(
+        "The desk's changes are out of order (number {device_seq} where {expected} was expected); "
+        "nothing was applied."
+    ),
+    "sync.id_taken": N_("This record's id is already in use; the change was not applied."),
+    "server_error": N_("The server could not apply this change after several attempts; it was set aside."),
 }
 
 # SyncConflict kinds (specs/sync.md §3.3).

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, and_, select
 from sqlalchemy.orm import Session
 
+from salon_desk.clock import utc_now
 from salon_desk.domain.errors import Conflict, NotFound
 from salon_desk.sync.protocol import (
     ENTITY_RANK,
+    MAX_SEQ,
     Change,
     PullResponse,
     fields_of,
@@ -39,6 +41,8 @@ from .tables import REPLICATED_TABLES
 IN_CHUNK = 500
 INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # protocol.format_instant
 DEFAULT_TIMEZONE = "Asia/Riyadh"
+MAX_CURSOR_LENGTH = 100
+ANCHOR_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 
 
 def resolve_cursor(session: Session, salon_id: str, cursor: str | None) -> tuple[SalonSyncRow, int]:
@@ -64,11 +68,18 @@ def _resolve(
         epoch, seq, *anchor = parse(cursor)
     except ValueError as exc:
         raise BadRequest("sync.bad_cursor") from exc
+    if len(cursor) > MAX_CURSOR_LENGTH or seq > MAX_SEQ or not all(map(_sane_anchor, anchor)):
+        raise BadRequest("sync.bad_cursor")  # never a bigint overflow or a calendar window past year 9999
     if epoch != counter.epoch:
         raise Conflict("epoch_changed", epoch=counter.epoch)
     if seq < counter.min_retained_seq:
         raise Gone("resync_required", min_cursor=format_cursor(counter.epoch, counter.min_retained_seq))
     return counter, seq, anchor[0] if anchor else None
+
+
+def _sane_anchor(anchor: date | None) -> bool:
+    """A phase cursor's anchor day is the day its phase began: never outside 2000-2099."""
+    return anchor is None or ANCHOR_RANGE[0] <= anchor <= ANCHOR_RANGE[1]
 
 
 def read_page(
@@ -89,7 +100,7 @@ def read_page(
     if priority in {2, 3}:
         salon = session.get(SalonRow, salon_id)
         timezone = salon.timezone if salon is not None else DEFAULT_TIMEZONE
-        anchor = anchor or anchor_day(now or datetime.now(UTC), timezone)
+        anchor = anchor or anchor_day(now or utc_now(), timezone)
         window = CalendarWindow.around(anchor, timezone)
     source, wanted = phase_source(priority, salon_id, window)
     index, has_more = _index(session, salon_id, source, wanted, after, limit)

@@ -1,8 +1,14 @@
 """POST /v1/sync/push (specs/sync.md §3.6): mutations in order, each in its own transaction with a receipt.
 
-Known mutation id -> the stored answer (or 409 idempotency_key_reuse for a different payload). Unknown id at
-or below the device's last device_seq -> 409 device_rewound. An unexpected error answers `retry` for that
-mutation and every later one: order is kept and nothing is half-done.
+The batch is checked whole before anything applies (`check_batch`, `_check_receipts`): duplicate mutation ids,
+device_seq gaps or disorder answer 422; a known id with a different payload 409 idempotency_key_reuse; an
+unknown id at or below the device's last device_seq 409 device_rewound. Nothing is written then.
+
+Receipts are the salon's own: looked up and keyed by (salon_id, mutation_id), so a desk never sees, learns of
+or blocks another salon's mutations. Each mutation then ends `applied`, `conflict` or `refused`; `retry` only
+for a transient fault (faults.is_transient), for that mutation and every later one, so order is kept. An
+unexpected error is tried ATTEMPTS times in fresh transactions, then answered `refused` `server_error` with a
+conflict card, and the next mutation still applies.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from salon_desk.domain.errors import Conflict, DomainError
+from salon_desk.domain.errors import Conflict, DomainError, ValidationError
+from salon_desk.sync import schemas
 from salon_desk.sync.protocol import (
     ENTITY_FIELDS,
     Mutation,
@@ -29,14 +36,19 @@ from ..clock import Clock
 from ..db import Database
 from ..devices.rows import DeviceRow
 from ..devices.service import AuthenticatedDevice
+from ..metrics import CloudMetrics
 from ..salons.rows import SalonSyncRow
 from . import bookings, records, resolve
 from .changes import ChangeSet, current_rows
 from .context import CommandContext, Outcome, Refusal
+from .faults import is_transient, is_unique_violation
 from .notify import SalonNotifier
 from .tables import MutationReceiptRow
 
 log = logging.getLogger(__name__)
+
+ATTEMPTS = 3  # tries of one mutation that fails unexpectedly, each in a fresh transaction
+SERVER_ERROR = "server_error"
 
 Handler = Callable[[CommandContext], Outcome]
 HANDLERS: dict[str, Handler] = {
@@ -54,33 +66,57 @@ HANDLERS: dict[str, Handler] = {
     "waitlist_entry.patch": records.handle_patch("waitlist_entry"),
     "conflict.resolve": resolve.handle_resolve,
 }
+Step = Callable[[Session, AuthenticatedDevice, Mutation], MutationResult]
+
+
+def check_batch(mutations: list[Mutation]) -> None:
+    """Rules of the batch as a whole (each envelope was validated by protocol.Mutation): distinct ids and
+    device_seq increasing by one, as a desk's outbox sends them. Raises 422 before anything applies."""
+    seen: set[str] = set()
+    previous: int | None = None
+    for mutation in mutations:
+        if mutation.mutation_id in seen:
+            raise ValidationError("sync.duplicate_mutation", mutation_id=mutation.mutation_id)
+        seen.add(mutation.mutation_id)
+        if previous is not None and mutation.device_seq != previous + 1:
+            raise ValidationError("sync.bad_sequence", device_seq=mutation.device_seq, expected=previous + 1)
+        previous = mutation.device_seq
 
 
 class PushService:
-    def __init__(self, db: Database, clock: Clock, notifier: SalonNotifier) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, notifier: SalonNotifier, metrics: CloudMetrics | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
         self._notifier = notifier
+        self._metrics = metrics or CloudMetrics()
 
     def push(self, device: AuthenticatedDevice, request: PushRequest) -> PushResponse:
+        check_batch(request.mutations)
         if request.epoch:
             self._check_epoch(device.salon_id, request.epoch)
+        self._check_receipts(device, request.mutations)
         results: list[MutationResult] = []
         for position, mutation in enumerate(request.mutations):
             try:
-                results.append(self._one(device, mutation))
+                results.append(self._attempts(device, mutation))
             except DomainError:
-                raise  # request-level answers (409 idempotency_key_reuse, device_rewound)
-            except Exception:
-                log.exception(
-                    "mutation failed; the batch stops here",
-                    extra={"fields": {"mutation": mutation.name, "device_id": device.device_id}},
+                raise  # request-level answers (409 idempotency_key_reuse, device_rewound) after a race
+            except Exception:  # transient (faults.is_transient): order is kept, the desk sends it again
+                log.warning(
+                    "mutation hit a transient fault; it and the rest of the batch answer retry",
+                    exc_info=True,
+                    extra={"fields": _log_fields(device, mutation)},
                 )
+                self._metrics.sync_errors.labels("transient").inc()
                 results += [
-                    MutationResult(mutation_id=m.mutation_id, status="retry", code="internal")
+                    MutationResult(mutation_id=m.mutation_id, status="retry", code="unavailable")
                     for m in request.mutations[position:]
                 ]
                 break
+        for result in results:
+            self._metrics.sync_mutations.labels(result.status).inc()
         if any(r.status != "retry" for r in results):
             self._notifier.notify(device.salon_id)
         with self._db.reader() as session:
@@ -99,10 +135,66 @@ class PushService:
         if current is not None and current != epoch:
             raise Conflict("epoch_changed", epoch=current)
 
-    def _one(self, device: AuthenticatedDevice, mutation: Mutation) -> MutationResult:
+    def _check_receipts(self, device: AuthenticatedDevice, mutations: list[Mutation]) -> None:
+        """The request-level answers, before the first mutation runs: a batch is never half-written."""
+        if not mutations:
+            return
+        with self._db.reader() as session:
+            digests = dict(
+                session.execute(
+                    select(MutationReceiptRow.mutation_id, MutationReceiptRow.payload_sha256).where(
+                        MutationReceiptRow.salon_id == device.salon_id,
+                        MutationReceiptRow.mutation_id.in_([m.mutation_id for m in mutations]),
+                    )
+                ).all()
+            )
+            last_seq = session.scalar(
+                select(DeviceRow.last_device_seq).where(DeviceRow.id == device.device_id)
+            )
+        for mutation in mutations:
+            digest = digests.get(mutation.mutation_id)
+            if digest is not None and digest != mutation.payload_sha256():
+                raise Conflict("idempotency_key_reuse", mutation_id=mutation.mutation_id)
+            if digest is None and mutation.device_seq <= (last_seq or 0):
+                raise Conflict("device_rewound", last_device_seq=last_seq)
+
+    def _attempts(self, device: AuthenticatedDevice, mutation: Mutation) -> MutationResult:
+        """The mutation's answer; raises only request-level DomainErrors and transient faults."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._one(device, mutation, self._run)
+            except DomainError:
+                raise
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                log.exception(
+                    "mutation failed unexpectedly (attempt %d of %d)",
+                    attempt,
+                    ATTEMPTS,
+                    extra={"fields": _log_fields(device, mutation)},
+                )
+                self._metrics.sync_errors.labels("attempt_failed").inc()
+        log.error(
+            "mutation refused as server_error after %d attempts",
+            ATTEMPTS,
+            extra={"fields": _log_fields(device, mutation)},
+        )
+        self._metrics.sync_errors.labels(SERVER_ERROR).inc()
+        try:
+            return self._one(device, mutation, self._server_error)
+        except DomainError:
+            raise
+        except Exception as error:
+            if is_transient(error):
+                raise
+            log.exception("server_error could not be stored", extra={"fields": _log_fields(device, mutation)})
+            return MutationResult(mutation_id=mutation.mutation_id, status="refused", code=SERVER_ERROR)
+
+    def _one(self, device: AuthenticatedDevice, mutation: Mutation, step: Step) -> MutationResult:
         digest = mutation.payload_sha256()
         with self._db.session() as session:
-            stored = _stored_result(session, mutation, digest)
+            stored = _stored_result(session, device.salon_id, mutation, digest)
             if stored is not None:
                 return stored
             last_seq = session.scalar(
@@ -111,8 +203,8 @@ class PushService:
             if mutation.device_seq <= (last_seq or 0):
                 raise Conflict("device_rewound", last_device_seq=last_seq)
             receipt = MutationReceiptRow(
-                mutation_id=mutation.mutation_id,
                 salon_id=device.salon_id,
+                mutation_id=mutation.mutation_id,
                 device_id=device.device_id,
                 device_seq=mutation.device_seq,
                 payload_sha256=digest,
@@ -125,11 +217,11 @@ class PushService:
                 session.flush()  # a concurrent duplicate waits here, then fails on the primary key
             except IntegrityError:
                 session.rollback()
-                stored = _stored_result(session, mutation, digest)
+                stored = _stored_result(session, device.salon_id, mutation, digest)
                 if stored is None:
                     raise
                 return stored
-            result = self._run(session, device, mutation)
+            result = step(session, device, mutation)
             receipt.status, receipt.code = result.status, result.code
             receipt.result = result.model_dump(mode="json")
             session.execute(
@@ -146,6 +238,7 @@ class PushService:
         ctx = CommandContext(mutation, device.device_id, device.name, changes, self._clock.now())
         handler = HANDLERS.get(mutation.name)
         try:
+            records.validate(ctx)  # the mutation's schema (sync/schemas.py), before any handler reads it
             if handler is None:
                 raise Refusal("invalid", "sync.unknown_mutation", name=mutation.name)
             with session.begin_nested():
@@ -154,6 +247,12 @@ class PushService:
             return _refused(ctx, refusal)
         except DomainError as error:  # a domain rule refused the arguments
             return _refused(ctx, Refusal("invalid", error.code, **error.params))
+        except IntegrityError as error:  # the savepoint is rolled back; the receipt's transaction goes on
+            if not is_unique_violation(error):
+                raise
+            # Entity ids are global keys today: an id another salon already uses. Said without any detail
+            # of that row or salon, and never `retry` (it would fail the same way for ever).
+            return _refused(ctx, Refusal("invalid", "sync.id_taken", entity=mutation.entity))
         return MutationResult(
             mutation_id=mutation.mutation_id,
             status=outcome.status,
@@ -164,9 +263,24 @@ class PushService:
             rows=changes.rows,
         )
 
+    def _server_error(
+        self, session: Session, device: AuthenticatedDevice, mutation: Mutation
+    ) -> MutationResult:
+        """The answer to a mutation that failed ATTEMPTS times: refused, with a card every desk sees."""
+        changes = ChangeSet(session, device.salon_id)
+        kept = mutation.model_copy(update={"args": schemas.scrub(mutation.args)})  # storable on any database
+        ctx = CommandContext(kept, device.device_id, device.name, changes, self._clock.now())
+        return _refused(ctx, Refusal("invalid", SERVER_ERROR), best_effort=True)
 
-def _stored_result(session: Session, mutation: Mutation, digest: bytes) -> MutationResult | None:
-    receipt = session.get(MutationReceiptRow, mutation.mutation_id)
+
+def _stored_result(
+    session: Session, salon_id: str, mutation: Mutation, digest: bytes
+) -> MutationResult | None:
+    receipt = session.scalars(
+        select(MutationReceiptRow).where(
+            MutationReceiptRow.salon_id == salon_id, MutationReceiptRow.mutation_id == mutation.mutation_id
+        )
+    ).first()
     if receipt is None:
         return None
     if receipt.payload_sha256 != digest:
@@ -174,7 +288,7 @@ def _stored_result(session: Session, mutation: Mutation, digest: bytes) -> Mutat
     return MutationResult.model_validate(receipt.result)
 
 
-def _refused(ctx: CommandContext, refusal: Refusal) -> MutationResult:
+def _refused(ctx: CommandContext, refusal: Refusal, *, best_effort: bool = False) -> MutationResult:
     ctx.changes.rows.clear()
     mutation = ctx.mutation
     conflict_id = ctx.record_conflict(
@@ -187,8 +301,20 @@ def _refused(ctx: CommandContext, refusal: Refusal) -> MutationResult:
         params=_jsonable(refusal.params),
         server_seq=ctx.changes.seq,
         conflict_id=conflict_id,
-        rows=[*ctx.changes.rows, *_entity_rows(ctx)],
+        rows=[*ctx.changes.rows, *(_entity_rows_if_readable(ctx) if best_effort else _entity_rows(ctx))],
     )
+
+
+def _entity_rows_if_readable(ctx: CommandContext) -> list[RowChange]:
+    """_entity_rows for a mutation that made the server fail: best effort, in a savepoint of its own."""
+    try:
+        with ctx.changes.session.begin_nested():
+            return _entity_rows(ctx)
+    except Exception as error:
+        if is_transient(error):
+            raise
+        log.warning("the refused mutation's rows could not be read", exc_info=True)
+        return []
 
 
 def _entity_rows(ctx: CommandContext) -> list[RowChange]:
@@ -206,4 +332,13 @@ def _entity_rows(ctx: CommandContext) -> list[RowChange]:
 def _jsonable(params: dict[str, object]) -> dict[str, object]:
     return {
         k: v if isinstance(v, bool | int | float | str) or v is None else str(v) for k, v in params.items()
+    }
+
+
+def _log_fields(device: AuthenticatedDevice, mutation: Mutation) -> dict[str, object]:
+    return {
+        "mutation_id": mutation.mutation_id,
+        "mutation": mutation.name,
+        "device_id": device.device_id,
+        "salon_id": device.salon_id,
     }

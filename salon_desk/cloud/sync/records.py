@@ -8,6 +8,7 @@ as a SupersededEdit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from salon_desk.domain.hlc import Hlc
 from salon_desk.domain.ids import new_id
+from salon_desk.sync import schemas
 from salon_desk.sync.protocol import decode_value, encode_value, fields_of
 
 from .context import CommandContext, Outcome, Refusal
@@ -47,6 +49,31 @@ CREATABLE_FIELDS = {
 MAX_CLOCK_LEAD = timedelta(minutes=5)
 
 
+def validate(ctx: CommandContext) -> None:
+    """Checks the mutation against its schema (salon_desk/sync/schemas.py) before any handler reads it.
+
+    Valid: the handler sees the args in canonical wire form. Invalid: Refusal with the schema's code, and
+    the conflict card keeps a scrubbed copy of what was sent (no NUL, no lone surrogate, bounded depth)
+    under `args.invalid`, so recording the refusal can never fail on the database and no desk mistakes
+    it for args it can read (start times, items).
+    """
+    mutation = ctx.mutation
+    try:
+        schemas.validate_target(mutation.name, mutation.v, mutation.entity, mutation.entity_id, mutation.hlc)
+        args = schemas.validate_args(mutation.name, mutation.v, mutation.args)
+    except schemas.InvalidArgs as error:
+        ctx.mutation = mutation.model_copy(
+            update={
+                "args": {"invalid": schemas.scrub(mutation.args)},  # never read as args by a desk
+                "name": schemas.scrub_text(mutation.name),
+                "entity": schemas.scrub_text(mutation.entity) if error.params.get("field") != "entity_id" else "",
+                "entity_id": schemas.scrub_text(mutation.entity_id),
+            }
+        )
+        raise Refusal(error.kind, error.code, **error.params) from None
+    ctx.mutation = mutation.model_copy(update={"args": args})
+
+
 def decode_args(entity: str, args: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
     kinds = fields_of(entity)
     try:
@@ -68,7 +95,7 @@ def create_record(ctx: CommandContext, entity: str, values: dict[str, Any]) -> d
     return ctx.changes.upsert(entity, row, field_meta={})
 
 
-def handle_create(entity: str):  # type: ignore[no-untyped-def]
+def handle_create(entity: str) -> Callable[[CommandContext], Outcome]:
     def handler(ctx: CommandContext) -> Outcome:
         values = decode_args(entity, ctx.args, CREATABLE_FIELDS[entity])
         create_record(ctx, entity, {**values, "id": ctx.mutation.entity_id})
@@ -205,14 +232,16 @@ def patch_record(ctx: CommandContext, entity: str, fields: dict[str, Any]) -> Ou
 
 
 def meta_device(row: dict[str, Any], name: str) -> str:
-    return ((row.get("field_meta") or {}).get(name) or {}).get("device", "")
+    device: str = ((row.get("field_meta") or {}).get(name) or {}).get("device", "")
+    return device
 
 
 def meta_hlc(row: dict[str, Any], name: str) -> str:
-    return ((row.get("field_meta") or {}).get(name) or {}).get("hlc", "")
+    hlc: str = ((row.get("field_meta") or {}).get(name) or {}).get("hlc", "")
+    return hlc
 
 
-def handle_patch(entity: str):  # type: ignore[no-untyped-def]
+def handle_patch(entity: str) -> Callable[[CommandContext], Outcome]:
     def handler(ctx: CommandContext) -> Outcome:
         fields = ctx.args.get("fields")
         if not isinstance(fields, dict) or not fields:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.model import Phase
-from salon_desk.domain.scheduling import Interval, busy_segments, phases_for_duration
+from salon_desk.domain.scheduling import Interval, busy_as_it_ran, busy_segments, phases_for_duration
 
 from .tables import BOOKING_ITEM_BUSY, REPLICATED_TABLES
 
@@ -37,20 +38,19 @@ def _phases(raw: Any) -> tuple[Phase, ...]:
 
 
 def item_busy_segments(item: dict[str, Any]) -> tuple[Interval, ...]:
-    """The item's busy segments, as the desk computes them (usecases/schedule_inputs.item_segments).
+    """The item's busy segments, as the desk computes them (usecases/schedule_inputs.item_segments), as it ran.
 
     Times that are not whole minutes, or phases the domain rejects, count as busy for the whole
     [start_at, busy_until): that never lets a double booking through, it only hides a gap.
     """
     start, end, busy_until = item["start_at"], item["end_at"], item["busy_until"]
-    whole = (Interval(start, busy_until),)
-    if (busy_until - start) % MINUTE or (end - start) % MINUTE:
-        return whole
-    duration, buffer = (end - start) // MINUTE, (busy_until - end) // MINUTE
-    try:
-        return busy_segments(start, duration, buffer, phases_for_duration(_phases(item["phases"]), duration))
-    except ValidationError:
-        return whole
+    booked: tuple[Interval, ...] = (Interval(start, busy_until),)
+    if not ((busy_until - start) % MINUTE or (end - start) % MINUTE):
+        duration, buffer = (end - start) // MINUTE, (busy_until - end) // MINUTE
+        with suppress(ValidationError):
+            booked = busy_segments(start, duration, buffer, phases_for_duration(_phases(item["phases"]), duration))
+    # A visit that finished early frees the rest of its booked time; an overrun holds no extra time.
+    return busy_as_it_ran(booked, start, end, busy_until, item.get("actual_end_at"))
 
 
 def sync_busy_segments(session: Session, item: dict[str, Any]) -> None:

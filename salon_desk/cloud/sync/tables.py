@@ -47,7 +47,7 @@ class WallTimeText(TypeDecorator[time]):
 def _column_type(name: str, kind: Kind) -> TypeEngine[Any] | type[TypeEngine[Any]]:
     if name in {"id", "salon_id"}:
         return UuidText
-    return {
+    types: dict[Kind, TypeEngine[Any] | type[TypeEngine[Any]]] = {
         "text": Text,
         "int": BigInteger,
         "bool": Boolean,
@@ -55,7 +55,8 @@ def _column_type(name: str, kind: Kind) -> TypeEngine[Any] | type[TypeEngine[Any
         "day": Date,
         "time": WallTimeText,
         "json": JsonValue,
-    }[kind]
+    }
+    return types[kind]
 
 
 TABLE_NAMES = {entity: entity for entity in ENTITY_FIELDS} | {"salon": "salon_profile"}
@@ -119,12 +120,13 @@ class ChangeIndexRow(Base):
 
 
 class MutationReceiptRow(Base):
-    """Idempotency: the stored answer to every mutation id a desk pushed (kept >= 180 days)."""
+    """Idempotency: the stored answer to every mutation id a desk pushed (kept >= 180 days). Keyed by salon
+    (migration c0010): one salon's ids never answer, reveal or block another salon's pushes."""
 
     __tablename__ = "mutation_receipt"
 
+    salon_id: Mapped[str] = mapped_column(UuidText, primary_key=True)
     mutation_id: Mapped[str] = mapped_column(UuidText, primary_key=True)
-    salon_id: Mapped[str] = mapped_column(UuidText)
     device_id: Mapped[str] = mapped_column(UuidText)
     device_seq: Mapped[int] = mapped_column(BigInteger)
     payload_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))

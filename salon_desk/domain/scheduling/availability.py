@@ -87,7 +87,8 @@ class StaffTimeline:
             valid_to = rule.valid_to.toordinal() if rule.valid_to else _NO_LIMIT
             self.rules[rule.weekday].append((time_us(rule.start), time_us(rule.end), valid_from, valid_to))
         lo_at, hi_at = from_us(lo), from_us(hi)
-        extra, away = [], []
+        extra: list[Span] = []
+        away: list[Span] = []
         for exc in staff.exceptions:
             if exc.end_at > lo_at and exc.start_at < hi_at:
                 (extra if exc.kind == ExceptionKind.EXTRA_HOURS else away).append(

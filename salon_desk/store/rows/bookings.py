@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,5 +41,8 @@ class BookingItemRow(Replicated, Base):
     end_at: Mapped[datetime] = mapped_column(Instant)
     busy_until: Mapped[datetime] = mapped_column(Instant)  # end_at + the service's buffer
     price_halalas: Mapped[int] = mapped_column(Integer)
-    phases: Mapped[list] = mapped_column(Json, default=list)  # snapshot of the service's phases when booked
+    phases: Mapped[list[Any]] = mapped_column(Json, default=list)  # snapshot of the service's phases when booked
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # holds the stylist's time (status in ACTIVE)
+    # As it really ran, apart from the booked interval (domain/scheduling/actual.py decides the busy time).
+    actual_start_at: Mapped[datetime | None] = mapped_column(Instant, default=None)
+    actual_end_at: Mapped[datetime | None] = mapped_column(Instant, default=None)

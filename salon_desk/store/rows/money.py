@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,11 +43,11 @@ class InvoiceRow(Replicated, Base):
     series: Mapped[str] = mapped_column(String(20))
     number: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(Instant)
-    lines: Mapped[list] = mapped_column(Json)
+    lines: Mapped[list[Any]] = mapped_column(Json)
     net_halalas: Mapped[int] = mapped_column(Integer)
     vat_halalas: Mapped[int] = mapped_column(Integer)
     gross_halalas: Mapped[int] = mapped_column(Integer)
-    seller: Mapped[dict] = mapped_column(Json)  # name, VAT number, address at issue time
+    seller: Mapped[dict[str, Any]] = mapped_column(Json)  # name, VAT number, address at issue time
     qr_payload: Mapped[str] = mapped_column(Text)
 
 
@@ -58,7 +59,7 @@ class CreditNoteRow(Replicated, Base):
     number: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(Instant)
     reason: Mapped[str] = mapped_column(Text)
-    lines: Mapped[list] = mapped_column(Json)
+    lines: Mapped[list[Any]] = mapped_column(Json)
     net_halalas: Mapped[int] = mapped_column(Integer)
     vat_halalas: Mapped[int] = mapped_column(Integer)
     gross_halalas: Mapped[int] = mapped_column(Integer)

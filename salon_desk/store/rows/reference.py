@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from salon_desk.store.types import Day, Instant, Json, WallTime
@@ -20,8 +31,8 @@ class SalonRow(Replicated, Base):
     vat_number: Mapped[str] = mapped_column(String(15), default="")
     commercial_registration: Mapped[str] = mapped_column(String(20), default="")
     address: Mapped[str] = mapped_column(Text, default="")
-    opening_hours: Mapped[list] = mapped_column(Json, default=list)  # [{weekday, start, end}]
-    closures: Mapped[list] = mapped_column(Json, default=list)  # ["2026-03-20", ...]
+    opening_hours: Mapped[list[Any]] = mapped_column(Json, default=list)  # [{weekday, start, end}]
+    closures: Mapped[list[Any]] = mapped_column(Json, default=list)  # ["2026-03-20", ...]
     cancel_cutoff_minutes: Mapped[int] = mapped_column(Integer, default=120)
     deposit_halalas: Mapped[int] = mapped_column(Integer, default=0)
     sms_sender: Mapped[str] = mapped_column(String(11), default="")
@@ -51,9 +62,11 @@ class ServiceRow(Replicated, Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
     price_halalas: Mapped[int] = mapped_column(Integer)
-    phases: Mapped[list] = mapped_column(Json, default=list)  # [{minutes, staff_busy}]
+    phases: Mapped[list[Any]] = mapped_column(Json, default=list)  # [{minutes, staff_busy}]
     color: Mapped[str] = mapped_column(String(9), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A customer may have it at the same time as another such service (a manicure beside a pedicure).
+    can_run_alongside: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StaffServiceRow(Replicated, Base):

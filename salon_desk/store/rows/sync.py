@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,7 +26,7 @@ class OutboxRow(Base):
     entity_id: Mapped[str] = mapped_column(String(36))
     base_seq: Mapped[int | None] = mapped_column(Integer, default=None)
     hlc: Mapped[str] = mapped_column(String(32))
-    args: Mapped[dict] = mapped_column(Json)
+    args: Mapped[dict[str, Any]] = mapped_column(Json)
     actor_id: Mapped[str] = mapped_column(String(36))
     actor_role: Mapped[str] = mapped_column(String(20), default="receptionist")
     created_at: Mapped[datetime] = mapped_column(Instant)
@@ -58,8 +59,8 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(36))
-    before: Mapped[dict | None] = mapped_column(Json, default=None)
-    after: Mapped[dict | None] = mapped_column(Json, default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     at: Mapped[datetime] = mapped_column(Instant)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -91,10 +92,10 @@ class SyncConflictRow(Replicated, Base):
     entity_id: Mapped[str] = mapped_column(String(36))
     mutation_id: Mapped[str | None] = mapped_column(String(36), default=None)
     device_id: Mapped[str | None] = mapped_column(String(36), default=None)
-    actor: Mapped[dict | None] = mapped_column(Json, default=None)
-    attempted: Mapped[dict | None] = mapped_column(Json, default=None)
-    current: Mapped[dict | None] = mapped_column(Json, default=None)
-    params: Mapped[dict | None] = mapped_column(Json, default=None)
+    actor: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+    attempted: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+    current: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+    params: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(Instant, default=None)
     resolved_by: Mapped[str | None] = mapped_column(String(36), default=None)
     resolution: Mapped[str | None] = mapped_column(String(40), default=None)
@@ -107,9 +108,9 @@ class SupersededEditRow(Replicated, Base):
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(36))
     field: Mapped[str] = mapped_column(String(40))
-    lost_value: Mapped[dict | None] = mapped_column(Json, default=None)
+    lost_value: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     lost_by_device: Mapped[str | None] = mapped_column(String(36), default=None)
     lost_hlc: Mapped[str | None] = mapped_column(String(32), default=None)
-    won_value: Mapped[dict | None] = mapped_column(Json, default=None)
+    won_value: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     won_by: Mapped[str | None] = mapped_column(String(36), default=None)
     at: Mapped[datetime] = mapped_column(Instant)

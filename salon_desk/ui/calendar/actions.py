@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
 
 from salon_desk.domain.booking import BookingStatus
 from salon_desk.domain.errors import DomainError
+from salon_desk.ui.bidi import isolate
+from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 from salon_desk.usecases.commands import CancelBooking, TransitionBooking
+from salon_desk.usecases.result import Result
 from salon_desk.usecases.views import BookingBlock
 
 S = BookingStatus
@@ -64,14 +67,16 @@ class CancelReasonDialog(QDialog):
         self.setWindowTitle(_("Cancel booking"))
         self.setObjectName("CancelReasonDialog")
         prompt = QLabel(
-            _("Reason for cancelling the booking of {name}:").format(name=_isolate(customer_name))
+            _("Reason for cancelling the booking of {name}:").format(name=isolate(customer_name))
         )
         prompt.setWordWrap(True)
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.addItems(cancel_reason_presets())
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText(_("Choose or type a reason"))
+        line_edit = self.reason.lineEdit()
+        assert line_edit is not None  # the combo box is editable
+        line_edit.setPlaceholderText(_("Choose or type a reason"))
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton(_("Cancel booking"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setProperty("danger", True)
@@ -95,10 +100,6 @@ class CancelReasonDialog(QDialog):
         return self.text() if self.exec() == QDialog.DialogCode.Accepted and self.text() else None
 
 
-def _isolate(text: str) -> str:
-    return f"\u2068{text}\u2069"
-
-
 AskReason = Callable[[BookingBlock, QWidget], "str | None"]
 
 
@@ -113,7 +114,7 @@ class BookingActions(QObject):
     action_done = Signal(str, str)  # booking id, target status
     action_refused = Signal(str, str)  # booking id, translated reason
 
-    def __init__(self, ctx, parent_widget: QWidget) -> None:
+    def __init__(self, ctx: UiContext, parent_widget: QWidget) -> None:
         super().__init__(parent_widget)
         self.ctx = ctx
         self.parent_widget = parent_widget
@@ -189,7 +190,8 @@ class BookingActions(QObject):
             reason = self.ask_reason(block, self.parent_widget)
             if not reason:
                 return
-            fn, command = self.ctx.desk.cancel_booking, CancelBooking(block.booking_id, reason)
+            command: CancelBooking | TransitionBooking = CancelBooking(block.booking_id, reason)
+            fn = self.ctx.desk.cancel_booking
         else:
             fn, command = self.ctx.desk.transition_booking, TransitionBooking(block.booking_id, target)
         self.ctx.runner.db(
@@ -200,7 +202,7 @@ class BookingActions(QObject):
             owner=self,
         )
 
-    def _done(self, block: BookingBlock, target: str, result) -> None:
+    def _done(self, block: BookingBlock, target: str, result: Result) -> None:
         self.ctx.events.changes_applied.emit(result.changes)
         self.action_done.emit(block.booking_id, str(target))
 

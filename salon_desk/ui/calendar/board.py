@@ -1,28 +1,32 @@
 """A calendar board: the grid plus what happens when people touch it.
 
 Shared by the day view (columns = staff) and the week view (columns = days of one staff member):
-free time selected -> `booking_requested`; a block dragged -> live verdicts (a quick local check on every
-step, then the store's own `check_move` on the DB lane, cached per target); a block dropped ->
-`reschedule_booking` on the DB lane, snapping back with the reason when the store refuses; status actions
-from the context menu and the keyboard.
+free time selected -> `booking_requested`; a block dragged -> live verdicts (the domain's own `check_fits`
+on what the view holds, on every step; then the store's `check_move` on the DB lane, cached per target);
+a block dropped -> `reschedule_booking` on the DB lane, snapping back with the reason when the store
+refuses; status actions from the context menu and the keyboard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QPoint, QTimer, Signal
-from PySide6.QtGui import QCursor, QFont
+from PySide6.QtGui import QCursor, QFont, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from salon_desk.domain.errors import DomainError
+from salon_desk.ui.bidi import isolate
+from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 from salon_desk.ui.messages.labels import message_line
+from salon_desk.usecases.result import Result
 from salon_desk.usecases.views import BookingBlock
 
 from .actions import BookingActions
-from .content import CalendarContent, MoveProblem, PlacedBlock, quick_move_problem, reschedule_command
+from .content import CalendarContent, PlacedBlock, move_refusal, reschedule_command
 from .geometry import DropTarget
 from .grid_view import SLOT_HEIGHT, CalendarGrid
 from .items import BlockTexts
@@ -30,22 +34,10 @@ from .items import BlockTexts
 NOTICE_MS = 8000
 
 
-def move_problem_text(problem: MoveProblem, staff_name: str) -> str:
-    name = f"\u2068{staff_name}\u2069"
-    texts = {
-        MoveProblem.NOT_MOVABLE: _("This booking can no longer be moved."),
-        MoveProblem.CLOSED: _("The salon is closed then."),
-        MoveProblem.NOT_WORKING: _("{name} is not working at that time.").format(name=name),
-        MoveProblem.ON_BREAK: _("{name} is on a break at that time.").format(name=name),
-        MoveProblem.OVERLAP: _("{name} already has a booking at that time.").format(name=name),
-    }
-    return texts[problem]
-
-
 class Notice(QLabel):
     """A refusal banner; a click dismisses it."""
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         self.setVisible(False)
         event.accept()
 
@@ -56,7 +48,7 @@ class CalendarBoard(QWidget):
     move_refused = Signal(str, str)  # booking id, translated reason (the block went back)
     content_shown = Signal()
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.content: CalendarContent | None = None
@@ -73,7 +65,7 @@ class CalendarBoard(QWidget):
         self._notice_timer.timeout.connect(lambda: self.notice.setVisible(False))
         self.grid = CalendarGrid(self)
         self.scene = self.grid.scene
-        self.actions = BookingActions(ctx, self)
+        self.booking_actions = BookingActions(ctx, self)
         self._verdicts: dict[tuple[str, Hashable, datetime], str | None] = {}
         self._current_target: tuple[str, Hashable, datetime] | None = None
         self._times: dict[tuple[datetime, str, str], str] = {}
@@ -89,13 +81,13 @@ class CalendarBoard(QWidget):
         scene.range_selected.connect(self._on_range_selected)
         scene.drag_moved.connect(self._on_drag_moved)
         scene.block_dropped.connect(self._on_block_dropped)
-        scene.context_requested.connect(self.actions.open_menu)
-        scene.block_activated.connect(lambda block: self.actions.open_menu(block, QCursor.pos()))
-        body.actions_requested.connect(self.actions.open_menu)
-        body.primary_requested.connect(self.actions.run_primary)
-        body.cancel_requested.connect(self.actions.request_cancel)
+        scene.context_requested.connect(self.booking_actions.open_menu)
+        scene.block_activated.connect(lambda block: self.booking_actions.open_menu(block, QCursor.pos()))
+        body.actions_requested.connect(self.booking_actions.open_menu)
+        body.primary_requested.connect(self.booking_actions.run_primary)
+        body.cancel_requested.connect(self.booking_actions.request_cancel)
         body.viewport_resized.connect(self._on_viewport_resized)
-        self.actions.action_refused.connect(lambda _booking, reason: self.show_notice(reason))
+        self.booking_actions.action_refused.connect(lambda _booking, reason: self.show_notice(reason))
 
     # -- showing -------------------------------------------------------------------------------------------
     def show_content(self, content: CalendarContent) -> None:
@@ -105,7 +97,7 @@ class CalendarBoard(QWidget):
         self.scene.rtl = l10n.is_rtl
         block_font = QFont(self.font())
         block_font.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.5))
-        self.scene.font = block_font
+        self.scene.block_font = block_font
         self.scene.ghost.font = block_font
         self._lang, self._walk_in = l10n.lang, _("Walk-in customer")
         if len(self._times) > 5000:
@@ -137,7 +129,7 @@ class CalendarBoard(QWidget):
             self.grid.refresh_frozen_parts()
 
     def format_range(self, start: datetime, end: datetime) -> str:
-        return f"\u2068{self._time(start)}\u2069 – \u2068{self._time(end)}\u2069"
+        return f"{isolate(self._time(start))} – {isolate(self._time(end))}"
 
     def _time(self, instant: datetime) -> str:
         """Formatted once per instant and language: a day has a few dozen distinct quarter-hours."""
@@ -153,7 +145,7 @@ class CalendarBoard(QWidget):
         block = placed.block
         service = block.service_name_ar if self._lang == "ar" else block.service_name_en
         customer = block.customer_name or self._walk_in
-        return BlockTexts(customer, service, self.format_range(block.start_at, block.end_at))
+        return BlockTexts(customer, service, self.format_range(block.start_at, block.shown_end))  # as it ran
 
     def tooltip_for(self, block: BookingBlock) -> str:
         l10n = self.ctx.l10n()
@@ -162,9 +154,11 @@ class CalendarBoard(QWidget):
             block.customer_name or _("Walk-in customer"),
             l10n.phone(block.customer_phone),
             service,
-            self.format_range(block.start_at, block.end_at),
+            self.format_range(block.start_at, block.shown_end),
             l10n.status_label(block.status),
         ]
+        if block.shown_end != block.end_at:  # the visit ended earlier or later than booked
+            lines.insert(4, _("Booked {time_range}").format(time_range=self.format_range(block.start_at, block.end_at)))
         if block.sync_status == "pending":
             lines.append(_("Waiting to sync"))
         if block.status == "needs_attention":
@@ -192,7 +186,7 @@ class CalendarBoard(QWidget):
         self.notice.adjustSize()
         self.notice.move((self.width() - self.notice.width()) // 2, 56)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         if self.notice.isVisible():
             self._place_notice()
@@ -211,10 +205,15 @@ class CalendarBoard(QWidget):
     def _on_drag_moved(self, block: BookingBlock, target: DropTarget) -> None:
         key = self._target_key(block, target)
         self._current_target = key
-        column = self.content.column(target.key)
-        problem = quick_move_problem(self.content, block, target.key, target.start_at)
-        if problem is not None:
-            self._apply_verdict(key, move_problem_text(problem, column.title if column else ""))
+        content = self.content
+        if content is None:
+            return
+        column = content.column(target.key)
+        refusal = move_refusal(content, block, target.key, target.start_at)
+        if refusal is not None:
+            self._apply_verdict(key, self.ctx.l10n().error(refusal))
+            return
+        if column is None:
             return
         if key in self._verdicts:
             self._apply_verdict(key, self._verdicts[key])
@@ -250,16 +249,22 @@ class CalendarBoard(QWidget):
 
     def _on_block_dropped(self, block: BookingBlock, target: DropTarget) -> None:
         QToolTip.hideText()
-        column = self.content.column(target.key)
-        problem = quick_move_problem(self.content, block, target.key, target.start_at)
+        content = self.content
+        if content is None:
+            return
+        column = content.column(target.key)
+        refusal = move_refusal(content, block, target.key, target.start_at)
         known = self._verdicts.get(self._target_key(block, target))
-        if problem is not None or known:
-            reason = move_problem_text(problem, column.title) if problem is not None else known
+        if refusal is not None or known:
+            reason = self.ctx.l10n().error(refusal) if refusal is not None else (known or "")
             self.show_notice(reason)
             self.move_refused.emit(block.booking_id, reason)
             return
+        if column is None:
+            return
         item = self.scene.item_for(block.item_id)
-        self.scene.move_item_to(item, target)
+        if item is not None:
+            self.scene.move_item_to(item, target)
         self.ctx.runner.db(
             reschedule_in_lane,
             self.ctx.desk,
@@ -272,7 +277,7 @@ class CalendarBoard(QWidget):
             owner=self,
         )
 
-    def _on_moved(self, block: BookingBlock, result) -> None:
+    def _on_moved(self, block: BookingBlock, result: Result) -> None:
         self.booking_moved.emit(block.booking_id)
         self.ctx.events.changes_applied.emit(result.changes)
 
@@ -287,17 +292,18 @@ class CalendarBoard(QWidget):
     def open_actions_for(self, item_id: str) -> None:
         """Opens the status menu of a block (the keyboard's Enter does the same)."""
         item = self.scene.item_for(item_id)
-        if item is not None:
+        if item is not None and item.block is not None:
             self.scene.select(item)
-            self.actions.open_menu(item.block, self.grid.body.viewport().mapToGlobal(QPoint(0, 0)))
+            self.booking_actions.open_menu(item.block, self.grid.body.viewport().mapToGlobal(QPoint(0, 0)))
 
 
 # -- run on the DB lane ----------------------------------------------------------------------------------
-def check_move_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start: datetime) -> None:
+def check_move_in_lane(desk: Any, booking_id: str, item_id: str, staff_id: str, start: datetime) -> None:
     booking = desk.get_booking(booking_id)
     desk.check_move(reschedule_command(booking, item_id, staff_id, start))
 
 
-def reschedule_in_lane(desk, booking_id: str, item_id: str, staff_id: str, start: datetime):
+def reschedule_in_lane(desk: Any, booking_id: str, item_id: str, staff_id: str, start: datetime) -> Result:
     booking = desk.get_booking(booking_id)
-    return desk.reschedule_booking(reschedule_command(booking, item_id, staff_id, start))
+    result: Result = desk.reschedule_booking(reschedule_command(booking, item_id, staff_id, start))
+    return result

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -23,18 +24,29 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.scheduling import SlotOption
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.picker import CustomerPicker
 from salon_desk.ui.i18n import _
+from salon_desk.ui.latest import Latest
 from salon_desk.usecases.commands import CreateBooking
+from salon_desk.usecases.result import Result
+from salon_desk.usecases.views import SalonInfo
 
-from .booking_plan import Draft, Plan, PlanProblem, create_in_lane, plan_in_lane, slots_in_lane
-from .customer_field import CustomerPicker
+from .booking_plan import (
+    Draft,
+    Plan,
+    PlanProblem,
+    create_in_lane,
+    next_bookable_in_lane,
+    plan_in_lane,
+    slots_in_lane,
+)
 from .geometry import floor_to_slot
 from .qt_locale import date_locale
 from .service_rows import ServiceRows
@@ -61,7 +73,7 @@ class BookingDialog(QDialog):
 
     def __init__(
         self,
-        ctx,
+        ctx: UiContext,
         staff_id: str | None = None,
         start_at: datetime | None = None,
         parent: QWidget | None = None,
@@ -72,13 +84,17 @@ class BookingDialog(QDialog):
         self.save_on_accept = True
         self.command: CreateBooking | None = None
         self.zone = ZoneInfo(DEFAULT_ZONE)
-        self._check_token = 0
-        self._slot_token = 0
+        # The store's verdict after a pause in typing, and the free times; only the newest answer counts.
+        self._checks = Latest(ctx.runner, CHECK_DELAY_MS, parent=self)
+        self._slot_search = Latest(ctx.runner, parent=self)
         self._saving = False
+        # A clicked slot is the receptionist's choice; otherwise the dialog opens at the next bookable time
+        # and follows the free times offered until someone picks a time.
+        self._time_chosen = start_at is not None
         self._build(staff_id)
         self._connect()
         self.retranslate()
-        self._set_start(start_at or self._default_start())
+        self._set_start(start_at or floor_to_slot(self.ctx.now()) + timedelta(minutes=15))
         self._load_catalog()
         self._schedule_check()
 
@@ -89,12 +105,13 @@ class BookingDialog(QDialog):
         self.services.add_row(staff_id)
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
-        self.time_edit = QTimeEdit(self)
-        # Qt's time editor scrambles "1:00 م" in right-to-left; a 24-hour clock read left to right is clear.
-        self.time_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        # The quarter-hours of the chosen day, written as the calendar writes them ("12:30 م", "12:30 PM").
+        self.time_choice = QComboBox(self)
+        self.time_choice.setObjectName("BookingTime")
+        self.time_choice.setMaxVisibleItems(16)
         self.slots = SlotChoices(self.ctx, self)
         self.slots.staff_name = self._staff_name
-        self.slots.chosen.connect(self._set_start)
+        self.slots.chosen.connect(self._on_slot_chosen)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
         self.notes.setObjectName("BookingNotes")
@@ -121,7 +138,7 @@ class BookingDialog(QDialog):
         """A form with labels at the reading start: compact enough for a 768-pixel-high laptop screen."""
         time_row = QHBoxLayout()
         time_row.addWidget(self.date_edit, 1)
-        time_row.addWidget(self.time_edit, 1)
+        time_row.addWidget(self.time_choice, 1)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
         form.setVerticalSpacing(10)
@@ -142,12 +159,10 @@ class BookingDialog(QDialog):
         self.setMinimumWidth(760)
 
     def _connect(self) -> None:
-        self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._check)
         self.customer.changed.connect(self._schedule_check)
         self.services.changed.connect(self._on_services_changed)
         self.date_edit.dateChanged.connect(self._on_date_changed)
-        self.time_edit.timeChanged.connect(lambda _t: self._on_time_changed())
+        self.time_choice.activated.connect(lambda _index: self._on_time_picked())
         self.notes.textChanged.connect(self._schedule_check)
         self.confirmed.toggled.connect(lambda _c: self._schedule_check())
         self.buttons.accepted.connect(self._on_save)
@@ -166,53 +181,81 @@ class BookingDialog(QDialog):
         self.save_button.setText(_("Save booking"))
         self.cancel_button.setText(_("Cancel"))
         self.date_edit.setLocale(date_locale(l10n))
-        self.time_edit.setLocale(date_locale(l10n))
         self.date_edit.setDisplayFormat("yyyy/MM/dd" if l10n.is_rtl else "dd/MM/yyyy")
-        self.time_edit.setDisplayFormat("HH:mm")
+        self._fill_times(self.start())
         self.customer.retranslate()
         self.services.retranslate()
 
     def _load_catalog(self) -> None:
         desk, runner = self.ctx.desk, self.ctx.runner
         runner.db(desk.salon_info, on_done=self._on_salon, owner=self)
+        if not self._time_chosen:
+            runner.db(next_bookable_in_lane, desk, self.ctx.now(), on_done=self._on_next_bookable, owner=self)
         runner.db(
             lambda: (desk.list_services(), desk.list_staff()),
             on_done=lambda both: self.services.set_catalog(*both),
             owner=self,
         )
 
-    def _on_salon(self, info) -> None:
+    def _on_salon(self, info: SalonInfo) -> None:
         start = self.start()
         self.zone = ZoneInfo(info.timezone)
         if start is not None:
             self._set_start(start)
 
     # -- time ----------------------------------------------------------------------------------------------
-    def _default_start(self) -> datetime:
-        return floor_to_slot(self.ctx.now()) + timedelta(minutes=15)
+    def _on_next_bookable(self, start: datetime | None) -> None:
+        if start is not None and not self._time_chosen:
+            self._set_start(start)
+            self._refresh_slots()
+
+    def _fill_times(self, start: datetime | None) -> None:
+        """The day's quarter-hours in the calendar's own format; an off-grid start gets its own entry."""
+        qdate = self.date_edit.date()
+        midnight = datetime(qdate.year(), qdate.month(), qdate.day(), tzinfo=self.zone)
+        minutes = set(range(0, 24 * 60, 15))
+        local = start.astimezone(self.zone) if start is not None else None
+        if local is not None:
+            minutes.add(local.hour * 60 + local.minute)
+        l10n = self.ctx.l10n()
+        self.time_choice.blockSignals(True)
+        self.time_choice.clear()
+        for minute in sorted(minutes):
+            self.time_choice.addItem(l10n.time(midnight + timedelta(minutes=minute), self.zone), minute)
+        if local is not None:
+            self.time_choice.setCurrentIndex(self.time_choice.findData(local.hour * 60 + local.minute))
+        self.time_choice.blockSignals(False)
 
     def _set_start(self, start: datetime) -> None:
         local = start.astimezone(self.zone)
-        for widget in (self.date_edit, self.time_edit):
-            widget.blockSignals(True)
+        self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
-        self.time_edit.setTime(QTime(local.hour, local.minute))
-        for widget in (self.date_edit, self.time_edit):
-            widget.blockSignals(False)
+        self.date_edit.blockSignals(False)
+        self._fill_times(start)
         self._on_time_changed()
 
     def start(self) -> datetime | None:
-        qdate, qtime = self.date_edit.date(), self.time_edit.time()
-        if not qdate.isValid() or not qtime.isValid():
+        qdate, minute = self.date_edit.date(), self.time_choice.currentData()
+        if not qdate.isValid() or minute is None:
             return None
-        local = datetime(
-            qdate.year(), qdate.month(), qdate.day(), qtime.hour(), qtime.minute(), tzinfo=self.zone
-        )
+        local = datetime(qdate.year(), qdate.month(), qdate.day(), tzinfo=self.zone) + timedelta(minutes=minute)
         return local.astimezone(UTC)
 
     def _on_date_changed(self, _date: QDate) -> None:
+        self._time_chosen = True
+        minute = self.time_choice.currentData()
+        self._fill_times(None)
+        self.time_choice.setCurrentIndex(max(self.time_choice.findData(minute), 0))
         self._on_time_changed()
         self._refresh_slots()
+
+    def _on_time_picked(self) -> None:
+        self._time_chosen = True
+        self._on_time_changed()
+
+    def _on_slot_chosen(self, start: datetime) -> None:
+        self._time_chosen = True
+        self._set_start(start)
 
     def _on_time_changed(self) -> None:
         start = self.start()
@@ -225,30 +268,28 @@ class BookingDialog(QDialog):
 
     # -- free times ----------------------------------------------------------------------------------------
     def _refresh_slots(self) -> None:
-        self._slot_token += 1
-        token = self._slot_token
         draft = self.draft()
         if not draft.parts:
-            self._show_slots(token, [])
+            self._slot_search.cancel()
+            self._show_slots([])
             return
-        earliest = max(self.ctx.now(), draft.start or self.ctx.now())
-        if self.ctx.runner.is_shut_down:
-            return
-        self.ctx.runner.db(
+        now = self.ctx.now()
+        earliest = max(now, draft.start or now) if self._time_chosen else now
+        self._slot_search.run_now(
             slots_in_lane,
             self.ctx.desk,
             draft,
             earliest,
-            on_done=lambda options: self._show_slots(token, options),
-            on_error=lambda _exc: self._show_slots(token, []),
-            owner=self,
+            on_done=self._show_slots,
+            on_error=lambda _exc: self._show_slots([]),
         )
 
-    def _show_slots(self, token: int, options: list[SlotOption]) -> None:
-        if token == self._slot_token:
-            qdate = self.date_edit.date()
-            day = date(qdate.year(), qdate.month(), qdate.day())
-            self.slots.show_options(options, self.start(), day, self.zone, bool(self.draft().parts))
+    def _show_slots(self, options: list[SlotOption]) -> None:
+        if options and not self._time_chosen:
+            self._set_start(options[0].start)  # follow the first free time until a time is picked
+        qdate = self.date_edit.date()
+        day = date(qdate.year(), qdate.month(), qdate.day())
+        self.slots.show_options(options, self.start(), day, self.zone, bool(self.draft().parts))
 
     @property
     def slot_buttons(self) -> list[QPushButton]:
@@ -270,30 +311,21 @@ class BookingDialog(QDialog):
         )
 
     def _schedule_check(self) -> None:
+        """What the form says now: a problem the dialog sees itself at once, else the store's verdict on
+        the DB lane after a short pause (an answer to an older form is dropped)."""
         self.command = None
         self.save_button.setEnabled(False)
-        self._check_token += 1
-        self._check_timer.start()
-
-    def _check(self) -> None:
-        token = self._check_token
+        problem, muted = None, False
         if self.customer.new_toggle.isChecked() and self.customer.customer is None:
             problem = self._new_customer_problem()
-            if problem is not None:
-                self._show_verdict(token, None, problem, muted=False)
-                return
-        if self.services.parts() is None:
-            self._show_verdict(token, None, problem_text(PlanProblem.NO_SERVICE), muted=True)
+        if problem is None and self.services.parts() is None:
+            problem, muted = problem_text(PlanProblem.NO_SERVICE), True
+        if problem is not None:
+            self._checks.cancel()
+            self._show_verdict(None, problem, muted=muted)
             return
-        if self.ctx.runner.is_shut_down:
-            return
-        self.ctx.runner.db(
-            plan_in_lane,
-            self.ctx.desk,
-            self.draft(),
-            on_done=lambda plan: self._on_plan(token, plan),
-            on_error=lambda exc: self._on_plan_refused(token, exc),
-            owner=self,
+        self._checks.request(
+            plan_in_lane, self.ctx.desk, self.draft(), on_done=self._on_plan, on_error=self._on_plan_refused
         )
 
     def _new_customer_problem(self) -> str | None:
@@ -303,29 +335,42 @@ class BookingDialog(QDialog):
             return self.ctx.l10n().message("phone.empty")
         return None if self.customer.phone_problem() is None else ""  # shown in red under the mobile field
 
-    def _on_plan(self, token: int, plan: Plan) -> None:
+    def _on_plan(self, plan: Plan) -> None:
         if plan.problem is not None:
             muted = plan.problem is not PlanProblem.NOBODY_FREE
-            self._show_verdict(token, None, problem_text(plan.problem), muted=muted)
+            self._show_verdict(None, problem_text(plan.problem), muted=muted)
         else:
-            self._show_verdict(token, plan.command, "", muted=False)
+            self._show_verdict(plan.command, "", muted=False)
 
-    def _on_plan_refused(self, token: int, exc: BaseException) -> None:
+    def _on_plan_refused(self, exc: BaseException) -> None:
         if not isinstance(exc, DomainError):
             raise exc
-        self._show_verdict(token, None, self.ctx.l10n().error(exc), muted=False)
+        self._show_verdict(None, self.ctx.l10n().error(exc), muted=False)
 
-    def _show_verdict(self, token: int, command: CreateBooking | None, text: str, muted: bool) -> None:
-        if token != self._check_token:
-            return  # the form changed since this check started
+    def _show_verdict(self, command: CreateBooking | None, text: str, muted: bool) -> None:
         self.command = command
         colour = "#4F5D6B" if muted else "#B3261E"
         self.problems.setStyleSheet(f"color: {colour}; font-weight: {'normal' if muted else 'bold'};")
         self.problems.setText(text)
         self.problems.setVisible(bool(text))
         self.summary.setText(self.describe(command) if command else "")
+        self._fit_height()
         self.save_button.setEnabled(command is not None and not self._saving)
         self.validated.emit(command is not None)
+
+    def _fit_height(self) -> None:
+        """A refusal naming several things wraps onto more lines; Qt does not grow a window for a wrapped
+        label's height, so grow the dialog (up to the screen) rather than squeeze the buttons above it."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = self.heightForWidth(self.width())
+        screen = self.screen()
+        if screen is not None:
+            needed = min(needed, screen.availableGeometry().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def describe(self, command: CreateBooking) -> str:
         l10n = self.ctx.l10n()
@@ -357,7 +402,7 @@ class BookingDialog(QDialog):
             owner=self,
         )
 
-    def _on_saved(self, result) -> None:
+    def _on_saved(self, result: Result) -> None:
         self._saving = False
         self.ctx.events.changes_applied.emit(result.changes)
         self.booking_created.emit(result.id)
@@ -368,8 +413,8 @@ class BookingDialog(QDialog):
         self._saving = False
         if not isinstance(exc, DomainError):
             raise exc
-        self._check_token += 1
-        self._show_verdict(self._check_token, None, self.ctx.l10n().error(exc), muted=False)
+        self._checks.cancel()
+        self._show_verdict(None, self.ctx.l10n().error(exc), muted=False)
         self._refresh_slots()
 
     def ask(self) -> CreateBooking | None:

@@ -8,12 +8,14 @@ staff member's own duration), so the dialog never guesses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.scheduling import SlotOption
 from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
+from salon_desk.usecases.result import Result
 
 
 class PlanProblem(StrEnum):
@@ -29,7 +31,6 @@ class PlanProblem(StrEnum):
 class Part:
     service_id: str
     staff_id: str | None  # None: anyone qualified
-    minutes: int  # the service's usual duration (the store applies a staff member's own duration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,30 +61,26 @@ class Plan:
     problem: PlanProblem | None = None
 
 
-def sequential_items(parts: tuple[Part, ...], start: datetime) -> tuple[ItemRequest, ...]:
-    """Every row has its staff member: services one after another by their usual durations."""
-    items, at = [], start
-    for part in parts:
-        items.append(ItemRequest(part.service_id, part.staff_id, at))
-        at += timedelta(minutes=part.minutes)
-    return tuple(items)
-
-
 def items_from_slot(option: SlotOption) -> tuple[ItemRequest, ...]:
     return tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments)
 
 
-def plan_in_lane(desk, draft: Draft) -> Plan:
-    """Resolves "anyone" and later starts with the slot finder, then lets the store check everything
-    (raises DomainError with the store's reason, saves nothing)."""
+def plan_in_lane(desk: Any, draft: Draft) -> Plan:
+    """Every item's staff member and time come from the slot finder (it knows each staff member's own
+    duration and keeps the customer in one chair at a time); then the store checks everything (raises
+    DomainError with the store's reason, saves nothing)."""
     problem = draft.local_problem()
     if problem is not None:
         return Plan(None, problem)
-    options = desk.find_slots(draft.slot_query(draft.start, limit=1, days_ahead=1))
-    if options and options[0].start == draft.start:
+    start = draft.start
+    assert start is not None  # local_problem() reports a missing time
+    options = desk.find_slots(draft.slot_query(start, limit=1, days_ahead=1))
+    if options and options[0].start == start:
         items = items_from_slot(options[0])
-    elif all(part.staff_id for part in draft.parts):
-        items = sequential_items(draft.parts, draft.start)
+    elif len(draft.parts) == 1 and draft.parts[0].staff_id:
+        # One service by a named person at the chosen time: nothing to derive, and the store names what is
+        # in the way (or accepts a time off the slot grid).
+        items = (ItemRequest(draft.parts[0].service_id, draft.parts[0].staff_id, start),)
     else:
         return Plan(None, PlanProblem.NOBODY_FREE)
     command = CreateBooking(items, draft.customer_id, draft.new_customer, draft.notes, draft.confirmed)
@@ -91,13 +88,24 @@ def plan_in_lane(desk, draft: Draft) -> Plan:
     return Plan(command)
 
 
-def slots_in_lane(desk, draft: Draft, earliest: datetime) -> list[SlotOption]:
+def next_bookable_in_lane(desk: Any, earliest: datetime) -> datetime | None:
+    """Where a new booking opens when no time was clicked: the slot finder's first time at or after
+    `earliest` for the quickest service with anyone (at 02:15 that is the morning's opening, not 02:30)."""
+    services = desk.list_services()
+    if not services:
+        return None
+    quickest = min(services, key=lambda service: service.duration_minutes)
+    options = desk.find_slots(FindSlots(((quickest.id, None),), earliest, 14, 1))
+    return options[0].start if options else None
+
+
+def slots_in_lane(desk: Any, draft: Draft, earliest: datetime) -> list[SlotOption]:
     if not draft.parts:
         return []
     return desk.find_slots(draft.slot_query(earliest))
 
 
-def create_in_lane(desk, command: CreateBooking):
+def create_in_lane(desk: Any, command: CreateBooking) -> Result:
     """Saves exactly what was checked; the store checks again in its own transaction."""
     if not command.items:
         raise ValidationError("booking.no_items")

@@ -1,4 +1,4 @@
-"""What a calendar grid shows, in plain Python (no Qt): columns, blocks and the quick local move check.
+"""What a calendar grid shows, in plain Python (no Qt): columns, blocks and the domain's verdict on a drag.
 
 The day view's columns are staff members; the week view's columns are business days of one staff member.
 Both become a `CalendarContent` that the scene draws, so drawing and dragging are written once.
@@ -7,13 +7,14 @@ Both become a `CalendarContent` that the scene draws, so drawing and dragging ar
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from salon_desk.domain.booking import ACTIVE, MOVABLE, BookingStatus
-from salon_desk.domain.model import Booking
+from salon_desk.domain.booking import ACTIVE, BookingStatus, check_movable
+from salon_desk.domain.errors import DomainError
+from salon_desk.domain.model import AvailabilityException, Booking, ExceptionKind, Staff
+from salon_desk.domain.scheduling import Interval, SalonSchedule, StaffSchedule, check_fits
 from salon_desk.usecases.commands import ItemMove, RescheduleBooking
 from salon_desk.usecases.views import BookingBlock, DayView, Span, WeekView
 
@@ -73,13 +74,13 @@ def place_blocks(blocks: Sequence[tuple[Hashable, BookingBlock]]) -> tuple[Place
         per_column.setdefault(key, []).append((key, block))
     placed: list[PlacedBlock] = []
     for key, entries in per_column.items():
-        lanes = assign_lanes((b.item_id, b.start_at, b.end_at) for _, b in entries)
+        lanes = assign_lanes((b.item_id, b.start_at, b.shown_end) for _, b in entries)  # as the visit ran
         placed.extend(PlacedBlock(b, key, lanes[b.item_id]) for _, b in entries)
     placed.sort(key=lambda p: (p.block.start_at, p.block.item_id))
     return tuple(placed)
 
 
-NameOf = Callable[[object], str]  # Staff -> the name in the current language
+NameOf = Callable[[Staff], str]  # the name in the current language
 
 
 def day_content(view: DayView, staff_name: NameOf, slot_height: float) -> CalendarContent:
@@ -115,49 +116,67 @@ def week_content(
         )
     windows = [(d.day, *((d.window.start, d.window.end) if d.window else (None, None))) for d in view.days]
     axes = week_axes(windows, zone, slot_height)
-    first_day = view.days[0].day if view.days else date.today()
+    first_day = view.days[0].day if view.days else date.min  # a week view always has its seven days
     return CalendarContent(tuple(columns), tuple(axes), place_blocks(blocks), zone, first_day)
 
 
-class MoveProblem(StrEnum):
-    """Why a drop is refused before asking the store (the store may still refuse for its own reasons)."""
+def _column_schedule(content: CalendarContent, column: ColumnSpec, skip_booking: str) -> StaffSchedule:
+    """The column's staff member as the scheduling engine sees her, from what the view holds: her working
+    time this day (the domain's own, read with the view), her breaks and time off, and the busy segments
+    of every other active booking in the column."""
+    spans = [(ExceptionKind.EXTRA_HOURS, s) for s in column.working]
+    spans += [(ExceptionKind.BREAK, s) for s in column.breaks]
+    times = tuple(
+        AvailabilityException(f"{column.key}-{n}", column.staff_id, kind, span.start, span.end)
+        for n, (kind, span) in enumerate(spans)
+    )
+    busy = sorted(
+        segment
+        for placed in content.blocks_in(column.key)
+        if placed.block.booking_id != skip_booking and placed.block.status in ACTIVE
+        for segment in placed.block.segments
+    )
+    return StaffSchedule(column.staff_id, (), times, tuple(busy))
 
-    NOT_MOVABLE = "not_movable"
-    CLOSED = "closed"
-    NOT_WORKING = "not_working"
-    ON_BREAK = "on_break"
-    OVERLAP = "overlap"
+
+def _column_at(content: CalendarContent, staff_id: str, instant: datetime) -> ColumnSpec | None:
+    """The column showing `staff_id` at `instant` (day view: her column; week view: that day's)."""
+    for column, axis in zip(content.columns, content.axes, strict=False):
+        if column.staff_id == staff_id and axis.origin <= instant < axis.end:
+            return column
+    return None
 
 
-def _overlaps(start: datetime, end: datetime, spans: Sequence[Span]) -> bool:
-    return any(span.start < end and start < span.end for span in spans)
-
-
-def _inside(start: datetime, end: datetime, spans: Sequence[Span]) -> bool:
-    return any(span.start <= start and end <= span.end for span in spans)
-
-
-def quick_move_problem(
+def move_refusal(
     content: CalendarContent, block: BookingBlock, key: Hashable, start: datetime
-) -> MoveProblem | None:
-    """The cheap check run on every drag step, from what the view already holds."""
-    if block.status not in MOVABLE:
-        return MoveProblem.NOT_MOVABLE
-    column = content.column(key)
-    if column is None or column.closed:
-        return MoveProblem.CLOSED
-    end = start + (block.end_at - block.start_at)
-    busy_until = start + (block.busy_until - block.start_at)
-    if not _inside(start, end, column.working):
-        return MoveProblem.NOT_WORKING
-    if _overlaps(start, end, column.breaks):
-        return MoveProblem.ON_BREAK
-    for placed in content.blocks_in(key):
-        other = placed.block
-        if other.booking_id == block.booking_id or other.status not in ACTIVE:
-            continue
-        if other.start_at < busy_until and start < other.busy_until:
-            return MoveProblem.OVERLAP
+) -> DomainError | None:
+    """The domain's verdict on a drop, from what the view already holds (None: it fits as far as the view
+    can tell; the store's `check_move` then has the last word).
+
+    As `reschedule_command` moves the visit, the dragged item goes to the drop column at `start` and the
+    visit's other items shift by the same amount in their own columns; each must fit its stylist
+    (`check_fits`, processing phases left free), after the visit's items placed before it.
+    """
+    try:
+        check_movable(block.status)
+        target = content.column(key)
+        delta = start - block.start_at
+        salon = SalonSchedule(content.zone, ())
+        own: dict[Hashable, list[Interval]] = {}
+        visit = [p for p in content.blocks if p.block.booking_id == block.booking_id]
+        for placed in sorted(visit, key=lambda p: p.block.start_at):
+            moved = placed.block
+            dragged = moved.item_id == block.item_id
+            column = target if dragged else _column_at(content, moved.staff_id, moved.start_at + delta)
+            if column is None:
+                continue  # not on this screen (another stylist in the week view): the store checks it
+            schedule = _column_schedule(content, column, block.booking_id)
+            placed_before = own.setdefault(column.key, [])
+            segments = tuple(Interval(s.start + delta, s.end + delta) for s in moved.segments)
+            check_fits(replace(schedule, busy=tuple(sorted([*schedule.busy, *placed_before]))), salon, segments)
+            placed_before.extend(segments)
+    except DomainError as refusal:
+        return refusal
     return None
 
 

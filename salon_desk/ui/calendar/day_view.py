@@ -9,16 +9,17 @@ new booking) over the day view (one column per staff member working that day) or
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -26,9 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from salon_desk.domain.errors import DomainError
-from salon_desk.domain.model import Changes
+from salon_desk.domain.model import Changes, Staff
+from salon_desk.domain.scheduling import week_start
 from salon_desk.ui.conflicts.banner import EscalationBanner
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.fitting_label import FittingLabel
 from salon_desk.ui.i18n import _
+from salon_desk.ui.latest import Latest
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.usecases.views import DayView
 
@@ -37,6 +43,9 @@ from .content import day_content
 from .grid_view import SLOT_HEIGHT
 from .qt_locale import date_locale
 from .week_view import WeekCalendar
+
+if TYPE_CHECKING:
+    from .booking_dialog import BookingDialog
 
 DAY, WEEK = "day", "week"
 # Entities whose change can alter what the calendar shows.
@@ -57,15 +66,15 @@ class CalendarPage(QWidget):
     booking_dialog_opened = Signal(object)  # the BookingDialog (tests drive it)
     booking_created = Signal(str)  # booking id, after the dialog saved it
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CalendarPage")
         self.ctx = ctx
         self.day: date | None = None
         self.mode = DAY
         self.view: DayView | None = None
-        self._token = 0
-        self._staff: tuple = ()
+        self._loads = Latest(ctx.runner, parent=self)  # a newer day asked for wins over an older answer
+        self._staff: tuple[Staff, ...] = ()
         self._build()
         self._connect()
         self.retranslate()
@@ -95,13 +104,11 @@ class CalendarPage(QWidget):
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setObjectName("CalendarDate")
-        self.date_label = QLabel(self)
-        self.date_label.setObjectName("PageTitle")
-        self.hijri_label = QLabel(self)
-        self.hijri_label.setObjectName("PageSubtitle")
-        # Long week titles must never force the window wider than a 1366-pixel front-desk screen.
+        # Long week titles never force the window wider than a 1366-pixel front-desk screen, and never
+        # show a word cut in half: they shorten, with the whole title as a tooltip.
+        self.date_label = named(FittingLabel(self), "PageTitle")
+        self.hijri_label = named(FittingLabel(self), "PageSubtitle")
         for label in (self.date_label, self.hijri_label):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(120)
         self.day_button = QPushButton(self)
         self.week_button = QPushButton(self)
@@ -138,8 +145,8 @@ class CalendarPage(QWidget):
             bar.addWidget(widget)
         bar.addSpacing(12)
         bar.addLayout(titles, 1)
-        for widget in (self.staff_picker, self.day_button, self.week_button):
-            bar.addWidget(widget)
+        for control in (self.staff_picker, self.day_button, self.week_button):
+            bar.addWidget(control)
         bar.addSpacing(12)
         bar.addWidget(self.new_button)
         layout = QVBoxLayout(self)
@@ -164,8 +171,13 @@ class CalendarPage(QWidget):
         self.new_button.clicked.connect(lambda: self.open_booking_dialog())
         for board in (self.board, self.week.board):
             board.booking_requested.connect(self.open_booking_dialog)
-        self.ctx.events.changes_applied.connect(self._on_changes_applied)
-        self.ctx.events.minute_ticked.connect(self._on_minute_ticked)
+        events = self.ctx.events
+        events.changes_applied.connect(self._on_changes_applied)
+        events.minute_ticked.connect(self._on_minute_ticked)
+        # The shell's keys (Ctrl+N, Ctrl+T / Home, Ctrl+PgUp/PgDown, Alt+arrows): it shows this page first.
+        events.new_booking_requested.connect(self._on_new_booking_requested)
+        events.today_requested.connect(self.go_today)
+        events.day_step_requested.connect(self.step)
 
     # -- navigation ----------------------------------------------------------------------------------------
     def show_day(self, day: date) -> None:
@@ -203,37 +215,31 @@ class CalendarPage(QWidget):
         if self.mode == WEEK:
             self.week.show_week(self.staff_picker.currentData(), self.day)
             return
-        self._token += 1
-        token = self._token
-        self.ctx.runner.db(
-            self.ctx.desk.day_view,
-            self.day,
-            on_done=lambda view: self._on_day_loaded(token, view),
-            on_error=self._on_load_failed,
-            owner=self,
+        self._loads.run_now(
+            self.ctx.desk.day_view, self.day, on_done=self._on_day_loaded, on_error=self._on_load_failed
         )
 
-    def _on_day_loaded(self, token: int, view: DayView) -> None:
-        if token == self._token and view.day == self.day:
+    def _on_day_loaded(self, view: DayView) -> None:
+        if view.day == self.day:
             self.show_day_view(view)
 
     def show_day_view(self, view: DayView) -> None:
         """Draws an already loaded DayView (used by reloads, tests, screenshots and the benchmark)."""
         first_time = self.view is None or self.view.day != view.day
         self.view = view
-        closed = view.window is None
-        self.closed_label.setVisible(closed)
+        window = view.window
+        self.closed_label.setVisible(window is None)
         self.board.show_content(day_content(view, self.staff_name, SLOT_HEIGHT))
-        if first_time and not closed:
+        if first_time and window is not None:
             now = self.ctx.now()
-            inside = view.window.start <= now < view.window.end
-            self.board.scroll_to(now if inside else view.window.start)
+            inside = window.start <= now < window.end
+            self.board.scroll_to(now if inside else window.start)
         self.day_loaded.emit(view)
 
     def _on_date_edited(self, qdate: QDate) -> None:
         self.show_day(date(qdate.year(), qdate.month(), qdate.day()))
 
-    def _on_staff_loaded(self, staff: tuple) -> None:
+    def _on_staff_loaded(self, staff: tuple[Staff, ...]) -> None:
         self._staff = tuple(staff)
         self._fill_staff_picker()
         if self.mode == WEEK:  # the week was asked for before anyone could be picked
@@ -282,8 +288,12 @@ class CalendarPage(QWidget):
         return self.week.board if self.mode == WEEK else self.board
 
     # -- booking dialog ------------------------------------------------------------------------------------
+    def _on_new_booking_requested(self) -> None:
+        if QApplication.activeModalWidget() is None:  # one booking dialog at a time
+            self.open_booking_dialog()
+
     def open_booking_dialog(self, staff_id: str | None = None, start_at: datetime | None = None,
-                            customer_id: str | None = None):
+                            customer_id: str | None = None) -> BookingDialog:
         from .booking_dialog import BookingDialog
 
         dialog = BookingDialog(self.ctx, staff_id=staff_id, start_at=start_at, parent=self)
@@ -297,7 +307,7 @@ class CalendarPage(QWidget):
         return dialog
 
     # -- language ------------------------------------------------------------------------------------------
-    def staff_name(self, staff) -> str:
+    def staff_name(self, staff: Staff) -> str:
         return staff.name_ar if self.ctx.l10n().lang == "ar" else staff.name_en
 
     def retranslate(self) -> None:
@@ -330,10 +340,17 @@ class CalendarPage(QWidget):
             return
         l10n = self.ctx.l10n()
         if self.mode == WEEK:
-            sunday = self.day - timedelta(days=(self.day.weekday() + 1) % 7)
+            sunday = week_start(self.day)
             saturday = sunday + timedelta(days=6)
-            self.date_label.setText(f"{l10n.date(sunday, 'd MMMM')} – {l10n.date(saturday, 'd MMMM y')}")
-            self.hijri_label.setText(f"{l10n.hijri(sunday)} – {l10n.hijri(saturday)}")
+            self.date_label.set_texts(
+                f"{l10n.date(sunday, 'd MMMM')} – {l10n.date(saturday, 'd MMMM y')}",
+                f"{l10n.date(sunday, 'd MMM')} – {l10n.date(saturday, 'd MMM y')}",
+            )
+            first, last = l10n.hijri(sunday), l10n.hijri(saturday)
+            first_day, _space, first_rest = first.partition(" ")
+            last_rest = last.partition(" ")[2]
+            short = f"{first_day} – {last}" if first_rest == last_rest else ""  # one Hijri month: "19 – 25 …"
+            self.hijri_label.set_texts(f"{first} – {last}", *((short,) if short else ()))
         else:
-            self.date_label.setText(l10n.date(self.day, "full"))
-            self.hijri_label.setText(l10n.hijri(self.day))
+            self.date_label.set_texts(l10n.date(self.day, "full"), l10n.date(self.day, "medium"))
+            self.hijri_label.set_texts(l10n.hijri(self.day))

@@ -37,6 +37,7 @@ class CalendarBodyView(QGraphicsView):
 
     def __init__(self, scene: CalendarScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        self._calendar_scene = scene
         self.setObjectName("CalendarBody")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
@@ -49,7 +50,7 @@ class CalendarBodyView(QGraphicsView):
         self.setBackgroundBrush(QColor(PALETTE["window"]))
 
     def calendar_scene(self) -> CalendarScene:
-        return self.scene()  # type: ignore[return-value]
+        return self._calendar_scene
 
     def align_for(self, rtl: bool) -> None:
         side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
@@ -127,6 +128,9 @@ class ColumnHeader(_FollowingStrip):
         painter.end()
 
     def _paint_titles(self, painter: QPainter, scene: CalendarScene) -> None:
+        content, geometry = scene.content, scene.geometry
+        if content is None or geometry is None:
+            return
         bold = QFont(self.font())
         bold.setBold(True)
         small = QFont(self.font())
@@ -135,8 +139,8 @@ class ColumnHeader(_FollowingStrip):
         align = (
             Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
         ) | Qt.AlignmentFlag.AlignAbsolute
-        for index, column in enumerate(scene.content.columns):
-            rect = scene.geometry.column_rect(index)
+        for index, column in enumerate(content.columns):
+            rect = geometry.column_rect(index)
             left = self.scene_to_local(QPointF(rect.x, 0)).x()
             right = self.scene_to_local(QPointF(rect.right, 0)).x()
             if right < 0 or left > self.width():

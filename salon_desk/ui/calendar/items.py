@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from salon_desk.ui.theme import PALETTE, STATUS_COLOURS, StatusColours
+from salon_desk.usecases.views import BookingBlock
 
 from .block_text import FSI, PDI, TextLine, draw_line, script_font, text_line
 from .content import PlacedBlock
@@ -131,9 +132,10 @@ class BookingItem(QGraphicsItem):
         self._colours: StatusColours = STATUS_COLOURS["confirmed"]
         self._lines: tuple[TextLine, ...] | None = None  # fitted at first paint: only visible blocks pay
         self._plain = QFont()
+        self.booked_height: float | None = None  # the booked interval's height when the visit ran otherwise
 
     @property
-    def block(self):  # -> BookingBlock
+    def block(self) -> BookingBlock | None:
         return None if self.placed is None else self.placed.block
 
     def assign(self, placed: PlacedBlock, rect: QRectF, texts: BlockTexts, rtl: bool, font: QFont) -> None:
@@ -149,6 +151,21 @@ class BookingItem(QGraphicsItem):
         self.setVisible(True)
         self.update()
 
+    def set_booked_height(self, height: float | None) -> None:
+        """A visit that ran otherwise than booked: the block shows it as it ran; the booked end is drawn apart
+        (a faint dashed outline of the freed time after an early end, a dashed line inside an overrun)."""
+        if height == self.booked_height:
+            return
+        self.prepareGeometryChange()
+        self.booked_height = height
+        self.update()
+
+    def booked_tail(self) -> QRectF | None:
+        """The booked time after an early end (freed), in item coordinates; None when there is none."""
+        if self.booked_height is None or self.booked_height <= self._size.height() + 0.5:
+            return None
+        return QRectF(0, self._size.height(), self._size.width(), self.booked_height - self._size.height())
+
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
             self.selected = selected
@@ -156,7 +173,14 @@ class BookingItem(QGraphicsItem):
             self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        return self._size.adjusted(-2, -2, 2, 2)
+        tail = self.booked_tail()
+        return (self._size if tail is None else self._size.united(tail)).adjusted(-2, -2, 2, 2)
+
+    def shape(self) -> QPainterPath:
+        """The block as it ran: a click on freed booked time reaches the grid (a new booking there)."""
+        path = QPainterPath()
+        path.addRect(self._size.adjusted(-2, -2, 2, 2))
+        return path
 
     def _fit_lines(self) -> tuple[TextLine, ...]:
         """Customer, service, time (as many as fit), elided to the block's width, computed once per assign.
@@ -201,6 +225,27 @@ class BookingItem(QGraphicsItem):
         painter.drawPath(path)
         if self.pending_sync:
             self._paint_pending_marker(painter)
+        if self.booked_height is not None:
+            self._paint_booked_end(painter, colours)
+
+    def _paint_booked_end(self, painter: QPainter, colours: StatusColours) -> None:
+        """Finished early: the freed booked time as a faint dashed outline under the block. Overran: a dashed
+        line across the block where the booking was meant to end."""
+        pen = QPen(colours.border, 1.2, Qt.PenStyle.DashLine)
+        tail = self.booked_tail()
+        if tail is not None:
+            faint = QColor(colours.fill)
+            faint.setAlpha(70)
+            path = QPainterPath()
+            path.addRoundedRect(tail.adjusted(1, 1, -1, -1), BLOCK_RADIUS, BLOCK_RADIUS)
+            painter.fillPath(path, faint)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+        elif self.booked_height is not None and 0 < self.booked_height < self._size.height():
+            painter.setPen(pen)
+            y = self.booked_height
+            painter.drawLine(QPointF(self._size.left() + 2, y), QPointF(self._size.right() - 2, y))
 
     def _paint_text(self, painter: QPainter, colour: QColor) -> None:
         if self._lines is None:

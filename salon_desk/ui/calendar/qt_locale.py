@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QLocale
 
+if TYPE_CHECKING:
+    from salon_desk.l10n import Localizer
 
-def date_locale(l10n) -> QLocale:
+
+def date_locale(l10n: Localizer) -> QLocale:
     """Qt's locale for the date picker: Arabic month names, with Latin digits unless the salon wants
     Arabic-Indic ones (Qt's Arabic locale alone always shows Arabic-Indic digits)."""
     if l10n.lang != "ar":

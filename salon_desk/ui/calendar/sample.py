@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from salon_desk.domain.model import Staff, SyncStatus
+from salon_desk.domain.scheduling import busy_segments
 from salon_desk.usecases.views import BookingBlock, DayView, Span, StaffColumn, WeekView
 
 ZONE = ZoneInfo("Asia/Riyadh")
@@ -109,6 +110,7 @@ def _blocks(
                 start,
                 end,
                 end,
+                busy_segments(start, minutes, 0),
                 status,
                 f"cust-{n % 12}",
                 CUSTOMERS[n % len(CUSTOMERS)],
@@ -125,6 +127,10 @@ def _blocks(
     return blocks
 
 
+def block_minutes(block: BookingBlock) -> int:
+    return int((block.end_at - block.start_at).total_seconds() // 60)
+
+
 def with_attention_and_overlap(view: DayView) -> DayView:
     """Adds a quarantined booking overlapping the first staff member's first booking (inconsistent data)."""
     first = next(b for b in view.blocks if b.staff_id == view.columns[0].staff.id)
@@ -135,6 +141,7 @@ def with_attention_and_overlap(view: DayView) -> DayView:
         first.start_at + timedelta(minutes=15),
         first.end_at + timedelta(minutes=30),
         first.end_at + timedelta(minutes=30),
+        busy_segments(first.start_at + timedelta(minutes=15), block_minutes(first) + 15, 0),
         "needs_attention",
         "cust-x",
         "جميلة الغامدي",

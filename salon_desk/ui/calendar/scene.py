@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QTransform
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,12 +39,12 @@ class CalendarScene(QGraphicsScene):
     block_activated = Signal(object)  # BookingBlock (double click)
     selection_changed = Signal(object)  # BookingBlock | None
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.content: CalendarContent | None = None
         self.geometry: CalendarGeometry | None = None
         self.rtl = False
-        self.font = QFont()
+        self.block_font = QFont()
         self.describe: Describe = lambda placed: BlockTexts("", "", "")
         self.tooltip_for: Callable[[BookingBlock], str] = lambda block: ""
         self.format_range: FormatRange = lambda start, end: ""
@@ -80,6 +80,8 @@ class CalendarScene(QGraphicsScene):
 
     def _layout_background(self) -> None:
         geometry, content = self.geometry, self.content
+        if geometry is None or content is None:
+            return
         columns = []
         for index, column in enumerate(content.columns):
             rect = qrect(geometry.column_rect(index))
@@ -107,17 +109,23 @@ class CalendarScene(QGraphicsScene):
         return tuple(rects)
 
     def _layout_blocks(self) -> None:
-        blocks = self.content.blocks
+        geometry, content = self.geometry, self.content
+        if geometry is None or content is None:
+            return
+        blocks = content.blocks
         while len(self._pool) < len(blocks):
             item = BookingItem()
             self.addItem(item)
             self._pool.append(item)
         self._by_item_id = {}
         for item, placed in zip(self._pool, blocks, strict=False):
-            rect = self.geometry.span_rect(
-                placed.key, placed.block.start_at, placed.block.end_at, placed.lane
-            )
-            item.assign(placed, qrect(rect), self.describe(placed), self.rtl, self.font)
+            block = placed.block
+            rect = geometry.span_rect(placed.key, block.start_at, block.shown_end, placed.lane)
+            assert rect is not None  # every placed block's column is in the geometry
+            item.assign(placed, qrect(rect), self.describe(placed), self.rtl, self.block_font)
+            ran_otherwise = block.shown_end != block.end_at  # finished early or overran: show the booked end too
+            booked = geometry.span_rect(placed.key, block.start_at, block.end_at) if ran_otherwise else None
+            item.set_booked_height(None if booked is None else booked.height)
             item.set_selected(False)
             self._by_item_id[placed.block.item_id] = item
         for item in self._pool[len(blocks) :]:
@@ -145,6 +153,8 @@ class CalendarScene(QGraphicsScene):
     def move_item_to(self, item: BookingItem, target: DropTarget) -> None:
         """Optimistic placement after a drop; set_content (reload) or restore_item puts it right."""
         block = item.block
+        if block is None or self.geometry is None:
+            return
         rect = self.geometry.span_rect(
             target.key, target.start_at, target.start_at + (block.end_at - block.start_at)
         )
@@ -153,11 +163,12 @@ class CalendarScene(QGraphicsScene):
 
     def restore_item(self, item: BookingItem) -> None:
         placed = item.placed
-        if placed is not None:
+        if placed is not None and self.geometry is not None:
             rect = self.geometry.span_rect(
                 placed.key, placed.block.start_at, placed.block.end_at, placed.lane
             )
-            item.setPos(rect.x, rect.y)
+            if rect is not None:
+                item.setPos(rect.x, rect.y)
 
     # -- selection -----------------------------------------------------------------------------------------
     def select(self, item: BookingItem | None) -> None:
@@ -183,7 +194,7 @@ class CalendarScene(QGraphicsScene):
             return None
         if self.selected is None or self.selected.placed is None:
             self.select(
-                min(items, key=lambda i: (i.placed.block.start_at, i.x() if not self.rtl else -i.x()))
+                min(items, key=lambda i: (_placed(i).block.start_at, i.x() if not self.rtl else -i.x()))
             )
             return self.selected
         target = _neighbour(self.selected, items, key)
@@ -250,7 +261,7 @@ class CalendarScene(QGraphicsScene):
         if item is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(event.screenPos(), self.tooltip_for(item.block), event.widget())
+        QToolTip.showText(event.screenPos(), self.tooltip_for(_placed(item).block), event.widget())
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt API
@@ -260,36 +271,47 @@ class CalendarScene(QGraphicsScene):
         event.accept()
 
     def _drag_block_to(self, press: _Press, pos: QPointF) -> None:
-        block = press.item.block
-        if block.status not in MOVABLE:
+        item, geometry = press.item, self.geometry
+        block = item.block if item is not None else None
+        if item is None or block is None or geometry is None or block.status not in MOVABLE:
             return
         duration = block.end_at - block.start_at
-        target = self.geometry.drop_target(pos.x(), pos.y() - press.grab_dy, duration)
+        target = geometry.drop_target(pos.x(), pos.y() - press.grab_dy, duration)
         if target is None or target == press.target:
             return
         press.target = target
-        press.item.setOpacity(0.45)
+        item.setOpacity(0.45)
         rect = self.rect_for(target.key, target.start_at, duration)
+        if rect is None:
+            return
         self.ghost.show_at(rect, self.format_range(target.start_at, target.start_at + duration), self.rtl)
         self.drag_moved.emit(block, target)
 
     def _finish_block_drag(self, press: _Press) -> None:
-        press.item.setOpacity(1.0)
-        target, block = press.target, press.item.block
-        self.ghost.setVisible(False)
-        if not press.dragging or target is None:
+        item = press.item
+        if item is None:
             return
-        if target.key == press.item.placed.key and target.start_at == block.start_at:
+        item.setOpacity(1.0)
+        target, block, placed = press.target, item.block, item.placed
+        self.ghost.setVisible(False)
+        if not press.dragging or target is None or block is None or placed is None:
+            return
+        if target.key == placed.key and target.start_at == block.start_at:
             return
         self.block_dropped.emit(block, target)
 
     def _extend_range(self, press: _Press, pos: QPointF) -> None:
-        index = self.geometry.index_of(press.slot.key)
-        axis = self.geometry.axes[index]
+        slot, geometry = press.slot, self.geometry
+        index = None if slot is None or geometry is None else geometry.index_of(slot.key)
+        if slot is None or geometry is None or index is None:
+            return
+        axis = geometry.axes[index]
         y = min(max(pos.y(), 0.0), axis.height - 1)
-        press.range_end = max(axis.instant_at(y), press.slot.start_at)
+        press.range_end = max(axis.instant_at(y), slot.start_at)
         start, end = press.range_bounds()
-        self.range.show_rect(qrect(self.geometry.span_rect(press.slot.key, start, end, Lane(0, 1), margin=1)))
+        rect = geometry.span_rect(slot.key, start, end, Lane(0, 1), margin=1)
+        if rect is not None:
+            self.range.show_rect(qrect(rect))
 
     def _cancel_press(self) -> None:
         if self._press is not None and self._press.item is not None:
@@ -315,6 +337,7 @@ class _Press:
         self.range_end: datetime | None = None
 
     def range_bounds(self) -> tuple[datetime, datetime]:
+        assert self.slot is not None  # only a gesture that began on free time has a range
         start = self.slot.start_at
         end = start + _SLOT
         if self.range_end is not None:
@@ -323,10 +346,16 @@ class _Press:
         return start, end
 
 
+def _placed(item: BookingItem) -> PlacedBlock:
+    """What an item on screen shows (`block_items()` returns only items that show a block)."""
+    assert item.placed is not None
+    return item.placed
+
+
 def _neighbour(current: BookingItem, items: list[BookingItem], key: Qt.Key) -> BookingItem | None:
-    here = current.placed
+    here = _placed(current)
     if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-        same = sorted((i for i in items if i.placed.key == here.key), key=lambda i: (i.y(), i.x()))
+        same = sorted((i for i in items if _placed(i).key == here.key), key=lambda i: (i.y(), i.x()))
         index = same.index(current) + (1 if key == Qt.Key.Key_Down else -1)
         return same[index] if 0 <= index < len(same) else None
     step = 1 if key == Qt.Key.Key_Right else -1

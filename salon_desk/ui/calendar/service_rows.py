@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from salon_desk.domain.model import Service, Staff
+from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _, ngettext
 
 from .booking_plan import Part
@@ -93,7 +94,7 @@ class ServiceRow(QWidget):
         service = self.owner.service_by_id(self.service_id())
         if service is None:
             return None
-        return Part(service.id, self.staff_id(), service.duration_minutes)
+        return Part(service.id, self.staff_id())
 
 
 class ServiceRows(QWidget):
@@ -101,7 +102,7 @@ class ServiceRows(QWidget):
 
     changed = Signal()
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.services: tuple[Service, ...] = ()
@@ -176,8 +177,8 @@ class ServiceRows(QWidget):
 
     def parts(self) -> tuple[Part, ...] | None:
         """None while a row has no service chosen."""
-        parts = [row.part() for row in self.rows]
-        return None if any(p is None for p in parts) else tuple(parts)
+        parts = [part for row in self.rows if (part := row.part()) is not None]
+        return None if len(parts) < len(self.rows) else tuple(parts)
 
     def service_by_id(self, service_id: str | None) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)

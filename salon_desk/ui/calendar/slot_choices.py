@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from salon_desk.domain.scheduling import SlotOption
+from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 
 SLOT_BUTTONS = 8
@@ -18,7 +19,7 @@ SLOT_COLUMNS = 4
 class SlotChoices(QWidget):
     chosen = Signal(object)  # the start (UTC) of the clicked free time
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.buttons: list[QPushButton] = []
@@ -34,7 +35,7 @@ class SlotChoices(QWidget):
         layout.addWidget(self.hint)
 
     def show_options(
-        self, options: list[SlotOption], chosen: datetime | None, day: date, zone, have_services: bool
+        self, options: list[SlotOption], chosen: datetime | None, day: date, zone: tzinfo, have_services: bool
     ) -> None:
         """Replaces the buttons; `day` is the date field's day (its times are shown without the date)."""
         for button in self.buttons:
@@ -62,7 +63,7 @@ class SlotChoices(QWidget):
         for button in self.buttons:
             button.setChecked(button.property("start") == start)
 
-    def label(self, option: SlotOption, day: date, zone) -> str:
+    def label(self, option: SlotOption, day: date, zone: tzinfo) -> str:
         """The time alone on the chosen day; the date too on other days."""
         l10n = self.ctx.l10n()
         time_text = l10n.time(option.start, zone)
@@ -70,7 +71,7 @@ class SlotChoices(QWidget):
             return time_text
         return f"{l10n.date(option.start, 'd MMM', zone)} · {time_text}"
 
-    def tooltip(self, option: SlotOption, zone) -> str:
+    def tooltip(self, option: SlotOption, zone: tzinfo) -> str:
         l10n = self.ctx.l10n()
         return "\n".join(
             f"{l10n.time(a.start, zone)} · {self.staff_name(a.staff_id)}" for a in option.assignments

@@ -8,7 +8,10 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from salon_desk.domain.errors import DomainError
+from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
+from salon_desk.ui.latest import Latest
 from salon_desk.usecases.views import WeekView
 
 from .board import CalendarBoard
@@ -21,13 +24,13 @@ class WeekCalendar(QWidget):
 
     loaded = Signal(object)  # WeekView
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.staff_id: str | None = None
         self.day: date | None = None
         self.view: WeekView | None = None
-        self._token = 0
+        self._loads = Latest(ctx.runner, parent=self)
         self.board = CalendarBoard(ctx, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -40,23 +43,12 @@ class WeekCalendar(QWidget):
     def reload(self) -> None:
         if self.staff_id is None or self.day is None:
             return
-        self._token += 1
-        token = self._token
-        self.ctx.runner.db(
-            self.ctx.desk.week_view,
-            self.staff_id,
-            self.day,
-            on_done=lambda view: self._on_loaded(token, view),
-            on_error=self._on_failed,
-            owner=self,
+        self._loads.run_now(
+            self.ctx.desk.week_view, self.staff_id, self.day, on_done=self.show_week_view, on_error=self._on_failed
         )
 
-    def _on_loaded(self, token: int, view: WeekView) -> None:
-        if token == self._token:
-            self.show_week_view(view)
-
     def _on_failed(self, exc: BaseException) -> None:
-        self.board.show_notice(self.ctx.l10n().error(exc) if hasattr(exc, "code") else str(exc))
+        self.board.show_notice(self.ctx.l10n().error(exc) if isinstance(exc, DomainError) else str(exc))
 
     def show_week_view(self, view: WeekView) -> None:
         """Draws an already loaded WeekView (also used by tests and screenshots)."""

@@ -52,7 +52,8 @@ class EscalationBanner(QFrame):
     urgent_changed = Signal(int)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="EscalationBanner")
+        super().__init__(parent)
+        self.setObjectName("EscalationBanner")
         self._ctx = ctx
         self.urgent: list[ConflictCard] = []
         self.setStyleSheet(BANNER_QSS)

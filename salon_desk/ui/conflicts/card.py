@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from salon_desk.l10n import Localizer
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE, STATUS_COLOURS
 from salon_desk.usecases.views import ConflictCard, ConflictFix
 
@@ -44,7 +45,8 @@ class ConflictCardWidget(QFrame):
         tz: str,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent, objectName="ConflictCard")
+        super().__init__(parent)
+        self.setObjectName("ConflictCard")
         self.card, self.fixes = card, fixes
         self.setStyleSheet(CARD_QSS)
         self.title_label = _label(object_name="ConflictTitle", bold=True)
@@ -57,7 +59,7 @@ class ConflictCardWidget(QFrame):
         self._build(l10n, tz)
 
     def _side(self, heading: QLabel, body: QLabel) -> QFrame:
-        frame = QFrame(objectName="ConflictSide")
+        frame = named(QFrame(), "ConflictSide")
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(12, 8, 12, 10)
         layout.addWidget(heading)

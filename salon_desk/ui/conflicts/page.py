@@ -6,14 +6,18 @@ each with one-click fixes. A card disappears only when someone resolves it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.latest import Latest
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE
 from salon_desk.usecases.views import ConflictCard, ConflictFix, ResolveConflict
 
@@ -21,17 +25,31 @@ from . import text
 from .card import ConflictCardWidget
 from .watch import WATCHED
 
+log = logging.getLogger(__name__)
 
-def load_board(desk: Any) -> list[tuple[ConflictCard, list[ConflictFix]]]:
-    """Runs on the DB lane: the open cards with the fixes current data allows."""
-    board = []
+
+# Refusals meaning "this card is gone": someone resolved it between the two reads.
+GONE = frozenset({"conflict.not_found", "conflict.already_resolved"})
+Board = list[tuple[ConflictCard, list[ConflictFix]]]
+
+
+def load_board(desk: Any) -> tuple[Board, dict[str, BaseException]]:
+    """Runs on the DB lane: the open cards with the fixes current data allows, and why a card has none when
+    its fixes could not be worked out. Only a card resolved meanwhile is left out: nothing hides silently."""
+    board: Board = []
+    problems: dict[str, BaseException] = {}
     for card in desk.open_conflicts():
         try:
             fixes = desk.conflict_fixes(card.id)
-        except Exception:  # noqa: BLE001 - resolved between the two reads: the next reload drops it
-            continue
+        except DomainError as refusal:
+            if refusal.code in GONE:
+                continue
+            fixes, problems[card.id] = [], refusal
+        except Exception as error:  # noqa: BLE001 - a bug must not hide the card: it shows, and is logged
+            log.error("fixes for conflict %s failed", card.id, exc_info=error)
+            fixes, problems[card.id] = [], error
         board.append((card, fixes))
-    return board
+    return board, problems
 
 
 class ConflictsPage(QWidget):
@@ -39,16 +57,18 @@ class ConflictsPage(QWidget):
     resolved = Signal(str)  # a conflict id this desk resolved
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="ConflictsPage")
+        super().__init__(parent)
+        self.setObjectName("ConflictsPage")
         self._ctx = ctx
-        self._generation = 0
-        self.board: list[tuple[ConflictCard, list[ConflictFix]]] = []
+        self._loads = Latest(ctx.runner, parent=self)
+        self.board: Board = []
+        self.problems: dict[str, BaseException] = {}  # card id -> why its fixes could not be worked out
         self.cards: list[ConflictCardWidget] = []
-        self.title_label = QLabel(objectName="PageTitle")
-        self.subtitle_label = QLabel(objectName="PageSubtitle", wordWrap=True)
+        self.title_label = named(QLabel(), "PageTitle")
+        self.subtitle_label = named(QLabel(wordWrap=True), "PageSubtitle")
         self.message_label = QLabel(wordWrap=True)
         self.message_label.setVisible(False)
-        self.empty_label = QLabel(objectName="PageSubtitle", wordWrap=True)
+        self.empty_label = named(QLabel(wordWrap=True), "PageSubtitle")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._list = QWidget()
         self._list_layout = QVBoxLayout(self._list)
@@ -75,15 +95,10 @@ class ConflictsPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self._ctx.runner.db(
-            load_board, self._ctx.desk, on_done=lambda board: self._on_loaded(generation, board), owner=self
-        )
+        self._loads.run_now(load_board, self._ctx.desk, on_done=self._on_loaded)
 
-    def _on_loaded(self, generation: int, board: list) -> None:
-        if generation != self._generation:
-            return
+    def _on_loaded(self, loaded: tuple[Board, dict[str, BaseException]]) -> None:
+        board, self.problems = loaded
         self.board = board
         self._fill()
         self.board_loaded.emit(board)
@@ -99,7 +114,15 @@ class ConflictsPage(QWidget):
             widget.fix_chosen.connect(self.resolve)
             self._list_layout.insertWidget(self._list_layout.count() - 1, widget)
             self.cards.append(widget)
+        self._show_problems()
         self._retranslate_counts()
+
+    def _show_problems(self) -> None:
+        l10n = self._ctx.l10n()
+        for widget in self.cards:
+            problem = self.problems.get(widget.card.id)
+            if problem is not None:
+                widget.fixes_title.setText(text.error_text(l10n, problem))
 
     def resolve(self, conflict_id: str, fix: ConflictFix) -> None:
         for widget in self.cards:
@@ -143,3 +166,4 @@ class ConflictsPage(QWidget):
         l10n = self._ctx.l10n()
         for widget in self.cards:
             widget.retranslate(l10n, self._ctx.timezone)
+        self._show_problems()

@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Signal
 
 from salon_desk.domain.model import Changes
 from salon_desk.ui.context import UiContext
+from salon_desk.ui.latest import Latest
+from salon_desk.usecases.views import ConflictCard
 
 log = logging.getLogger(__name__)
 WATCHED = ("sync_conflict", "booking", "booking_item")
@@ -22,8 +24,8 @@ class ConflictWatcher(QObject):
         super().__init__(parent)
         self._ctx = ctx
         self._seen: set[str] | None = None
-        self._generation = 0
-        self.cards: list = []
+        self._loads = Latest(ctx.runner, parent=self)  # a newer reload wins
+        self.cards: list[ConflictCard] = []
         ctx.events.changes_applied.connect(self._on_changes)
         ctx.events.minute_ticked.connect(self.reload)
 
@@ -32,17 +34,9 @@ class ConflictWatcher(QObject):
             self.reload()
 
     def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self._ctx.runner.db(
-            self._ctx.desk.open_conflicts,
-            on_done=lambda cards: self._on_loaded(generation, cards),
-            owner=self,
-        )
+        self._loads.run_now(self._ctx.desk.open_conflicts, on_done=self._on_loaded)
 
-    def _on_loaded(self, generation: int, cards: list) -> None:
-        if generation != self._generation:
-            return  # a newer reload is on its way
+    def _on_loaded(self, cards: list[ConflictCard]) -> None:
         self.cards = list(cards)
         ids = {c.id for c in cards}
         new = [c for c in cards if self._seen is not None and c.id not in self._seen]

@@ -28,6 +28,7 @@ from salon_desk.domain.phone import format_national
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.model import language_label
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE
 from salon_desk.usecases.commands import AddCustomer, UpdateCustomer
 from salon_desk.usecases.views import CustomerProfile
@@ -107,19 +108,19 @@ class CustomerDialog(QDialog):
     # -- building ----------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setMinimumWidth(420)
-        self.name_edit = QLineEdit(objectName="CustomerName")
-        self.phone_edit = QLineEdit(objectName="CustomerPhone")
+        self.name_edit = named(QLineEdit(), "CustomerName")
+        self.phone_edit = named(QLineEdit(), "CustomerPhone")
         # A phone number reads left to right in Arabic too.
         self.phone_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.phone_edit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
-        self.language_combo = QComboBox(objectName="CustomerLanguage")
+        self.language_combo = named(QComboBox(), "CustomerLanguage")
         for language in (Language.AR, Language.EN):
             self.language_combo.addItem("", language.value)
-        self.notes_edit = QPlainTextEdit(objectName="CustomerNotes")
+        self.notes_edit = named(QPlainTextEdit(), "CustomerNotes")
         self.notes_edit.setFixedHeight(72)
-        self.reminders_check = QCheckBox(objectName="ConsentReminders")
-        self.marketing_check = QCheckBox(objectName="ConsentMarketing")
-        self.error_label = QLabel(objectName="FormError", wordWrap=True)
+        self.reminders_check = named(QCheckBox(), "ConsentReminders")
+        self.marketing_check = named(QCheckBox(), "ConsentMarketing")
+        self.error_label = named(QLabel(wordWrap=True), "FormError")
         self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
         self.error_label.hide()
         self._labels = {key: QLabel() for key in ("name", "phone", "language", "notes")}

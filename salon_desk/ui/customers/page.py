@@ -32,6 +32,8 @@ from salon_desk.ui.customers.profile import CustomerProfilePanel
 from salon_desk.ui.customers.search import CustomerSearch
 from salon_desk.ui.customers.selection import select_row
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.latest import Latest
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import icon
 from salon_desk.usecases.views import CustomerProfile
 
@@ -44,9 +46,10 @@ class CustomersPage(QWidget):
     profile_shown = Signal(object)  # the CustomerProfile now shown (or None)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="CustomersPage")
+        super().__init__(parent)
+        self.setObjectName("CustomersPage")
         self._ctx = ctx
-        self._profile_generation = 0
+        self._profile_loads = Latest(ctx.runner, parent=self)  # the last customer clicked wins
         self._selected_id: str | None = None
         self.dialog: CustomerDialog | None = None  # the open add/edit dialog, if any
         self.model = CustomerTableModel(ctx.l10n, self)
@@ -95,14 +98,14 @@ class CustomersPage(QWidget):
 
     # -- building ----------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title_label = QLabel(objectName="PageTitle")
-        self.count_label = QLabel(objectName="PageSubtitle")
-        self.search_edit = QLineEdit(objectName="CustomerSearch", clearButtonEnabled=True)
+        self.title_label = named(QLabel(), "PageTitle")
+        self.count_label = named(QLabel(), "PageSubtitle")
+        self.search_edit = named(QLineEdit(clearButtonEnabled=True), "CustomerSearch")
         self.search_edit.textChanged.connect(self.search.set_text)
         self.search_edit.setMinimumWidth(300)
         search_icon = QLabel()
         search_icon.setPixmap(icon("search").pixmap(20, 20))
-        self.add_button = QPushButton(icon("plus", color="#FFFFFF"), "", objectName="AddCustomer")
+        self.add_button = named(QPushButton(icon("plus", color="#FFFFFF"), ""), "AddCustomer")
         self.add_button.setProperty("primary", True)
         self.add_button.clicked.connect(self.open_add_dialog)
         header = QHBoxLayout()
@@ -117,7 +120,7 @@ class CustomersPage(QWidget):
         self.profile_panel.edit_requested.connect(lambda _id: self.open_edit_dialog())
         self.profile_panel.booking_requested.connect(self.booking_requested)
         self.booking_requested.connect(self._ctx.events.booking_for_customer_requested)
-        splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        splitter = named(QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False), "CustomersSplit")
         splitter.setContentsMargins(1, 0, 1, 0)  # a mirrored QSplitter places its first child 1px too far
         splitter.addWidget(self.table)
         splitter.addWidget(self.profile_panel)
@@ -132,7 +135,7 @@ class CustomersPage(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _build_table(self) -> QTableView:
-        table = QTableView(objectName="CustomerTable")
+        table = named(QTableView(), "CustomerTable")
         table.setModel(self.model)
         table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -169,19 +172,9 @@ class CustomersPage(QWidget):
 
     # -- profile -----------------------------------------------------------------------------------------
     def _load_profile(self, customer_id: str) -> None:
-        self._profile_generation += 1
-        generation = self._profile_generation
-        self._ctx.runner.db(
-            self._ctx.desk.customer_profile,
-            customer_id,
-            on_done=lambda profile: self._on_profile_loaded(generation, profile),
-            on_error=self._on_failed,
-            owner=self,
+        self._profile_loads.run_now(
+            self._ctx.desk.customer_profile, customer_id, on_done=self._show_profile, on_error=self._on_failed
         )
-
-    def _on_profile_loaded(self, generation: int, profile: CustomerProfile) -> None:
-        if generation == self._profile_generation:
-            self._show_profile(profile)
 
     def _show_profile(self, profile: CustomerProfile | None) -> None:
         self.profile_panel.show_profile(profile)

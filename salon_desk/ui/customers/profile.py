@@ -20,6 +20,7 @@ from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.model import language_label
 from salon_desk.ui.customers.visits_model import SERVICES, VisitTableModel
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import icon
 from salon_desk.usecases.views import CustomerProfile
 
@@ -29,7 +30,8 @@ class CustomerProfilePanel(QFrame):
     booking_requested = Signal(str)  # customer id
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Card")
+        super().__init__(parent)
+        self.setObjectName("Card")
         self._ctx = ctx
         self._profile: CustomerProfile | None = None
         self.upcoming_model = VisitTableModel(ctx.l10n, self)
@@ -64,17 +66,17 @@ class CustomerProfilePanel(QFrame):
 
     # -- building ----------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.name_label = QLabel(objectName="PageTitle", wordWrap=True)
-        self.phone_label = QLabel(objectName="ProfilePhone")
+        self.name_label = named(QLabel(wordWrap=True), "PageTitle")
+        self.phone_label = named(QLabel(), "ProfilePhone")
         self.phone_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.stats_label = QLabel(objectName="ProfileStats")
-        self.language_label = QLabel(objectName="ProfileLanguage")
-        self.consents_label = QLabel(objectName="ProfileConsents", wordWrap=True)
-        self.notes_label = QLabel(objectName="ProfileNotes", wordWrap=True)
+        self.stats_label = named(QLabel(), "ProfileStats")
+        self.language_label = named(QLabel(), "ProfileLanguage")
+        self.consents_label = named(QLabel(wordWrap=True), "ProfileConsents")
+        self.notes_label = named(QLabel(wordWrap=True), "ProfileNotes")
         for label in (self.language_label, self.consents_label):
             label.setProperty("muted", True)
-        self.edit_button = QPushButton(objectName="EditCustomer")
-        self.book_button = QPushButton(icon("calendar", color="#FFFFFF"), "", objectName="NewBooking")
+        self.edit_button = named(QPushButton(), "EditCustomer")
+        self.book_button = named(QPushButton(icon("calendar", color="#FFFFFF"), ""), "NewBooking")
         self.book_button.setProperty("primary", True)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.book_button.clicked.connect(self._on_book_clicked)
@@ -82,7 +84,7 @@ class CustomerProfilePanel(QFrame):
         buttons.addWidget(self.book_button)
         buttons.addWidget(self.edit_button)
         buttons.addStretch(1)
-        self.tabs = QTabWidget(objectName="ProfileVisits")
+        self.tabs = named(QTabWidget(), "ProfileVisits")
         self.tabs.addTab(self._visit_table(self.upcoming_model, "UpcomingVisits"), "")
         self.tabs.addTab(self._visit_table(self.past_model, "PastVisits"), "")
         self._content = QWidget()
@@ -99,16 +101,14 @@ class CustomerProfilePanel(QFrame):
             content.addWidget(widget)
         content.addLayout(buttons)
         content.addWidget(self.tabs, 1)
-        self.empty_label = QLabel(
-            objectName="PageSubtitle", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True
-        )
+        self.empty_label = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True), "PageSubtitle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(self._content, 1)
         layout.addWidget(self.empty_label, 1)
 
     def _visit_table(self, model: VisitTableModel, name: str) -> QTableView:
-        table = QTableView(objectName=name)
+        table = named(QTableView(), name)
         table.setModel(model)
         table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)

@@ -7,6 +7,7 @@ import json
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ def fetch_messages(cloud_url: str, limit: int = 100, timeout: float = 5.0) -> li
     return [_message(m) for m in payload.get("messages", [])]
 
 
-def _message(raw: dict) -> ConsoleMessage:  # type: ignore[type-arg]
+def _message(raw: dict[str, Any]) -> ConsoleMessage:
     return ConsoleMessage(
         id=raw["id"],
         created_at=datetime.fromisoformat(raw["created_at"]),

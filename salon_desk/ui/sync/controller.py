@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from salon_desk.domain.model import Changes
 from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
@@ -88,11 +88,12 @@ class SyncWorker(QObject):
             self.session = None
 
     def _run_once(self) -> None:
-        if self.stopping or self.session is None:
+        session = self.session
+        if self.stopping or session is None:
             return
         try:
-            self._publish_before()
-            report = self.session.sync_once(self._wait)
+            self._publish_before(session)
+            report = session.sync_once(self._wait)
         except Exception as exc:  # a bug must not kill the loop: log it, retry on the timer
             log.exception("sync run failed")
             self.failed.emit(type(exc).__name__)
@@ -102,15 +103,15 @@ class SyncWorker(QObject):
             return
         if report.entities_changed:
             self.entities_changed.emit(set(report.entities_changed))
-        self._after(report)
+        self._after(report, session)
 
-    def _publish_before(self) -> None:
-        status = self.session.status()
-        progress = self.session.progress()
+    def _publish_before(self, session: SyncSessionLike) -> None:
+        status = session.status()
+        progress = session.progress()
         if status.pending or not progress.done:
             self._publish(SyncState.SYNCING, status)
 
-    def _after(self, report: Any) -> None:
+    def _after(self, report: Any, session: SyncSessionLike) -> None:
         code = report.blocked_code if report.blocked_code not in NOT_BLOCKING else None
         if code:
             state = SyncState.BLOCKED
@@ -121,7 +122,7 @@ class SyncWorker(QObject):
         else:
             state = SyncState.ONLINE
         self._set_blocked(code or "")
-        self._publish(state, self.session.status())
+        self._publish(state, session.status())
         if code in STOPS_SYNCING or report.error == "auth":
             return  # a revoked desk stops; "Sync now" or re-enrolment tries again
         self._schedule(report.next_delay or 0.0)
@@ -175,7 +176,9 @@ class SyncController(QObject):
         self.worker.blocked_changed.connect(self._on_blocked)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.sync_now)
-        self._changes_handle = ctx.events.changes_applied.connect(self._on_local_change)
+        self._changes_handle: QMetaObject.Connection | None = ctx.events.changes_applied.connect(
+            self._on_local_change
+        )
 
     @property
     def running(self) -> bool:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 
 Enrol = Callable[[str, str, str], Any]
 MANAGER_ROLES = frozenset({"manager", "owner"})
@@ -45,12 +46,12 @@ class EnrolDialog(QDialog):
         self.setObjectName("EnrolDialog")
         self.setMinimumWidth(560)
         self._ctx, self._enrol = ctx, enrol
-        self.url_edit = QLineEdit(objectName="CloudUrl")
-        self.code_edit = QLineEdit(objectName="EnrolCode", maxLength=12)
-        self.name_edit = QLineEdit(objectName="DeskName")
+        self.url_edit = named(QLineEdit(), "CloudUrl")
+        self.code_edit = named(QLineEdit(maxLength=12), "EnrolCode")
+        self.name_edit = named(QLineEdit(), "DeskName")
         for edit in (self.url_edit, self.code_edit):
             edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # addresses and digits read LTR
-        self.error_label = QLabel(objectName="EnrolError", wordWrap=True)
+        self.error_label = named(QLabel(wordWrap=True), "EnrolError")
         self.error_label.setProperty("level", "error")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -110,8 +111,8 @@ class EnrolSection(QGroupBox):
         super().__init__(parent)
         self.setObjectName("EnrolSection")
         self._ctx, self._enrol, self._on_enrolled = ctx, enrol, on_enrolled
-        self.state_label = QLabel(objectName="CloudState", wordWrap=True)
-        self.enrol_button = QPushButton(objectName="EnrolButton")
+        self.state_label = named(QLabel(wordWrap=True), "CloudState")
+        self.enrol_button = named(QPushButton(), "EnrolButton")
         self.enrol_button.clicked.connect(self.open_dialog)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)

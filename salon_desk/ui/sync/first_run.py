@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, Q
 
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.sync.enrol_dialog import EnrolDialog
 from salon_desk.ui.sync.hub import SyncHub
 from salon_desk.ui.sync.widgets import blocked_text
@@ -33,9 +34,9 @@ class WaitForSalonDialog(QDialog):
         self.setObjectName("WaitForSalonDialog")
         self._ctx, self._hub, self._salon_ready = ctx, hub, salon_ready
         self.message = QLabel(wordWrap=True)
-        self.progress_bar = QProgressBar(objectName="FirstSyncProgress")
+        self.progress_bar = named(QProgressBar(), "FirstSyncProgress")
         self.progress_bar.setRange(0, 0)  # busy until the first page reports the head
-        self.problem = QLabel(wordWrap=True, objectName="FirstSyncProblem")
+        self.problem = named(QLabel(wordWrap=True), "FirstSyncProblem")
         self.problem.setProperty("level", "error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

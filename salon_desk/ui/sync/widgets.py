@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.sync.controller import SyncController
 
 REVOKED_CODES = frozenset({"auth", "device_revoked", "device_unknown", "token_invalid"})
@@ -37,15 +38,15 @@ class SyncStatusWidget(QWidget):
         self.setObjectName("SyncStatusWidget")
         self._ctx = ctx
         self._controller: SyncController | None = None
-        self.progress_label = QLabel(objectName="SyncProgressLabel")
-        self.progress_bar = QProgressBar(objectName="SyncProgress", textVisible=True)
+        self.progress_label = named(QLabel(), "SyncProgressLabel")
+        self.progress_bar = named(QProgressBar(textVisible=True), "SyncProgress")
         self.progress_bar.setFixedWidth(170)
         self.progress_bar.hide()
-        self.blocked_label = QLabel(objectName="SyncBlocked")
+        self.blocked_label = named(QLabel(), "SyncBlocked")
         self.blocked_label.setProperty("level", "error")
         self.blocked_label.hide()
-        self.not_enrolled_label = QLabel(objectName="SyncNotEnrolled")
-        self.sync_now_button = QToolButton(objectName="SyncNow")
+        self.not_enrolled_label = named(QLabel(), "SyncNotEnrolled")
+        self.sync_now_button = named(QToolButton(), "SyncNow")
         self.sync_now_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,7 +85,7 @@ class SyncStatusWidget(QWidget):
         self.sync_now_button.setText(_("Sync now"))
         self.sync_now_button.setToolTip(_("Send this desk's changes and get the salon's news now"))
         self._show_progress(self._progress)
-        self._on_blocked(self._controller.blocked_code if enrolled else "")
+        self._on_blocked(self._controller.blocked_code if self._controller is not None else "")
 
     def _on_progress(self, progress: Any) -> None:
         self._progress = progress

@@ -67,12 +67,13 @@ class BoardActions(QObject):
         )
 
     def book_offered_slot(self, line: WaitlistLine) -> None:
-        if line.offered_start is None or line.offered_staff is None:
+        offered_start = line.offered_start
+        if offered_start is None or line.offered_staff is None:
             return
         customer_id = line.customer_id
         new_customer = None if customer_id else NewCustomer(name=line.name, phone=line.phone or "")
         command = CreateBooking(
-            items=(ItemRequest(line.service.id, line.offered_staff.id, line.offered_start),),
+            items=(ItemRequest(line.service.id, line.offered_staff.id, offered_start),),
             customer_id=customer_id,
             new_customer=new_customer,
             confirmed=True,
@@ -86,7 +87,7 @@ class BoardActions(QObject):
             self.slot_booked,
             lambda: _("Booked {name} at {time} with {staff}.").format(
                 name=self._isolate(person_label(line.name, line.phone)),
-                time=loc.isolate(loc.datetime(line.offered_start)),
+                time=loc.isolate(loc.datetime(offered_start)),
                 staff=self._isolate(who),
             ),
         )

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from PySide6.QtWidgets import QComboBox
 
 from salon_desk.domain.model import Service, Staff
 from salon_desk.ui.customers.text import service_name, staff_name
+from salon_desk.usecases.views import SalonInfo
+
+
+class ReferenceSource(Protocol):
+    """What `load_reference` reads from the desk."""
+
+    def list_services(self) -> Sequence[Service]: ...
+    def list_staff(self) -> Sequence[Staff]: ...
+    def qualified_staff(self, service_id: str) -> Sequence[str]: ...
+    def salon_info(self) -> SalonInfo: ...
 
 
 @dataclass(frozen=True)
@@ -28,12 +39,12 @@ class ReferenceData:
         return tuple(person for person in self.staff if person.id in allowed)
 
 
-def load_reference(desk: object) -> ReferenceData:
+def load_reference(desk: ReferenceSource) -> ReferenceData:
     """Runs on the DB lane."""
-    services = tuple(desk.list_services())  # type: ignore[attr-defined]
-    staff = tuple(sorted(desk.list_staff(), key=lambda s: (s.sort_order, s.name_en)))  # type: ignore[attr-defined]
-    qualified = {service.id: tuple(desk.qualified_staff(service.id)) for service in services}  # type: ignore[attr-defined]
-    timezone = desk.salon_info().timezone  # type: ignore[attr-defined]
+    services = tuple(desk.list_services())
+    staff = tuple(sorted(desk.list_staff(), key=lambda s: (s.sort_order, s.name_en)))
+    qualified = {service.id: tuple(desk.qualified_staff(service.id)) for service in services}
+    timezone = desk.salon_info().timezone
     return ReferenceData(services, staff, timezone or "Asia/Riyadh", qualified)
 
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import icon
 from salon_desk.ui.walkins.choices import ReferenceData, fill_services, fill_staff
 from salon_desk.usecases.commands import AddWalkIn
@@ -15,15 +16,16 @@ class WalkInForm(QWidget):
     submitted = Signal(object)  # an AddWalkIn
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="WalkInForm")
+        super().__init__(parent)
+        self.setObjectName("WalkInForm")
         self._reference = ReferenceData()
         self._lang = "ar"
-        self.name_edit = QLineEdit(objectName="WalkInName")
-        self.phone_edit = QLineEdit(objectName="WalkInPhone")
+        self.name_edit = named(QLineEdit(), "WalkInName")
+        self.phone_edit = named(QLineEdit(), "WalkInPhone")
         self.phone_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self.service_combo = QComboBox(objectName="WalkInService")
-        self.staff_combo = QComboBox(objectName="WalkInStaff")
-        self.add_button = QPushButton(icon("plus", color="#FFFFFF"), "", objectName="AddWalkIn")
+        self.service_combo = named(QComboBox(), "WalkInService")
+        self.staff_combo = named(QComboBox(), "WalkInStaff")
+        self.add_button = named(QPushButton(icon("plus", color="#FFFFFF"), ""), "AddWalkIn")
         self.add_button.setProperty("primary", True)
         self._labels = [QLabel() for _ in range(4)]
         grid = QGridLayout(self)

@@ -45,20 +45,22 @@ def minutes_text(loc: Localizer, minutes: int) -> str:
 
 
 def walkin_state_label(state: str) -> str:
-    return {
+    labels: dict[str, str] = {
         WalkInState.WAITING: _("Waiting"),
         WalkInState.SEATED: _("Seated"),
         WalkInState.LEFT: _("Left"),
-    }.get(state, state)
+    }
+    return labels.get(state, state)
 
 
 def waitlist_state_label(state: str) -> str:
-    return {
+    labels: dict[str, str] = {
         WaitlistState.WAITING: _("Waiting"),
         WaitlistState.OFFERED: _("Slot offered"),
         WaitlistState.BOOKED: _("Booked"),
         WaitlistState.REMOVED: _("Removed"),
-    }.get(state, state)
+    }
+    return labels.get(state, state)
 
 
 def person_label(name: str, phone: str | None, unnamed: str | None = None) -> str:

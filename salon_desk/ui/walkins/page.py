@@ -24,6 +24,8 @@ from salon_desk.domain.model import Changes, WaitlistState, WalkInState
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.selection import select_row
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.latest import Latest
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.ui.walkins.actions import BoardActions
 from salon_desk.ui.walkins.choices import ReferenceData, fill_staff, load_reference
@@ -53,19 +55,20 @@ class WalkInsPage(QWidget):
     board_loaded = Signal(object)  # the WalkInBoard now shown
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="WalkInsPage")
+        super().__init__(parent)
+        self.setObjectName("WalkInsPage")
         self._ctx = ctx
         self._board = WalkInBoard((), ())
         self._reference = ReferenceData()
-        self._board_generation = 0
+        self._board_loads = Latest(ctx.runner, parent=self)  # the newest board wins
         self.dialog: WaitlistDialog | None = None
         self.waiting_model = WalkInTableModel(ctx.l10n, ctx.now, self)
         self.history_model = WalkInTableModel(ctx.l10n, ctx.now, self)
         self.waitlist_model = WaitlistTableModel(ctx.l10n, ctx.now, self)
-        self.actions = BoardActions(ctx, self)
+        self.board_actions = BoardActions(ctx, self)
         self._build()
-        self.actions.message.connect(self.show_message)
-        self.actions.walkin_added.connect(lambda _id: self.form.clear())
+        self.board_actions.message.connect(self.show_message)
+        self.board_actions.walkin_added.connect(lambda _id: self.form.clear())
         ctx.events.changes_applied.connect(self._on_changes_applied)
         ctx.events.minute_ticked.connect(self._on_minute_ticked)
         ctx.events.language_changed.connect(self.retranslate)
@@ -79,14 +82,8 @@ class WalkInsPage(QWidget):
         return self._board
 
     def reload_board(self) -> None:
-        self._board_generation += 1
-        generation = self._board_generation
-        self._ctx.runner.db(
-            self._ctx.desk.walkin_board,
-            self._ctx.now(),
-            on_done=lambda board: self._on_board_loaded(generation, board),
-            on_error=self.show_error,
-            owner=self,
+        self._board_loads.run_now(
+            self._ctx.desk.walkin_board, self._ctx.now(), on_done=self._on_board_loaded, on_error=self.show_error
         )
 
     def reload_reference(self) -> None:
@@ -156,9 +153,9 @@ class WalkInsPage(QWidget):
 
     # -- building ----------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title_label = QLabel(objectName="PageTitle")
-        self.count_label = QLabel(objectName="PageSubtitle")
-        self.message_label = QLabel(objectName="PageMessage", wordWrap=True)
+        self.title_label = named(QLabel(), "PageTitle")
+        self.count_label = named(QLabel(), "PageSubtitle")
+        self.message_label = named(QLabel(wordWrap=True), "PageMessage")
         self.message_label.hide()
         self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._message_timer.timeout.connect(self.message_label.hide)
@@ -167,13 +164,13 @@ class WalkInsPage(QWidget):
         header.addWidget(self.count_label)
         header.addStretch(1)
         # The queue at the door spans the width; below it the waitlist (leading side) and today's history.
-        lower = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        lower = named(QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False), "WalkInsLowerSplit")
         lower.setContentsMargins(1, 0, 1, 0)  # a mirrored QSplitter places its first child 1px too far
         lower.addWidget(self._build_waitlist())
         lower.addWidget(self._build_history())
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
-        page = QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False)
+        page = named(QSplitter(Qt.Orientation.Vertical, childrenCollapsible=False), "WalkInsSplit")
         page.addWidget(self._build_walkins())
         page.addWidget(lower)
         page.setStretchFactor(0, 1)
@@ -188,13 +185,13 @@ class WalkInsPage(QWidget):
     def _build_walkins(self) -> QWidget:
         self.walkins_title = section_title()
         self.form = WalkInForm(self)
-        self.form.submitted.connect(self.actions.add_walkin)
+        self.form.submitted.connect(self.board_actions.add_walkin)
         self.waiting_table = people_table(self.waiting_model, "WaitingWalkIns", hidden=(W_STATE,))
         self.seat_label = QLabel()
-        self.seat_combo = QComboBox(objectName="SeatStaff")
-        self.seat_button = QPushButton(objectName="SeatNow")
+        self.seat_combo = named(QComboBox(), "SeatStaff")
+        self.seat_button = named(QPushButton(), "SeatNow")
         self.seat_button.setProperty("primary", True)
-        self.left_button = QPushButton(objectName="MarkLeft")
+        self.left_button = named(QPushButton(), "MarkLeft")
         self.seat_button.clicked.connect(self._on_seat_clicked)
         self.left_button.clicked.connect(self._on_left_clicked)
         self.waiting_table.selectionModel().selectionChanged.connect(self._on_walkin_selected)
@@ -213,12 +210,12 @@ class WalkInsPage(QWidget):
 
     def _build_waitlist(self) -> QWidget:
         self.waitlist_title = section_title()
-        self.add_waitlist_button = QPushButton(icon("plus"), "", objectName="AddToWaitlist")
+        self.add_waitlist_button = named(QPushButton(icon("plus"), ""), "AddToWaitlist")
         self.add_waitlist_button.clicked.connect(self.open_waitlist_dialog)
         self.waitlist_table = people_table(self.waitlist_model, "Waitlist")
-        self.book_slot_button = QPushButton(objectName="BookOfferedSlot")
+        self.book_slot_button = named(QPushButton(), "BookOfferedSlot")
         self.book_slot_button.setProperty("primary", True)
-        self.remove_button = QPushButton(objectName="RemoveFromWaitlist")
+        self.remove_button = named(QPushButton(), "RemoveFromWaitlist")
         self.book_slot_button.clicked.connect(self._on_book_slot_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.waitlist_table.selectionModel().selectionChanged.connect(self._update_waitlist_buttons)
@@ -231,9 +228,7 @@ class WalkInsPage(QWidget):
         return card(self.waitlist_title, self.waitlist_table, actions, stretch_index=1)
 
     # -- loading -----------------------------------------------------------------------------------------
-    def _on_board_loaded(self, generation: int, board: WalkInBoard) -> None:
-        if generation != self._board_generation:
-            return
+    def _on_board_loaded(self, board: WalkInBoard) -> None:
         walkin_id, entry_id = self._selected_walkin_id(), self._selected_entry_id()
         self._board = board
         self.waiting_model.set_rows([w for w in board.walkins if w.state == WalkInState.WAITING])
@@ -302,22 +297,22 @@ class WalkInsPage(QWidget):
     def _on_seat_clicked(self) -> None:
         line = self._selected_walkin()
         if line is not None:
-            self.actions.seat(line, self.seat_combo.currentData())
+            self.board_actions.seat(line, self.seat_combo.currentData())
 
     def _on_left_clicked(self) -> None:
         line = self._selected_walkin()
         if line is not None:
-            self.actions.mark_left(line)
+            self.board_actions.mark_left(line)
 
     def _on_book_slot_clicked(self) -> None:
         line = self._selected_entry()
         if line is not None and self.book_slot_button.isEnabled():
-            self.actions.book_offered_slot(line)
+            self.board_actions.book_offered_slot(line)
 
     def _on_remove_clicked(self) -> None:
         line = self._selected_entry()
         if line is not None:
-            self.actions.remove_entry(line)
+            self.board_actions.remove_entry(line)
 
     # -- events ------------------------------------------------------------------------------------------
     def _on_changes_applied(self, changes: Changes) -> None:

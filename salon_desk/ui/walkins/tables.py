@@ -8,18 +8,20 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QLayout, QTableView, QVBoxLayout, QWidget
 
+from salon_desk.ui.named import named
+
 T = TypeVar("T")
 
 
 def section_title() -> QLabel:
-    label = QLabel(objectName="SectionTitle")
+    label = named(QLabel(), "SectionTitle")
     label.setStyleSheet("font-size: 13pt; font-weight: bold;")
     return label
 
 
 def card(*parts: QWidget | QLayout, stretch_index: int = -1) -> QFrame:
     """A white rounded card stacking `parts`; the part at `stretch_index` takes the spare height."""
-    frame = QFrame(objectName="Card")
+    frame = named(QFrame(), "Card")
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(14, 12, 14, 12)
     for position, part in enumerate(parts):
@@ -32,7 +34,7 @@ def card(*parts: QWidget | QLayout, stretch_index: int = -1) -> QFrame:
 
 
 def people_table(model: Any, name: str, hidden: Iterable[int] = ()) -> QTableView:
-    table = QTableView(objectName=name)
+    table = named(QTableView(), name)
     table.setModel(model)
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableView.SelectionMode.SingleSelection)

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.picker import CustomerPicker
 from salon_desk.ui.i18n import _
+from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE
 from salon_desk.ui.walkins.choices import ReferenceData, fill_services, fill_staff
-from salon_desk.ui.walkins.customer_picker import CustomerPicker
 from salon_desk.usecases.commands import AddWaitlistEntry
 
 DEFAULT_WINDOW_HOURS = 3
@@ -48,6 +49,14 @@ def window_instants(day: date, start: time, end: time, timezone: str) -> tuple[d
     return start_at.astimezone(UTC), end_at.astimezone(UTC)
 
 
+def _py_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _py_time(value: QTime) -> time:
+    return time(value.hour(), value.minute(), value.second(), value.msec() * 1000)
+
+
 class WaitlistDialog(QDialog):
     saved = Signal(object)  # the use case's Result
 
@@ -59,7 +68,6 @@ class WaitlistDialog(QDialog):
         self._build()
         self._set_default_window()
         self.retranslate()
-        self.picker.search_now()
 
     # -- public ------------------------------------------------------------------------------------------
     def ask(self) -> AddWaitlistEntry | None:
@@ -77,11 +85,11 @@ class WaitlistDialog(QDialog):
         service_id = self.service_combo.currentData()
         if service_id is None:
             return None
-        customer_id, new_customer = self.picker.choice()
+        customer_id, new_customer = self.picker.customer_id(), self.picker.new_customer()
         start, end = window_instants(
-            self.date_edit.date().toPython(),
-            self.from_edit.time().toPython(),
-            self.to_edit.time().toPython(),
+            _py_date(self.date_edit.date()),
+            _py_time(self.from_edit.time()),
+            _py_time(self.to_edit.time()),
             self._reference.timezone,
         )
         return AddWaitlistEntry(
@@ -116,11 +124,12 @@ class WaitlistDialog(QDialog):
     def _build(self) -> None:
         self.setMinimumWidth(460)
         self.picker = CustomerPicker(self._ctx, self)
-        self.service_combo = QComboBox(objectName="WaitlistService")
-        self.staff_combo = QComboBox(objectName="WaitlistStaff")
-        self.date_edit = QDateEdit(objectName="WaitlistDate", calendarPopup=True)
-        self.from_edit = QTimeEdit(objectName="WaitlistFrom")
-        self.to_edit = QTimeEdit(objectName="WaitlistTo")
+        self.service_combo = named(QComboBox(), "WaitlistService")
+        self.staff_combo = named(QComboBox(), "WaitlistStaff")
+        self.date_edit = named(QDateEdit(), "WaitlistDate")
+        self.date_edit.setCalendarPopup(True)
+        self.from_edit = named(QTimeEdit(), "WaitlistFrom")
+        self.to_edit = named(QTimeEdit(), "WaitlistTo")
         for edit, display in (
             (self.date_edit, "dd/MM/yyyy"),
             (self.from_edit, "HH:mm"),
@@ -130,8 +139,8 @@ class WaitlistDialog(QDialog):
             # set before the display format.
             edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
             edit.setDisplayFormat(display)
-        self.notes_edit = QLineEdit(objectName="WaitlistNotes")
-        self.error_label = QLabel(objectName="FormError", wordWrap=True)
+        self.notes_edit = named(QLineEdit(), "WaitlistNotes")
+        self.error_label = named(QLabel(wordWrap=True), "FormError")
         self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
         self.error_label.hide()
         self._labels = {key: QLabel() for key in ("customer", "service", "staff", "window", "notes")}

@@ -1,11 +1,24 @@
-"""The booking dialog's customer field: find as you type (name or mobile), or enter a new customer inline.
+"""The one customer picker (booking dialog, waitlist): find as you type (name or mobile, Arabic-Indic digits
+too), or enter a new customer inline with the mobile checked as it is typed.
 
-Searches run on the DB lane after a short pause in typing; only the newest answer is shown.
+Searches run on the DB lane after a short pause in typing (`Latest`: only the newest answer is shown); the
+matches are a `CustomerListModel` fed plain rows.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,8 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,11 +37,21 @@ from salon_desk.domain.digits import normalize_digits
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Language
 from salon_desk.domain.phone import normalize_mobile
+from salon_desk.ui import i18n
+from salon_desk.ui.bidi import isolate
+from salon_desk.ui.context import UiContext
+from salon_desk.ui.customers.text import search_text
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.latest import Latest
 from salon_desk.usecases.commands import NewCustomer
 from salon_desk.usecases.views import CustomerSummary
 
-SEARCH_DELAY_MS = 250
+if TYPE_CHECKING:
+    from salon_desk.l10n import Localizer
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_DELAY_MS = 200
 RESULT_LIMIT = 8
 LANGUAGE_NAMES = ((Language.AR, "العربية"), (Language.EN, "English"))  # each in its own language
 
@@ -39,19 +61,53 @@ def looks_like_phone(text: str) -> bool:
     return len(digits) >= 3 and len(digits) * 2 >= len(text.replace(" ", ""))
 
 
+class CustomerListModel(QAbstractListModel):
+    """A few customers as "name  mobile  · visits" lines, name and number each in its own direction."""
+
+    def __init__(self, l10n: Callable[[], Localizer] = i18n.current_localizer, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._l10n = l10n
+        self._rows: list[CustomerSummary] = []
+
+    def set_rows(self, rows: Sequence[CustomerSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, position: int) -> CustomerSummary | None:
+        return self._rows[position] if 0 <= position < len(self._rows) else None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            l10n = self._l10n()
+            visits = ngettext("{n} visit", "{n} visits", row.visits).format(n=l10n.number(row.visits))
+            return "   ".join(part for part in (isolate(row.name), l10n.phone(row.phone), f"· {visits}") if part)
+        if role == ROW_ROLE:
+            return row
+        return None
+
+
 class CustomerPicker(QWidget):
     changed = Signal()
     searched = Signal(str)  # the text whose results are now shown
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.customer: CustomerSummary | None = None
-        self._token = 0
+        self._search = Latest(ctx.runner, SEARCH_DELAY_MS, parent=self)
         self.search = QLineEdit(self)
         self.search.setObjectName("CustomerSearch")
         self.search.setClearButtonEnabled(True)
-        self.results = QListWidget(self)
+        self.model = CustomerListModel(ctx.l10n, self)
+        self.results = QListView(self)
+        self.results.setModel(self.model)
         self.results.setObjectName("CustomerResults")
         self.results.setMaximumHeight(150)
         self.results.setVisible(False)
@@ -68,7 +124,6 @@ class CustomerPicker(QWidget):
         self.phone_hint = QLabel(self)
         self.phone_hint.setProperty("muted", True)
         self.phone_hint.setWordWrap(True)
-        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._build()
         self._connect()
         self.retranslate()
@@ -97,11 +152,10 @@ class CustomerPicker(QWidget):
         layout.addWidget(self.new_box)
 
     def _connect(self) -> None:
-        self.search.textEdited.connect(lambda _text: self._timer.start())
-        self._timer.timeout.connect(self._run_search)
+        self.search.textEdited.connect(lambda _text: self._request_search(now=False))
         self.search.installEventFilter(self)
-        self.results.itemActivated.connect(self._on_result_chosen)
-        self.results.itemClicked.connect(self._on_result_chosen)
+        self.results.activated.connect(self._on_result_chosen)
+        self.results.clicked.connect(self._on_result_chosen)
         self.change_button.clicked.connect(self.clear_choice)
         self.new_toggle.toggled.connect(self._on_new_toggled)
         self.new_name.textChanged.connect(lambda _t: self.changed.emit())
@@ -124,37 +178,29 @@ class CustomerPicker(QWidget):
         self.new_phone.setPlaceholderText(_("Mobile number") + " 05XXXXXXXX")
 
     # -- searching -----------------------------------------------------------------------------------------
-    def _run_search(self) -> None:
-        text = self.search.text().strip()
-        self._token += 1
-        token = self._token
-        if not text:
-            self._show_results(token, text, [])
+    def search_now(self) -> None:
+        """Searches for what the field holds at once (e.g. a phone number filled in by code)."""
+        self._request_search(now=True)
+
+    def _request_search(self, now: bool) -> None:
+        text = self.search.text().strip()  # as typed: a new customer starts with it
+        if not search_text(text):
+            self._search.cancel()
+            self._show_results(text, [])
             return
-        if self.ctx.runner.is_shut_down:
-            return
-        self.ctx.runner.db(
+        ask = self._search.run_now if now else self._search.request
+        ask(
             self.ctx.desk.search_customers,
-            text,
+            search_text(text),
             RESULT_LIMIT,
-            on_done=lambda found: self._show_results(token, text, found),
-            on_error=lambda exc: self._show_results(token, text, []),
-            owner=self,
+            on_done=lambda found: self._show_results(text, found),
+            on_error=lambda _exc: self._show_results(text, []),
         )
 
-    def _show_results(self, token: int, text: str, found: list[CustomerSummary]) -> None:
-        if token != self._token:
-            return  # an older search answered late
-        self.results.clear()
-        l10n = self.ctx.l10n()
-        for summary in found:
-            visits = ngettext("{n} visit", "{n} visits", summary.visits).format(n=l10n.number(summary.visits))
-            label = f"{l10n.isolate(summary.name)}   {l10n.phone(summary.phone)}   · {visits}"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, summary)
-            self.results.addItem(item)
+    def _show_results(self, text: str, found: list[CustomerSummary]) -> None:
+        self.model.set_rows(found)
         if found:
-            self.results.setCurrentRow(0)
+            self.results.setCurrentIndex(self.model.index(0, 0))
         self.results.setVisible(bool(found))
         if not found and text and not self.new_toggle.isChecked():
             self._offer_new(text)
@@ -175,13 +221,15 @@ class CustomerPicker(QWidget):
             if key == Qt.Key.Key_Down:
                 self.results.setFocus()
                 return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.results.currentItem() is not None:
-                self._on_result_chosen(self.results.currentItem())
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.results.currentIndex().isValid():
+                self._on_result_chosen(self.results.currentIndex())
                 return True
         return super().eventFilter(watched, event)
 
-    def _on_result_chosen(self, item: QListWidgetItem) -> None:
-        self.choose(item.data(Qt.ItemDataRole.UserRole))
+    def _on_result_chosen(self, index: QModelIndex) -> None:
+        summary = index.data(ROW_ROLE)
+        if summary is not None:
+            self.choose(summary)
 
     def choose(self, summary: CustomerSummary) -> None:
         self.customer = summary
@@ -213,7 +261,7 @@ class CustomerPicker(QWidget):
         self.change_button.setVisible(chosen)
         self.new_toggle.setVisible(not chosen)
         self.new_box.setVisible(creating)
-        if chosen:
+        if self.customer is not None:
             l10n = self.ctx.l10n()
             self.chosen.setText(
                 f"<b>{_html(self.customer.name)}</b>&nbsp;&nbsp;{l10n.phone(self.customer.phone)}"
