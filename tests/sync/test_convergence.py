@@ -331,7 +331,6 @@ class SyncMachine(RuleBasedStateMachine):
         ]
         self.slots = free_slots(self.desks[0].service, self.customers[0])
         self.visits = visit_slots(self.desks[0].service)
-        self.walkin_services = services_free_now(self.desks[0].service)
         self.bookings: list[str] = []
         self.ledger: list[Intent] = []
         self.last_head = 0
@@ -425,9 +424,8 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(desk=st.integers(0, DESKS - 1), service=st.integers(0, 3), choose=st.booleans())
     def walk_in(self, desk: int, service: int, choose: bool) -> None:
         """A walk-in joins the queue and is seated at once (with whoever is free soonest, or a named stylist)."""
-        if not self.walkin_services:
-            return
-        service_id = self.walkin_services[service % len(self.walkin_services)]
+        services = [s.id for s in self.desks[desk].service.list_services()][:4]
+        service_id = services[service % len(services)]
         sim = self.desks[desk]
         try:
             walkin_id = sim.service.add_walkin(AddWalkIn(service_id, name="زائرة")).id
@@ -614,16 +612,6 @@ def visit_slots(service: DeskService) -> list[Any]:
     by_name = {s.name_en: s.id for s in service.list_services()}
     parts = ((by_name["Hair colour"], None), (by_name["Blow-dry"], None))
     return service.find_slots(FindSlots(parts=parts, earliest=DAY, days_ahead=1, limit=8))
-
-
-def services_free_now(service: DeskService) -> list[str]:
-    """Services someone can start within a quarter of an hour of the desks' clock (walk-ins are seated now)."""
-    soon = []
-    for svc in service.list_services():
-        slots = service.find_slots(FindSlots(parts=((svc.id, None),), earliest=DEMO_NOW, days_ahead=1, limit=1))
-        if slots and slots[0].start <= DEMO_NOW + timedelta(minutes=15):
-            soon.append(svc.id)
-    return soon[:4]
 
 
 def _profile() -> Any:
