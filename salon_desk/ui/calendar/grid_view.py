@@ -20,7 +20,7 @@ from salon_desk.ui.theme import PALETTE
 
 from .scene import CalendarScene
 
-HEADER_HEIGHT = 50
+HEADER_HEIGHT = 66  # two lines of Noto Sans Arabic (taller than Latin) with padding
 GUTTER_WIDTH = 80
 MIN_COLUMN_WIDTH = 150
 SLOT_HEIGHT = 24.0  # one quarter-hour
@@ -150,10 +150,9 @@ class ColumnHeader(_FollowingStrip):
                 painter.fillRect(QRectF(left, 0, right - left, self.height()), QColor(PALETTE["accent_soft"]))
             painter.setPen(QPen(QColor(PALETTE["border"]), 1))
             painter.drawLine(QPointF(left, 6), QPointF(left, self.height() - 6))
-            self._draw_line(painter, bold, QColor(PALETTE["text"]), column.title, box, align, top=True)
-            self._draw_line(
-                painter, small, QColor(PALETTE["text_muted"]), column.subtitle, box, align, top=False
-            )
+            self._draw_line(painter, bold, QColor(PALETTE["text"]), column.title, box, align)
+            below = box.adjusted(0, QFontMetricsF(bold).lineSpacing(), 0, 0)  # never over the name
+            self._draw_line(painter, small, QColor(PALETTE["text_muted"]), column.subtitle, below, align)
 
     @staticmethod
     def _draw_line(
@@ -163,7 +162,6 @@ class ColumnHeader(_FollowingStrip):
         text: str,
         box: QRectF,
         align: Qt.AlignmentFlag,
-        top: bool,
     ) -> None:
         if not text:
             return
@@ -171,8 +169,7 @@ class ColumnHeader(_FollowingStrip):
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width())
         painter.setFont(font)
         painter.setPen(colour)
-        vertical = Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag.AlignBottom
-        painter.drawText(box, int(align | vertical), elided)
+        painter.drawText(box, int(align | Qt.AlignmentFlag.AlignTop), elided)
 
 
 class TimeGutter(_FollowingStrip):
