@@ -354,6 +354,11 @@ class Localizer:
             return self.status_label(value)
         if key.endswith("role") and str(value) in ROLE_LABELS:
             return self.role_label(value)
+        if key == "permission":  # domain.permissions: "change staff", "refund a payment", ...
+            from salon_desk.domain.permissions import PERMISSION_NAMES, Permission
+
+            phrase = PERMISSION_NAMES.get(Permission(value)) if value in set(Permission) else None
+            return self.gettext(phrase) if phrase else str(value)
         if key.endswith("phone") and isinstance(value, str):
             return self.phone(value)
         if key.endswith("halalas") and type(value) is int:

@@ -7,6 +7,6 @@ if [ "$(id -u)" = 0 ] && ! fc-list | grep -qi "Noto Sans Arabic"; then
 fi
 "$(bash scripts/python.sh)" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e .
+.venv/bin/pip install -q -e ".[cloud]"   # the demo embeds a cloud; the desk alone needs no extra
 .venv/bin/python -m salon_desk.l10n compile
 exec .venv/bin/salon-desk --demo "$@"

@@ -33,9 +33,9 @@ def main(out_dir: Path) -> list[Path]:
     assert isinstance(app, QApplication)
     runtime = open_desk(demo_data_dir(NOW), clock=lambda: NOW)
     desk = runtime.desk
-    visit = next(b for b in desk.day_view(desk.business_day(NOW)).blocks
+    visit = next(b for b in desk.calendar.day_view(desk.calendar.business_day(NOW)).blocks
                  if b.status == "in_service" and b.service_name_en == "Moroccan bath" and b.end_at > NOW)
-    desk.transition_booking(TransitionBooking(visit.booking_id, "completed"))
+    desk.bookings.transition(TransitionBooking(visit.booking_id, "completed"))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for lang in ("ar", "en"):

@@ -36,9 +36,9 @@ def main(out_dir: Path) -> list[Path]:
     assert isinstance(app, QApplication)
     runtime = open_desk(demo_data_dir(NOW), clock=lambda: NOW)
     desk = runtime.desk
-    staff = next(s for s in desk.list_staff() if s.name_en == STAFF)
-    service = next(s for s in desk.list_services() if s.name_en == SERVICE)
-    customer = desk.search_customers("", limit=1)[0]
+    staff = next(s for s in desk.reference.staff() if s.name_en == STAFF)
+    service = next(s for s in desk.reference.services() if s.name_en == SERVICE)
+    customer = desk.customers.search("", limit=1)[0]
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for lang in ("ar", "en"):

@@ -20,13 +20,13 @@ def snapshot(db_path: Path) -> dict[str, list[tuple]]:
 
 
 def first_free_slot(desk: DeskService, service_id: str, after: datetime, staff_id: str | None = None):
-    slots = desk.find_slots(FindSlots(((service_id, staff_id),), after, days_ahead=7, limit=1))
+    slots = desk.calendar.find_slots(FindSlots(((service_id, staff_id),), after, days_ahead=7, limit=1))
     assert slots, "the demo salon should have free time within a week"
     return slots[0]
 
 
 def service_named(desk: DeskService, name_en: str):
-    return next(s for s in desk.list_services() if s.name_en == name_en)
+    return next(s for s in desk.reference.services() if s.name_en == name_en)
 
 
 def later(dt: datetime, **kw) -> datetime:

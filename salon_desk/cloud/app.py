@@ -23,6 +23,7 @@ from .deps import CloudServices
 from .dev import api as dev_api
 from .devices import api as devices_api
 from .devices.enrolment import EnrolmentService
+from .devices.provisioning_api import router as provisioning_router
 from .devices.service import DeviceService
 from .edge import BodyLimit, BodyLimitMiddleware, ClientAddressMiddleware, HstsMiddleware
 from .health import router as health_router
@@ -32,8 +33,12 @@ from .messaging.base import MessageSender
 from .messaging.registry import build_sender
 from .metrics import CloudMetrics
 from .notify.runtime import in_process_worker
+from .ops import router as ops_router
 from .otp import api as otp_api
 from .otp.service import OtpPolicy, OtpService
+from .payments import api as payments_api  # Moyasar pay links, webhooks, /p/{token} (#12)
+from .payments.deposits import deposit_hook
+from .payments.runtime import PaymentsRunner, build_payments
 from .settings import CloudSettings
 from .sync import api as sync_api  # sync protocol router (owned by the sync engineer)
 from .sync.limits import MAX_BODY_BYTES as SYNC_MAX_BODY_BYTES
@@ -62,6 +67,7 @@ def build_services(
         otp=OtpService(db, sender, OtpPolicy.from_settings(settings), clock, metrics),
         enrolment=EnrolmentService(db, clock),
         devices=DeviceService(db, clock),
+        payments=build_payments(settings, db, clock),
     )
 
 
@@ -89,23 +95,34 @@ def create_app(
         worker = in_process_worker(_app, services)  # notifications, when configured to run in-process
         if worker is not None:
             worker.start()
+        await sync_api.start_wakeups(_app, services)  # PostgreSQL: this process's one LISTEN connection
+        runner = PaymentsRunner(_app.state.payments) if settings.payments_in_process else None
+        if runner is not None:
+            runner.start()
         yield
+        if runner is not None:
+            runner.stop()
+        await sync_api.stop_wakeups(_app)
         if worker is not None:
             worker.stop()
         services.otp.close()  # lets queued codes go out first
         services.sender.close()
         services.db.dispose()
 
-    docs = None if settings.is_production else "/docs"
+    public = settings.ops_pages_public  # else /openapi.json answers only to SALON_OPS_TOKEN (ops.py)
     app = FastAPI(
         title="Salon Desk cloud",
         version="1",
         lifespan=lifespan,
-        docs_url=docs,
+        docs_url="/docs" if public else None,
         redoc_url=None,
-        openapi_url=None if settings.is_production else "/openapi.json",
+        openapi_url="/openapi.json" if public else None,
     )
     app.state.services = services
+    app.state.payments = services.payments
+    services.payments.on_paid = deposit_hook(
+        services.db, services.clock, lambda salon_id: sync_api.build_sync_services(app, services).notifier.notify(salon_id)
+    )
     install_error_handlers(app)
     _add_edge_middleware(app, services)
     for router in _routers(settings):
@@ -130,8 +147,12 @@ def _add_edge_middleware(app: FastAPI, services: CloudServices) -> None:
 
 def _routers(settings: CloudSettings) -> list[APIRouter]:
     routers = [health_router, devices_api.router, otp_api.router, sync_api.router, links_api.router]
+    routers.append(provisioning_router)  # unattended desk enrolment (#13)
+    routers.append(payments_api.router)  # online payments (#12)
     if settings.dev_endpoints_enabled:
         routers.append(dev_api.router)
+    if not settings.ops_pages_public:
+        routers.append(ops_router)  # /openapi.json behind SALON_OPS_TOKEN
     return routers
 
 

@@ -19,9 +19,11 @@ from salon_desk.domain.errors import DomainError
 from .clock import SystemClock
 from .db import Database
 from .devices.enrolment import EnrolmentService
+from .devices.provisioning_cli import add_provisioning_commands
 from .devices.service import DeviceService
 from .i18n import translate
 from .migrate import current_revision, head_revision, upgrade
+from .payments import cli as payments_cli
 from .salons.service import create_salon
 from .settings import CloudSettings, parse_networks
 
@@ -50,7 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes sharing the port (PostgreSQL: they wake each other's long-polls)",
+    )
+    serve.add_argument(
+        "--backlog", type=int, default=4096, help="pending connections the socket queues (many desks reconnecting)"
+    )
     serve.add_argument(
         "--with-worker", action="store_true", help="also send customer notifications (small installs)"
     )
@@ -84,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--role", choices=("receptionist", "manager"), default="manager")
     code.set_defaults(command=_enrol_code)
 
+    add_provisioning_commands(commands)  # provisioning-code create|list|revoke (#13)
+
+    purge = commands.add_parser(
+        "purge", help="delete expired OTP requests, throttle rows, link sessions and old push receipts"
+    )
+    purge.set_defaults(command=_purge)
+
     revoke = commands.add_parser("revoke-device", help="revoke a desk's token (it keeps its data)")
     revoke.add_argument("--salon", required=True, metavar="SALON_ID")
     revoke.add_argument("--device", required=True, metavar="DEVICE_ID")
@@ -95,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("--salon", required=True, metavar="SALON_ID", help="the salon id inside the desk database")
     imported.add_argument("--desk-db", required=True, type=Path, metavar="PATH")
     imported.set_defaults(command=_import_desk)
+    payments_cli.add_commands(commands)  # issue #12
     return parser
 
 
@@ -103,7 +121,7 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
 
     db = Database.from_url(settings.database_url)
     try:
-        current = current_revision(db.engine)
+        current, db_backend = current_revision(db.engine), db.backend
     finally:
         db.dispose()
     if current != head_revision():
@@ -121,12 +139,20 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
             print(f"salon-cloud: --trusted-proxies: {exc}", file=sys.stderr)
             return 2
         os.environ["SALON_TRUSTED_PROXIES"] = args.trusted_proxies  # every worker's CloudSettings
+    if args.workers > 1 and db_backend == "sqlite":
+        print(
+            "salon-cloud: warning: on SQLite a desk's long-poll is woken only by writes to its own worker "
+            "process (others' reach it at its timeout); use PostgreSQL for --workers > 1",
+            file=sys.stderr,
+        )
+    _raise_open_files_limit()  # every waiting desk holds one socket
     uvicorn.run(
         "salon_desk.cloud.app:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
         workers=max(1, args.workers),
+        backlog=args.backlog,
         log_config=None,  # the app factory installs JSON logging in every worker
         access_log=False,  # the app writes its own access lines, by route template (no raw paths)
         proxy_headers=False,  # edge.ClientAddressMiddleware trusts only SALON_TRUSTED_PROXIES
@@ -134,6 +160,17 @@ def _serve(args: argparse.Namespace, settings: CloudSettings) -> int:
         server_header=False,
     )
     return 0
+
+
+def _raise_open_files_limit() -> None:
+    """Soft RLIMIT_NOFILE up to the hard limit: idle long-polls are sockets, not threads (docs/deploy.md)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _worker(args: argparse.Namespace, settings: CloudSettings) -> int:
@@ -200,6 +237,19 @@ def _enrol_code(args: argparse.Namespace, settings: CloudSettings) -> int:
         f"salon-cloud: {issued.role} code, single use, valid until {issued.expires_at:%H:%M} UTC",
         file=sys.stderr,
     )
+    return 0
+
+
+def _purge(args: argparse.Namespace, settings: CloudSettings) -> int:
+    from .maintenance import purge
+
+    db = Database.from_url(settings.database_url)
+    try:
+        report = purge(db, SystemClock(), settings)
+    finally:
+        db.dispose()
+    counts = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in report.as_dict().items())
+    print(f"salon-cloud: purged {counts}", file=sys.stderr)
     return 0
 
 

@@ -22,6 +22,7 @@ from .i18n import negotiate_language
 from .messaging.base import MessageSender
 from .metrics import CloudMetrics
 from .otp.service import OtpService
+from .payments.service import PaymentsService
 from .settings import CloudSettings
 
 
@@ -37,6 +38,7 @@ class CloudServices:
     otp: OtpService
     enrolment: EnrolmentService
     devices: DeviceService
+    payments: PaymentsService  # Moyasar online payments (#12)
 
 
 def get_services(request: Request) -> CloudServices:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .deps import Services
 from .errors import Unavailable
 from .metrics import CONTENT_TYPE_LATEST
+from .ops import OpsAccess
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["operations"])
@@ -25,6 +26,16 @@ def healthz(services: Services) -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
-@router.get("/metrics")
-def metrics(services: Services) -> Response:
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text format",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        }
+    },
+)
+def metrics(services: Services, _access: OpsAccess) -> Response:
+    """Prometheus text format, this process only. Closed in production: see ops.py."""
     return Response(services.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

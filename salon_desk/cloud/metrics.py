@@ -1,7 +1,7 @@
 """Prometheus metrics, one registry per app (several apps in one test process never collide).
 
-With several uvicorn workers each process answers /metrics for itself; scrape them per worker or set up
-prometheus_client's multiprocess mode in the deployment.
+Each server process answers /metrics for itself: run one `salon-cloud serve` per port and scrape every
+port (docs/deploy.md). In production /metrics needs `Authorization: Bearer $SALON_OPS_TOKEN`.
 """
 
 from __future__ import annotations
@@ -88,6 +88,35 @@ class CloudMetrics:
             "Failures while applying a pushed mutation, by outcome: attempt_failed (an unexpected error, "
             "tried again), server_error (refused after the last attempt), transient (answered retry).",
             ["outcome"],
+            registry=self.registry,
+        )
+
+        # Long-poll wake-ups (sync/notify.py, sync/wakeups_pg.py).
+        self.sync_longpolls_waiting = Gauge(
+            "salon_sync_longpolls_waiting",
+            "Pulls of this process waiting for a change (each holds a socket, no thread, no DB connection).",
+            registry=self.registry,
+        )
+        self.sync_wakeups = Counter(
+            "salon_sync_wakeups_total",
+            "Waiting pulls woken, by source: local (a write in this process), remote (LISTEN/NOTIFY from "
+            "another process), reconnect / listener_down (every pull reads again), stop.",
+            ["source"],
+            registry=self.registry,
+        )
+        self.sync_listener_up = Gauge(
+            "salon_sync_listener_up",
+            "1 while this process's PostgreSQL LISTEN connection for wake-ups is up (PostgreSQL only).",
+            registry=self.registry,
+        )
+        self.sync_quiet_pages = Counter(
+            "salon_sync_quiet_pages",
+            "Pulls at the head answered from the remembered empty page, without reading the database.",
+            registry=self.registry,
+        )
+        self.sync_listener_connects = Counter(
+            "salon_sync_listener_connects",
+            "Times this process's wake-up listener connected and ran LISTEN (more than 1: it reconnected).",
             registry=self.registry,
         )
 

@@ -78,6 +78,47 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    _document_error_bodies(app)
+
+
+# The error body as the handlers above really answer it (422 included: not FastAPI's HTTPValidationError).
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "detail", "params"],
+    "properties": {
+        "code": {"type": "string", "description": "stable, for programs (e.g. invalid_request)"},
+        "detail": {"type": "string", "description": "translated for people (Accept-Language: ar or en)"},
+        "params": {"type": "object", "additionalProperties": True},
+        "fields": {"type": "array", "items": {"type": "string"}, "description": "422: the fields refused"},
+    },
+}
+
+
+def _document_error_bodies(app: FastAPI) -> None:
+    """The OpenAPI document describes every 422 with ERROR_SCHEMA (issue #14)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        components["Error"] = ERROR_SCHEMA
+        refused = {
+            "description": "Refused request (validation): the error body, with the refused fields",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict) and "422" in operation.get("responses", {}):
+                    operation["responses"]["422"] = refused
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class ObservabilityMiddleware:

@@ -28,7 +28,7 @@ from .generate import (
     staff_rules,
 )
 
-DEMO_PIN = "1234"
+DEMO_PIN = "2684"  # passes domain.pin.check_new_pin (4–6 digits, not 1234/0000-like); README says it
 
 Row = dict[str, Any]
 Base = Callable[[str], Row]  # the columns every row shares, for a new row id
@@ -90,7 +90,8 @@ def _add_staff(
             first_ar, first_en = cat.FIRST_NAMES[index % len(cat.FIRST_NAMES)]
             name_ar, name_en = first_ar, f"{first_en} {index // len(cat.FIRST_NAMES) + 1}"
         sid = ids()
-        data.add("staff", {**base(sid), "name_ar": name_ar, "name_en": name_en, "title": title, "color": colour,
+        data.add("staff", {**base(sid), "name_ar": name_ar, "name_en": name_en, "title": title,
+                           "title_ar": cat.TITLES_AR.get(title, ""), "title_en": title, "color": colour,
                            "sort_order": index, "active": True})
         rules = staff_rules(index, sid, ids)
         for rule in rules:

@@ -37,6 +37,16 @@ STAFF = [
     ("دانة", "Dana", "Nail technician", {"nails", "body"}, "#8a5a44"),
 ]
 
+# The job titles in Arabic (issue #10: titles show in the UI language).
+TITLES_AR = {
+    "Senior stylist": "مصففة أولى",
+    "Stylist": "مصففة",
+    "Colour specialist": "أخصائية صبغات",
+    "Nail technician": "فنية أظافر",
+    "Beautician": "خبيرة تجميل",
+    "Makeup artist": "خبيرة مكياج",
+}
+
 FIRST_NAMES = [
     ("نورة", "Noura"), ("سارة", "Sara"), ("فاطمة", "Fatimah"), ("مريم", "Maryam"), ("ريم", "Reem"),
     ("هند", "Hind"), ("لمى", "Lama"), ("جود", "Joud"), ("العنود", "Alanoud"), ("منيرة", "Munira"),

@@ -7,6 +7,8 @@ folder, with the console SMS provider and the notification worker in-process, ho
 
 The desk's token goes to the caller's secret store (the demo uses an in-memory one). Nothing leaves the
 machine: the server binds 127.0.0.1 only and the console provider stores messages for the panel.
+Online payments (issue #12) go to the fake Moyasar on 127.0.0.1: the demo salon asks a 50 SAR deposit on the
+booking page, the fake's hosted checkout takes the test card 4201320111111010, and its webhooks come back here.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from salon_desk.cloud.app import create_app
 from salon_desk.cloud.clock import Clock
 from salon_desk.cloud.db import Database
+from salon_desk.cloud.dev.moyasar_fake import FakeMoyasar
 from salon_desk.cloud.migrate import upgrade
 from salon_desk.cloud.notify.settings import NotifySettings
+from salon_desk.cloud.payments.keys import new_master_key
 from salon_desk.cloud.settings import CloudSettings
 from salon_desk.cloud.sync.bootstrap import import_desk
 
@@ -58,6 +62,7 @@ class DemoCloud:
     _server: uvicorn.Server
     _thread: threading.Thread
     _socket: socket.socket
+    moyasar: FakeMoyasar | None = None
     _stopped: bool = field(default=False)
 
     def issue_enrolment_code(self, role: str = "manager") -> str:
@@ -70,9 +75,16 @@ class DemoCloud:
         self._server.should_exit = True
         self._thread.join(timeout=START_TIMEOUT_SECONDS)
         self._socket.close()
+        if self.moyasar is not None:
+            self.moyasar.stop()
 
 
-def start_demo_cloud(folder: Path, desk_db: Path, clock: Clock | None = None) -> DemoCloud:
+DEMO_DEPOSIT_HALALAS = 5_000
+
+
+def start_demo_cloud(
+    folder: Path, desk_db: Path, clock: Clock | None = None, *, deposit_halalas: int = DEMO_DEPOSIT_HALALAS
+) -> DemoCloud:
     url = f"sqlite:///{folder / 'cloud.db'}"
     upgrade(url)
     salon_id = _desk_salon_id(desk_db)
@@ -81,7 +93,11 @@ def start_demo_cloud(folder: Path, desk_db: Path, clock: Clock | None = None) ->
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = _DemoSettings(database_url=url, public_base_url=base_url, sms_provider="console")
+    moyasar = FakeMoyasar().start()
+    settings = _DemoSettings(
+        database_url=url, public_base_url=base_url, sms_provider="console", moyasar_base_url=moyasar.api_url,
+        payments_key=new_master_key(), payments_in_process=True,  # a fresh key per run: nothing to keep
+    )
     app = create_app(settings, db=db, clock=clock)
     app.state.notify_settings = DEMO_NOTIFY  # the lifespan starts the in-process worker
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
@@ -89,12 +105,17 @@ def start_demo_cloud(folder: Path, desk_db: Path, clock: Clock | None = None) ->
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="demo-cloud", daemon=True)
     thread.start()
     _wait_started(server, thread)
-    return DemoCloud(base_url, salon_id, app, server, thread, sock)
+    account = moyasar.add_account(webhook_url=f"{base_url}/v1/webhooks/moyasar", webhook_secret=new_master_key())
+    app.state.payments.configure_account(
+        salon_id, secret_key=account.secret_key, publishable_key=account.publishable_key,
+        webhook_secret=str(account.webhook_secret), deposit_halalas=deposit_halalas, actor="demo",
+    )
+    return DemoCloud(base_url, salon_id, app, server, thread, sock, moyasar)
 
 
 def enrol_demo_desk(cloud: DemoCloud, desk_engine: Any, secrets: Any, device_name: str = "Demo desk") -> Any:
     """Enrols the demo desk with a fresh code; returns its CloudLink (the token is in `secrets`)."""
-    from salon_desk.desk_sync import enrol_this_desk
+    from salon_desk.sync.session import enrol_this_desk
 
     return enrol_this_desk(desk_engine, secrets, cloud.base_url, cloud.issue_enrolment_code(), device_name)
 

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import booking, digits, money, phone, rules, scheduling, sync_messages
+from . import (
+    booking,
+    catalogue,
+    checkout,
+    digits,
+    money,
+    payments,
+    permissions,
+    phone,
+    pin,
+    rules,
+    scheduling,
+    sync_messages,
+    users,
+    zatca,
+)
 from .i18n import N_
+from .scheduling import editing
 
 GENERIC = {
     "internal": N_("Something went wrong. Nothing was changed. Please try again."),
@@ -15,7 +31,8 @@ GENERIC = {
 @cache
 def all_messages() -> dict[str, str]:
     table: dict[str, str] = {}
-    for module in (booking, digits, money, phone, rules, scheduling, sync_messages):
+    for module in (booking, catalogue, editing, checkout, digits, money, payments, permissions, phone, pin, rules,
+                   scheduling, sync_messages, users, zatca):
         table.update(getattr(module, "MESSAGES", {}))
     table.update(GENERIC)
     return table

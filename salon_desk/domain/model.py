@@ -69,6 +69,10 @@ class Salon:
     deposit_halalas: int
     sms_sender: str
     digit_style: str  # "latn" | "arab"
+    idle_lock_minutes: int = 5  # issue #10: salon policies
+    discount_limit_percent: int = 20
+    link_expiry_hours: int = 48
+    zatca_phase: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,14 @@ class Staff:
     color: str
     sort_order: int
     active: bool = True
+    title_ar: str = ""  # issue #10: the job title in each UI language (`title` is the legacy single one)
+    title_en: str = ""
+    phone: str | None = None
+
+    def title_in(self, language: str) -> str:
+        """The job title in the UI language, falling back to the other language, then the legacy title."""
+        first, second = (self.title_ar, self.title_en) if language == "ar" else (self.title_en, self.title_ar)
+        return first or second or self.title
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ MESSAGES = {
     "sync.quarantined": N_("This booking held values the server could not read; it was set aside for review."),
 }
 
-# A mutation's name as people read it (conflict cards, sync details).
+# A mutation's name as people read it (conflict cards, sync details), keyed by its wire name: one entry per
+# `salon_desk.sync.schemas.names.MutationName` (the domain may not import it; tests/unit/test_mutation_names.py
+# checks that the two agree).
 MUTATION_LABELS = {
     "booking.create": N_("New booking"),
     "booking.reschedule": N_("Booking moved"),
@@ -31,4 +33,21 @@ MUTATION_LABELS = {
     "waitlist_entry.create": N_("Added to the waitlist"),
     "waitlist_entry.patch": N_("Waitlist entry edited"),
     "conflict.resolve": N_("Conflict resolved"),
+    "checkout.save": N_("Bill updated"),
+    "payment.record": N_("Payment taken"),
+    "invoice.issue": N_("Invoice issued"),
+    "credit_note.issue": N_("Credit note issued"),
+    "refund.record": N_("Refund paid"),
+    "daily_close.record": N_("Day closed"),
+    "desk_user.create": N_("Access given"),
+    "desk_user.patch": N_("Access changed"),
+    "staff.create": N_("Staff member added"),  # issue #10
+    "staff.patch": N_("Staff member edited"),
+    "staff.set_services": N_("Services performed changed"),
+    "availability.set_week": N_("Working hours changed"),
+    "service.create": N_("Service added"),
+    "service.patch": N_("Service edited"),
+    "availability_exception.create": N_("Time off or extra shift added"),
+    "availability_exception.delete": N_("Time off or extra shift removed"),
+    "salon.patch": N_("Salon settings changed"),
 }

@@ -48,11 +48,13 @@ def salon(row: r.SalonRow) -> Salon:
     return Salon(row.id, row.name_ar, row.name_en, row.timezone, row.vat_number, row.commercial_registration,
                  row.address, opening_hours_from_json(row.opening_hours),
                  tuple(date.fromisoformat(d) for d in row.closures), row.cancel_cutoff_minutes,
-                 row.deposit_halalas, row.sms_sender, row.digit_style)
+                 row.deposit_halalas, row.sms_sender, row.digit_style, row.idle_lock_minutes,
+                 row.discount_limit_percent, row.link_expiry_hours, row.zatca_phase)
 
 
 def staff(row: r.StaffRow) -> Staff:
-    return Staff(row.id, row.name_ar, row.name_en, row.title, row.color, row.sort_order, row.active)
+    return Staff(row.id, row.name_ar, row.name_en, row.title, row.color, row.sort_order, row.active,
+                 row.title_ar or "", row.title_en or "", row.phone)
 
 
 def service(row: r.ServiceRow) -> Service:

@@ -1,6 +1,6 @@
 """The outbox: every local change becomes a mutation for the cloud, in the change's own transaction.
 
-Each mutation is checked against its schema (salon_desk/sync/schemas.py, the same the cloud applies) before
+Each mutation is checked against its schema (salon_desk/sync/schemas, the same the cloud applies) before
 it is written: a mutation the cloud would refuse never enters the outbox; the use case fails with the
 schema's typed error (`sync.invalid_args`) and its transaction rolls back.
 """
@@ -38,8 +38,9 @@ class Outbox:
         args: dict[str, Any],
         actor: Actor,
         base_seq: int | None = None,
-        v: int = schemas.CURRENT_VERSION,
+        v: int | None = None,  # the rules version it is written under: the current one unless a test says
     ) -> OutboxRow:
+        v = schemas.CURRENT_VERSION if v is None else v
         schemas.validate_target(name, v, entity, entity_id)
         schemas.validate_args(name, v, args)
         now = self._clock()

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.model import SyncStatus
+from salon_desk.sync.schemas.names import MutationName
 
 from .rows import OutboxRow, SyncConflictRow
 
-RESOLVE_MUTATION = "conflict.resolve"
+RESOLVE_MUTATION = MutationName.CONFLICT_RESOLVE
 
 
 @dataclass(frozen=True, slots=True)

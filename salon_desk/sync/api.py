@@ -12,7 +12,14 @@ from typing import Any
 
 import httpx
 
-from .protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse
+from .protocol import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    AuditAnchors,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 
 CONNECT_TIMEOUT = 5.0
 READ_MARGIN = 10.0  # the read timeout is the long-poll wait plus this
@@ -66,6 +73,24 @@ class SyncApi:
             headers={"Content-Type": "application/json"},
         )
         return PushResponse.model_validate_json(response.content)
+
+    def audit_anchors(self) -> list[tuple[int, str]]:
+        """The chain heads the cloud anchored for this desk (issue #10), oldest first."""
+        response = self._send("GET", "/v1/sync/audit-anchors")
+        return [(a.seq, a.hash) for a in AuditAnchors.model_validate_json(response.content).anchors]
+
+    def rebind(self, code: str) -> tuple[str, int]:
+        """`POST /v1/devices/rebind` (a desk restored from a backup, 409 device_rewound): a manager's code
+        for this desk; returns (the new token, the last device_seq the server has seen). The new token is
+        used from the next request on."""
+        response = self._send("POST", "/v1/devices/rebind", json={"code": code})
+        body = response.json()
+        self.use_token(str(body["token"]))
+        return str(body["token"]), int(body["last_device_seq"])
+
+    def use_token(self, token: str) -> None:
+        self._token = token
+        self._headers["Authorization"] = f"Bearer {token}"
 
     def pull(self, cursor: str, limit: int = 1000, wait: float = 0) -> PullResponse:
         params: dict[str, Any] = {"limit": limit, "wait": wait}

@@ -5,7 +5,7 @@
     engine.status()                      # pending count, oldest pending age, last sync, open conflicts
 
 A new desk's first pull runs in priority phases (reference data, the calendar window, the rest; specs/sync.md
-§3.7): `SyncReport.calendar_usable`, `SyncStatus.calendar_usable` and `on_calendar_usable` say when the
+§3.7): `SyncReport.calendar_usable`, `SyncHealth.calendar_usable` and `on_calendar_usable` say when the
 calendar can be shown; then the desk continues on the incremental cursor from the head seen before phase 1.
 
 One writing transaction per push batch result and per pull page (cursor included), so a crash anywhere
@@ -22,20 +22,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, Table, event, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from salon_desk.clock import Clock, utc_now
 from salon_desk.store.engine import make_engine
-from salon_desk.store.rows import REPLICATED, OutboxRow, SyncConflictRow
+from salon_desk.store.rows import REPLICATED, AuditEventRow, OutboxRow, SyncConflictRow
 
 from . import state as keys
 from .api import SyncApi, SyncHttpError
-from .apply import install_rows
+from .apply import install_rows, pending_fields
 from .protocol import (
     MAX_BATCH,
+    AuditHead,
     Mutation,
     MutationActor,
     PullResponse,
@@ -56,6 +58,16 @@ RESULT_COUNTERS = {"applied": "applied", "conflict": "conflicts", "refused": "re
 # once finished; empty = not started), its cursor, and the incremental cursor to switch to afterwards.
 INITIAL_PHASE, PHASE_CURSOR, INITIAL_BASE = "initial_phase", "phase_cursor", "initial_base"
 PHASES_DONE = "done"
+# "1" while a full resync (410 resync_required: the desk's cursor is older than the server's tombstone purge
+# horizon) re-bootstraps from the server; cleared once caught up, when rows the server no longer has go.
+RESYNC = "resync"
+RESYNC_CHUNK = 500
+# What a full resync may tombstone when the server no longer has it (a purged tombstone). Money rows,
+# the salon and desk users are never deleted on the server, so never here either.
+RESYNC_SWEPT = (
+    "staff", "service", "staff_service", "availability_rule", "availability_exception", "customer",
+    "booking", "booking_item", "walk_in", "waitlist_entry", "notification", "sync_conflict", "superseded_edit",
+)  # fmt: skip
 
 
 def make_sync_engine(path: Path | str) -> Engine:
@@ -112,7 +124,7 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
-class SyncStatus:
+class SyncHealth:
     pending: int
     oldest_pending_age: timedelta | None
     last_sync_at: datetime | None
@@ -163,6 +175,9 @@ class SyncEngine:
             if error.kind == "epoch_changed":
                 self._recover_epoch(str(error.params.get("epoch", "")), error.params.get("restored_seq"))
                 report.blocked_code = None  # recovered: the next run re-pushes and pulls the new epoch
+            elif error.kind == "resync_required":
+                self._start_resync()
+                report.blocked_code = None  # recovered: the next run pushes the outbox, then re-bootstraps
             report.next_delay = self.backoff.next_delay(error.retry_after)
             report.calendar_usable = self._calendar_usable()
             return report
@@ -198,6 +213,9 @@ class SyncEngine:
                 .limit(self._batch_size)
             ).all()
             epoch = SyncState(session).get(keys.EPOCH) or None
+            head = session.execute(
+                select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1)
+            ).first()
         mutations = self._envelopes(rows)
         if not mutations:
             return False
@@ -207,6 +225,7 @@ class SyncEngine:
             client_time=self._clock().isoformat(),
             epoch=epoch,
             mutations=mutations,
+            audit_head=AuditHead(seq=head[0], hash=head[1]) if head else None,  # anchored by the cloud (#10)
         )
         try:
             response = self._api.push(request)
@@ -284,6 +303,7 @@ class SyncEngine:
             page = self.pull_page(report, wait)
             wait = 0  # only the first request long-polls
             if not page.has_more:
+                self._finish_resync(report)
                 return
 
     def pull_page(self, report: SyncReport, wait: float = 0) -> PullResponse:
@@ -346,8 +366,52 @@ class SyncEngine:
 
     def _calendar_usable(self) -> bool:
         with self._sessions() as session:
-            phase = _initial_phase(SyncState(session))
-        return phase is None or phase >= 3
+            sync_state = SyncState(session)
+            phase = _initial_phase(sync_state)
+            resyncing = bool(sync_state.get(RESYNC))  # the desk's rows are all there meanwhile
+        return phase is None or phase >= 3 or resyncing
+
+    def _start_resync(self) -> None:
+        """410 resync_required (specs/sync.md §3.6): the desk missed changes the server no longer keeps
+        (purged tombstones), so it re-bootstraps, in one transaction: keep the outbox (pending mutations are
+        pushed first on every run, and their rows keep their local values by rebase); forget every row's
+        server_seq, so each row the server sends is installed again; pull the salon again in phases. Rows the
+        server did not send again by the time the desk is caught up are gone there (`_finish_resync`)."""
+        with self._sessions() as session:
+            for row_class in REPLICATED.values():
+                session.execute(update(row_class).values(server_seq=None))
+            sync_state = SyncState(session)
+            sync_state.set(keys.CURSOR, "")
+            for key in (INITIAL_PHASE, PHASE_CURSOR, INITIAL_BASE):
+                sync_state.set(key, "")
+            sync_state.set(RESYNC, "1")
+            session.commit()
+
+    def _finish_resync(self, report: SyncReport) -> None:
+        """Once a resync has pulled every phase and caught up incrementally (a row changed during the phases
+        arrives on the incremental cursor, so not before): rows still without a server_seq and with no
+        pending local mutation were deleted on the server and their tombstones purged: tombstoned here."""
+        with self._sessions() as session:
+            sync_state = SyncState(session)
+            if not sync_state.get(RESYNC) or _initial_phase(sync_state) is not None:
+                return
+            pending, now = pending_fields(session), self._clock()
+            for entity in RESYNC_SWEPT:
+                table = cast(Table, REPLICATED[entity].__table__)
+                ids = session.scalars(
+                    select(table.c.id).where(table.c.server_seq.is_(None), table.c.deleted_at.is_(None))
+                ).all()
+                gone = [row_id for row_id in ids if not pending.of(entity, row_id)]
+                for start in range(0, len(gone), RESYNC_CHUNK):
+                    session.execute(
+                        update(table)
+                        .where(table.c.id.in_(gone[start : start + RESYNC_CHUNK]))
+                        .values(deleted_at=now, updated_at=now, sync_status="synced")
+                    )
+                if gone:
+                    report.entities_changed.add(entity)
+            sync_state.set(RESYNC, "")
+            session.commit()
 
     def _recover_epoch(self, epoch: str, restored_seq: object) -> None:
         """The server was restored from a backup (specs/sync.md §3.15), in one transaction: keep the outbox;
@@ -372,14 +436,46 @@ class SyncEngine:
         offset = parse_instant(server_time) - now
         sync_state.set(keys.CLOCK_OFFSET_MS, str(int(offset.total_seconds() * 1000)))
 
+    # ---------------------------------------------------------------- a desk restored from a backup
+
+    def rebind(self, code: str) -> str:
+        """After 409 device_rewound (specs/sync.md §3.15): with a manager's code for this desk, the server
+        rotates the token (returned: the caller stores it in the keyring) and says the last device_seq it
+        saw; the pending outbox is renumbered above it, in order, mutation ids kept (a change the server
+        already has is answered from its receipt), and later changes number on from there. The next run
+        pushes them, then pulls from the desk's cursor (idempotent upserts catch it up)."""
+        token, last_seq = self._api.rebind(code)
+        with self._sessions() as session:
+            pending = session.scalars(
+                select(OutboxRow.device_seq).where(OutboxRow.status == "pending").order_by(OutboxRow.device_seq)
+            ).all()
+            highest = session.scalar(select(func.max(OutboxRow.device_seq))) or 0
+            parked = max(highest, last_seq + len(pending)) + 1  # above every number in use or wanted
+            for offset, old_seq in enumerate(pending):  # two passes: no target is ever taken
+                session.execute(
+                    update(OutboxRow).where(OutboxRow.device_seq == old_seq).values(device_seq=parked + offset)
+                )
+            for offset in range(len(pending)):
+                session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.device_seq == parked + offset)
+                    .values(device_seq=last_seq + 1 + offset, attempts=0, first_failed_at=None, last_error=None)
+                )
+            session.execute(  # AUTOINCREMENT: the next change numbers after the renumbered ones
+                text("UPDATE sqlite_sequence SET seq = max(seq, :seq) WHERE name = :table"),
+                {"seq": last_seq + len(pending), "table": OutboxRow.__tablename__},
+            )
+            session.commit()
+        return token
+
     # ---------------------------------------------------------------- status
 
-    def status(self) -> SyncStatus:
+    def status(self) -> SyncHealth:
         with self._sessions() as session:
             return _status(session, self._clock())
 
 
-def _status(session: Session, now: datetime) -> SyncStatus:
+def _status(session: Session, now: datetime) -> SyncHealth:
     pending = OutboxRow.status == "pending"
     count, oldest, attempts = session.execute(
         select(func.count(), func.min(OutboxRow.created_at), func.max(OutboxRow.attempts)).where(pending)
@@ -397,13 +493,13 @@ def _status(session: Session, now: datetime) -> SyncStatus:
         t for t in (sync_state.get_instant(keys.LAST_PULL_OK), sync_state.get_instant(keys.LAST_PUSH_OK)) if t
     ]
     oldest_at = parse_instant(oldest) if isinstance(oldest, str) else oldest
-    return SyncStatus(
+    return SyncHealth(
         count,
         now - oldest_at if oldest_at else None,
         max(times) if times else None,
         conflicts,
         attempts or 0,
-        _initial_phase(sync_state),
+        None if sync_state.get(RESYNC) else _initial_phase(sync_state),  # a resyncing desk has its rows
     )
 
 

@@ -3,6 +3,8 @@
 Rows travel as JSON objects whose fields are listed in ENTITY_FIELDS with their kind; both sides convert
 with `encode_value` / `decode_value`, so an instant is always "YYYY-MM-DDTHH:MM:SS.ffffffZ" on the wire.
 Local-only desk columns (`server_seq`, `sync_status`, `customer.search_name`) never travel.
+`EnrolAnswer` is the answer to a successful enrolment (§3.11); its `pin_pepper` is the salon's PIN pepper
+(domain.pin), which travels nowhere else: no row, no pull, no error body ever carries it.
 """
 
 from __future__ import annotations
@@ -46,11 +48,18 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "deposit_halalas": "int",
         "sms_sender": "text",
         "digit_style": "text",
+        "idle_lock_minutes": "int",  # issue #10: salon policies
+        "discount_limit_percent": "int",
+        "link_expiry_hours": "int",
+        "zatca_phase": "int",
     },
     "staff": {
         "name_ar": "text",
         "name_en": "text",
         "title": "text",
+        "title_ar": "text",  # issue #10
+        "title_en": "text",
+        "phone": "text",
         "color": "text",
         "sort_order": "int",
         "active": "bool",
@@ -87,6 +96,12 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "start_at": "instant",
         "end_at": "instant",
         "note": "text",
+    },
+    "desk_user": {  # who may sign in on the salon's desks; pin_hash is peppered (domain.pin), never the PIN
+        "name": "text",
+        "role": "text",
+        "pin_hash": "text",
+        "active": "bool",
     },
     "customer": {
         "name": "text",
@@ -178,6 +193,103 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "won_by": "text",
         "at": "instant",
     },
+    # Checkout (issue #11): bills, tenders, documents and closes. Invoices and credit notes are immutable and
+    # numbered by the desk that issued them; the cloud never renumbers them.
+    "checkout": {
+        "booking_id": "text",
+        "customer_id": "text",
+        "lines": "json",
+        "order_discount": "json",
+        "status": "text",
+        "gross_halalas": "int",
+        "discount_halalas": "int",
+        "device_id": "text",
+        "opened_by": "text",
+        "invoice_id": "text",
+    },
+    "payment": {
+        "booking_id": "text",
+        "method": "text",
+        "amount_halalas": "int",
+        "status": "text",
+        "external_id": "text",
+        "idempotency_key": "text",
+        "checkout_id": "text",
+        "device_id": "text",
+        "business_day": "day",
+        "taken_at": "instant",
+        "taken_by": "text",
+        "tendered_halalas": "int",
+        "change_halalas": "int",
+        "card_network": "text",
+        "approval_code": "text",
+        "card_last4": "text",
+    },
+    "refund": {
+        "payment_id": "text",
+        "amount_halalas": "int",
+        "reason": "text",
+        "status": "text",
+        "external_id": "text",
+        "method": "text",
+        "credit_note_id": "text",
+        "checkout_id": "text",
+        "device_id": "text",
+        "business_day": "day",
+        "refunded_at": "instant",
+        "authorised_by": "text",
+    },
+    "invoice": {
+        "booking_id": "text",
+        "series": "text",
+        "number": "int",
+        "issued_at": "instant",
+        "lines": "json",
+        "net_halalas": "int",
+        "vat_halalas": "int",
+        "gross_halalas": "int",
+        "seller": "json",
+        "qr_payload": "text",
+        "uuid": "text",
+        "counter": "int",
+        "previous_hash": "text",
+        "hash": "text",
+        "discount_halalas": "int",
+        "checkout_id": "text",
+        "device_id": "text",
+        "payments": "json",
+    },
+    "credit_note": {
+        "invoice_id": "text",
+        "series": "text",
+        "number": "int",
+        "issued_at": "instant",
+        "reason": "text",
+        "lines": "json",
+        "net_halalas": "int",
+        "vat_halalas": "int",
+        "gross_halalas": "int",
+        "qr_payload": "text",
+        "seller": "json",
+        "uuid": "text",
+        "counter": "int",
+        "previous_hash": "text",
+        "hash": "text",
+        "chain_series": "text",
+        "original_number": "text",
+        "device_id": "text",
+    },
+    "daily_close": {
+        "device_id": "text",
+        "business_day": "day",
+        "closed_at": "instant",
+        "closed_by": "text",
+        "closed_by_name": "text",
+        "figures": "json",
+        "counted_cash_halalas": "int",
+        "expected_cash_halalas": "int",
+        "variance_halalas": "int",
+    },
 }
 ENTITY_RANK = {name: rank for rank, name in enumerate(ENTITY_FIELDS)}
 
@@ -263,7 +375,7 @@ def parse_cursor(cursor: str) -> tuple[str, int]:
 # cursor so phase 3 excludes exactly what phase 2 sent); phase 3 everything else.
 PRIORITIES = (1, 2, 3)
 REFERENCE_ENTITIES = frozenset(
-    {"salon", "staff", "service", "staff_service", "availability_rule", "availability_exception"}
+    {"salon", "staff", "service", "staff_service", "availability_rule", "availability_exception", "desk_user"}
 )
 CALENDAR_DAYS_BEFORE = 7
 CALENDAR_DAYS_AFTER = 60
@@ -325,6 +437,20 @@ class Mutation(WireModel):
         return sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).digest()
 
 
+class AuditHead(WireModel):
+    """The desk's audit chain head at push time (issue #10): the cloud anchors it, so a chain rewritten and
+    re-hashed on the desk no longer matches what was anchored."""
+
+    seq: int = Field(strict=True, ge=1, le=MAX_SEQ)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class AuditAnchors(WireModel):
+    """GET /v1/sync/audit-anchors: this device's anchored chain heads, oldest first."""
+
+    anchors: list[AuditHead] = Field(default_factory=list)
+
+
 class PushRequest(WireModel):
     device_id: Uuid
     schema_version: int = Field(0, strict=True, ge=0, le=1_000_000)
@@ -332,6 +458,7 @@ class PushRequest(WireModel):
     # The epoch the desk last pulled from; another one answers 409 epoch_changed.
     epoch: str | None = Field(None, pattern=EPOCH_PATTERN)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+    audit_head: AuditHead | None = None  # issue #10: anchored by the cloud
 
 
 class RowChange(WireModel):
@@ -375,6 +502,27 @@ class PullResponse(WireModel):
     has_more: bool
     head_seq: int
     server_time: str | None = None
+
+
+PEPPER_PATTERN = r"^[0-9a-f]{64}$"  # 32 bytes, lower-case hex
+
+
+class EnrolAnswer(WireModel):
+    """The answer to a successful enrolment: POST /v1/devices/enrol (a code, or a rebind code) and
+    POST /v1/provisioning/enrol (specs/sync.md §3.11). The one and only place the salon's PIN pepper travels
+    (`pin_pepper`: HMAC-SHA256 of the cloud's SALON_PIN_PEPPER_KEY and the salon id, see domain.pin); the desk
+    puts it and the token in the OS keyring and nowhere else. Checked whole by the desk: an answer without a
+    well-formed pepper is refused and nothing is stored."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    device_id: Uuid
+    token: str = Field(min_length=16, max_length=200, repr=False)
+    salon_id: Uuid
+    epoch: str = Field(pattern=EPOCH_PATTERN)
+    role: str = Field(pattern=ROLE_PATTERN)
+    replaces_device_id: Uuid | None = None  # the named desk was revoked: this is a new device in its place
+    pin_pepper: str = Field(pattern=PEPPER_PATTERN, repr=False)
 
 
 class ErrorBody(WireModel):

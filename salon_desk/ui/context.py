@@ -4,10 +4,10 @@ clock and the language switch. Pages are built as Page(ctx: UiContext)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -15,8 +15,9 @@ from salon_desk.clock import utc_now
 from salon_desk.ui import i18n
 from salon_desk.ui.tasks import TaskRunner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not imported at run time: the shell paints before the store and use cases load
     from salon_desk.l10n import Localizer
+    from salon_desk.usecases.desk import DeskService
 
 SETTINGS_ORGANISATION = "SalonDesk"
 SETTINGS_APPLICATION = "salon-desk"
@@ -42,9 +43,13 @@ class DeskEvents(QObject):
     day_step_requested = Signal(int)  # -1 previous day, +1 next day (in time, whatever the layout)
     booking_for_customer_requested = Signal(str)  # customer id -> the calendar opens a booking for them
     customer_search_requested = Signal()  # Ctrl+F -> the customers page focuses its search field
+    checkout_requested = Signal(str)  # booking id -> the checkout page opens that visit's bill (issue #11)
 
 
-class SyncState(StrEnum):
+class ConnectionState(StrEnum):
+    """The desk's link to its cloud as the status bar shows it (not `sync.state.SyncState`, the stored cursor
+    and ids, nor `domain.model.SyncStatus`, one row's pending/synced/conflict)."""
+
     ONLINE = "online"
     OFFLINE = "offline"
     SYNCING = "syncing"
@@ -55,7 +60,7 @@ class SyncState(StrEnum):
 class SyncStatusView:
     """What the status bar shows about sync; the sync controller emits a new one on every change."""
 
-    state: SyncState = SyncState.OFFLINE
+    state: ConnectionState = ConnectionState.OFFLINE
     pending: int = 0  # local changes waiting in the outbox
     last_sync_at: datetime | None = None  # UTC
     open_conflicts: int = 0
@@ -71,17 +76,50 @@ def default_settings() -> QSettings:
     return QSettings(SETTINGS_ORGANISATION, SETTINGS_APPLICATION)
 
 
-@dataclass(eq=False)
+class DeskNotOpen(RuntimeError):
+    """A page asked for the desk before the composition root attached one (cold start paints first)."""
+
+
 class UiContext:
-    desk: Any  # salon_desk.usecases.desk.DeskService (typed loosely until it lands)
-    runner: TaskRunner
-    events: DeskEvents = field(default_factory=DeskEvents)
-    l10n: Callable[[], Localizer] = i18n.current_localizer
-    now: Callable[[], datetime] = utc_now  # tz-aware UTC; tests inject a fixed clock
-    timezone: str = "Asia/Riyadh"  # the salon's (SalonInfo.timezone); display instants in it
-    user: SignedInUser | None = None
-    settings: QSettings = field(default_factory=default_settings)
-    sync_status: SyncStatusView = field(default_factory=SyncStatusView)
+    """`desk` is the grouped facade (`ctx.desk.bookings.create(...)`, `ctx.desk.calendar.day_view(...)`). At cold
+    start the shell is painted before the store loads, so a context may be built with `desk=None` and the
+    composition root attaches the desk later (`app.attach_desk`); `has_desk` tells which."""
+
+    def __init__(
+        self,
+        desk: DeskService | None,
+        runner: TaskRunner,
+        events: DeskEvents | None = None,
+        l10n: Callable[[], Localizer] = i18n.current_localizer,
+        now: Callable[[], datetime] = utc_now,  # tz-aware UTC; tests inject a fixed clock
+        timezone: str = "Asia/Riyadh",  # the salon's (SalonInfo.timezone); display instants in it
+        user: SignedInUser | None = None,
+        settings: QSettings | None = None,
+        sync_status: SyncStatusView | None = None,
+    ) -> None:
+        self._desk = desk
+        self.runner = runner
+        self.events = events if events is not None else DeskEvents()
+        self.l10n = l10n
+        self.now = now
+        self.timezone = timezone
+        self.user = user
+        self.settings = settings if settings is not None else default_settings()
+        self.sync_status = sync_status if sync_status is not None else SyncStatusView()
+
+    @property
+    def desk(self) -> DeskService:
+        if self._desk is None:
+            raise DeskNotOpen("the desk is not open yet")
+        return self._desk
+
+    @desk.setter
+    def desk(self, desk: DeskService) -> None:
+        self._desk = desk
+
+    @property
+    def has_desk(self) -> bool:
+        return self._desk is not None
 
     @property
     def language(self) -> str:

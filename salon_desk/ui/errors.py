@@ -5,20 +5,39 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.ui.i18n import _, current_localizer
 
+if TYPE_CHECKING:
+    from salon_desk.l10n import Localizer
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-def error_text(exc: BaseException) -> str:
-    """One translated sentence for the status bar or a dialog."""
+def error_text(exc: BaseException, l10n: Localizer | None = None, fallback: str | None = None) -> str:
+    """The one error-to-text path: a refusal (DomainError) in its own translated words; anything else the
+    translated `fallback` (say what failed: "The calendar could not be loaded.") or a calm generic sentence.
+    Never the exception's own text."""
     if isinstance(exc, DomainError):
-        return current_localizer().error(exc)
-    return _("Something went wrong and the action was not completed. Please try again.")
+        return (l10n or current_localizer()).error(exc)
+    return fallback if fallback is not None else _(
+        "Something went wrong and the action was not completed. Please try again."
+    )
+
+
+def read_form(read: Callable[[], T], show: Callable[[BaseException], None]) -> T | None:
+    """A form's values, or None once `show` has said why they cannot be read (the input stays on screen)."""
+    try:
+        return read()
+    except DomainError as error:
+        show(error)
+        return None
 
 
 def error_details(exc: BaseException) -> str:

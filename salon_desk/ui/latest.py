@@ -2,8 +2,8 @@
 the rule every search-as-you-type needs: a slow answer to an older question never overwrites a newer one).
 
     self.search = Latest(ctx.runner, delay_ms=150, parent=self)
-    self.search.request(desk.search_customers, text, 8, on_done=self._show)   # restarts the pause
-    self.search.run_now(desk.search_customers, text, 8, on_done=self._show)   # no pause
+    self.search.request(desk.customers.search, text, 8, on_done=self._show)   # restarts the pause
+    self.search.run_now(desk.customers.search, text, 8, on_done=self._show)   # no pause
     self.search.cancel()                                                       # answers still coming: dropped
 
 Callbacks run on the GUI thread, only for the newest request, and never after the runner shut down (the app

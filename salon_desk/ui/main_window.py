@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -28,7 +29,8 @@ from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text, show_error
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
-from salon_desk.ui.pages import NAV, PAGES, InfoPage, NavEntry, PageFactory
+from salon_desk.ui.names import local_name
+from salon_desk.ui.pages import NAV, PAGES, BookingPage, DeskPage, InfoPage, NavEntry, PageFactory
 from salon_desk.ui.status_bar import DeskStatusBar, MinuteTicker
 from salon_desk.ui.window_state import (
     first_run_rect,
@@ -37,6 +39,9 @@ from salon_desk.ui.window_state import (
     save_geometry,
     save_splitters,
 )
+
+if TYPE_CHECKING:
+    from salon_desk.usecases.views import SalonInfo
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +76,7 @@ class MainWindow(QMainWindow):
         ctx.runner.task_failed.connect(self._on_task_failed)
         self.new_booking_requested.connect(ctx.events.new_booking_requested)
         ctx.events.booking_for_customer_requested.connect(self._on_booking_for_customer_requested)
+        ctx.events.checkout_requested.connect(self._on_checkout_requested)
         self.retranslate()
         self.show_page(start_page or self._nav[0].key)
         self._focus_page()  # start in the work area; Tab/Shift+Tab reach the rail
@@ -205,9 +211,17 @@ class MainWindow(QMainWindow):
     def _on_booking_for_customer_requested(self, customer_id: str) -> None:
         """"New booking" from a customer's profile: the calendar opens the dialog with them chosen."""
         page = self.show_page("calendar")
-        open_dialog = getattr(page, "open_booking_dialog", None)
-        if open_dialog is not None:
-            open_dialog(customer_id=customer_id)
+        if isinstance(page, BookingPage):
+            page.open_booking_dialog(customer_id=customer_id)
+
+    def _on_checkout_requested(self, booking_id: str) -> None:
+        """"Checkout" on a booking in the calendar: the checkout page opens that visit's bill."""
+        if "checkout" not in self._factories:
+            return
+        page = self.show_page("checkout")
+        open_for_booking = getattr(page, "open_for_booking", None)
+        if open_for_booking is not None:
+            open_for_booking(booking_id)
 
     def _on_search_shortcut(self) -> None:
         if "customers" in self._factories:
@@ -244,27 +258,25 @@ class MainWindow(QMainWindow):
             app.setFont(theme.ui_font(i18n.is_rtl()))
         self.retranslate()
         for key, page in self._pages.items():
-            retranslate = getattr(page, "retranslate", None)
-            if retranslate is None:
-                log.warning("page %s has no retranslate()", key)
+            if not isinstance(page, DeskPage):
+                log.warning("page %s is not a DeskPage (no retranslate/refresh)", key)
                 continue
             try:
-                retranslate()
+                page.retranslate()
             except Exception as exc:  # noqa: BLE001 - the other pages still switch language
                 log.error("page %s failed to retranslate", key, exc_info=exc)
 
     def _load_salon_name(self) -> None:
-        salon_info = getattr(self.ctx.desk, "salon_info", None)
-        if salon_info is not None:
-            self.ctx.runner.db(salon_info, on_done=self._on_salon_info_loaded, owner=self)
+        if self.ctx.has_desk:
+            self.ctx.runner.db(self.ctx.desk.reference.salon_info, on_done=self._on_salon_info_loaded, owner=self)
 
-    def _on_salon_info_loaded(self, info: object) -> None:
-        self._salon_names = (getattr(info, "name_ar", ""), getattr(info, "name_en", ""))
+    def _on_salon_info_loaded(self, info: SalonInfo) -> None:
+        self._salon_names = (info.name_ar, info.name_en)
         self._show_salon_name()
 
     def _show_salon_name(self) -> None:
         name_ar, name_en = self._salon_names or ("", "")
-        name = (name_ar if i18n.current_language() == "ar" else name_en) or name_ar or name_en
+        name = local_name(name_ar, name_en, i18n.current_language())
         self.salon_label.setText(name or _("Salon Desk"))
         self.setWindowTitle(f"{name} — {_('Salon Desk')}" if name else _("Salon Desk"))
 

@@ -10,6 +10,8 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -23,6 +25,25 @@ from salon_desk.ui.named import named
 log = logging.getLogger(__name__)
 
 PageFactory = Callable[[UiContext], QWidget]
+
+
+@runtime_checkable
+class DeskPage(Protocol):
+    """What every page in the main window offers (checked with `isinstance`, pages stay QWidgets)."""
+
+    def retranslate(self) -> None:
+        """Sets every visible text again in the current UI language (after `language_changed`)."""
+
+    def refresh(self) -> None:
+        """Loads its data again from the desk (on the DB lane); the page shows the answer when it arrives."""
+
+
+@runtime_checkable
+class BookingPage(Protocol):
+    """A page that can open the booking dialog (the calendar): the shell's Ctrl+N and a profile's "New booking"."""
+
+    def open_booking_dialog(self, staff_id: str | None = None, start_at: datetime | None = None,
+                            customer_id: str | None = None) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +62,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("staff", N_("Staff"), "staff", "F4"),
     NavEntry("checkout", N_("Checkout"), "checkout", "F5"),
     NavEntry("reports", N_("Reports"), "reports", "F6"),
+    NavEntry("audit", N_("Audit trail"), "info", "F10"),
     NavEntry("settings", N_("Settings"), "settings", "F7"),
 )
 NAV_BY_KEY = {entry.key: entry for entry in NAV}
@@ -85,6 +107,9 @@ class InfoPage(QWidget):
         self.state_label.setText(_(self._state_source))
         self.description_label.setText(_(self._description_source))
 
+    def refresh(self) -> None:
+        """Nothing to load."""
+
 
 COMING_LATER: dict[str, str] = {
     "staff": N_(
@@ -122,7 +147,10 @@ def lazy_page(key: str, module: str, attribute: str) -> PageFactory:
                 raise
             log.warning("page %s is not available: %s", key, exc)
             return InfoPage(key, NOT_AVAILABLE_STATE, NOT_AVAILABLE_DETAIL)
-        return page_class(ctx)
+        page = page_class(ctx)
+        if not isinstance(page, QWidget):
+            raise TypeError(f"{module}.{attribute} built {type(page).__name__}, not a page widget")
+        return page
 
     return build
 
@@ -153,8 +181,9 @@ PAGES: dict[str, PageFactory] = {
     "walkins": lazy_page("walkins", "salon_desk.ui.walkins.page", "WalkInsPage"),
     "customers": lazy_page("customers", "salon_desk.ui.customers.page", "CustomersPage"),
     "conflicts": lazy_page("conflicts", "salon_desk.ui.conflicts.page", "ConflictsPage"),
-    "staff": coming_later_page("staff"),
-    "checkout": coming_later_page("checkout"),
+    "staff": lazy_page("staff", "salon_desk.ui.staff.area", "ManagersPage"),  # issue #10
+    "checkout": lazy_page("checkout", "salon_desk.ui.checkout.page", "CheckoutPage"),
     "reports": coming_later_page("reports"),
+    "audit": lazy_page("audit", "salon_desk.ui.audit.page", "AuditPage"),
     "settings": _settings_page,
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
 
+from salon_desk import __version__
+from salon_desk.buildinfo import frozen_info
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
@@ -32,7 +34,14 @@ class SettingsPage(QWidget):
         layout.setContentsMargins(40, 36, 40, 36)
         layout.setSpacing(16)
         layout.addWidget(self.title_label)
-        for box in (self.language_box, self.digits_box):
+        # About: the version (one place, salon_desk.__version__) and, in a frozen build, its commit.
+        self.about_box = named(QGroupBox(), "AboutBox")
+        self.version_label = named(QLabel(), "AboutVersion")
+        self.build_label = named(QLabel(), "AboutBuild")
+        about_layout = QVBoxLayout(self.about_box)
+        about_layout.addWidget(self.version_label)
+        about_layout.addWidget(self.build_label)
+        for box in (self.language_box, self.digits_box, self.about_box):
             box.setMaximumWidth(560)
             layout.addWidget(box)
         layout.addStretch(1)
@@ -51,6 +60,10 @@ class SettingsPage(QWidget):
             box_layout.addWidget(button)
         return box, group
 
+    def refresh(self) -> None:
+        """Nothing loaded from the desk: the choices are the current settings."""
+        self.retranslate()
+
     def retranslate(self) -> None:
         l10n = self._ctx.l10n()
         self.title_label.setText(_("Settings"))
@@ -64,6 +77,13 @@ class SettingsPage(QWidget):
         self.preview_label.setText(_("Example: {example}").format(example=example))
         self.english_note.setText(_("(English screens always use Latin digits.)"))
         self.english_note.setVisible(self._ctx.language == "en")
+        self.about_box.setTitle(_("About Salon Desk"))
+        self.version_label.setText(_("Version {version}").format(version=__version__))
+        info = frozen_info()
+        self.build_label.setText(
+            _("Build {commit} ({platform})").format(commit=info.get("commit", "?")[:12],
+                                                   platform=info.get("platform", "?"))
+            if info else _("Running from source"))
         self._check(self.language_group, self._ctx.language)
         self._check(self.digit_group, self._ctx.digit_style)
 

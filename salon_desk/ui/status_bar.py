@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStatusBar, QWidget
 
 from salon_desk.ui import theme
-from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
+from salon_desk.ui.context import ConnectionState, SyncStatusView, UiContext
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.named import named
 
@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
 INFO_TIMEOUT_MS = 8000
 SYNC_ICONS = {
-    SyncState.ONLINE: "sync_online",
-    SyncState.OFFLINE: "sync_offline",
-    SyncState.SYNCING: "sync_syncing",
-    SyncState.BLOCKED: "sync_blocked",
+    ConnectionState.ONLINE: "sync_online",
+    ConnectionState.OFFLINE: "sync_offline",
+    ConnectionState.SYNCING: "sync_syncing",
+    ConnectionState.BLOCKED: "sync_blocked",
 }
 
 
@@ -53,11 +53,11 @@ def local_today(ctx: UiContext) -> date:
 def sync_text(status: SyncStatusView, l10n: Localizer) -> str:
     """The indicator's words: the state, then what waits, then conflicts."""
     state = {
-        SyncState.ONLINE: _("Online"),
-        SyncState.OFFLINE: _("Offline"),
-        SyncState.SYNCING: _("Syncing…"),
-        SyncState.BLOCKED: _("Sync stopped"),
-    }[SyncState(status.state)]
+        ConnectionState.ONLINE: _("Online"),
+        ConnectionState.OFFLINE: _("Offline"),
+        ConnectionState.SYNCING: _("Syncing…"),
+        ConnectionState.BLOCKED: _("Sync stopped"),
+    }[ConnectionState(status.state)]
     parts = [state]
     if status.pending:
         waiting = ngettext("{n} change waiting to sync", "{n} changes waiting to sync", status.pending)
@@ -121,11 +121,11 @@ class DeskStatusBar(QStatusBar):
         self._show_sync(status)
 
     def _show_sync(self, status: SyncStatusView) -> None:
-        state = SyncState(status.state)
+        state = ConnectionState(status.state)
         self.sync_label.setText(sync_text(status, self._ctx.l10n()))
         self.sync_label.setProperty("state", state.value)
         _repolish(self.sync_label)
-        colour = theme.DANGER if state is SyncState.BLOCKED else theme.TEXT_MUTED
+        colour = theme.DANGER if state is ConnectionState.BLOCKED else theme.TEXT_MUTED
         self.sync_icon.setPixmap(theme.icon(SYNC_ICONS[state], colour).pixmap(18, 18))
         if status.last_sync_at is not None:
             when = self._ctx.l10n().datetime(status.last_sync_at, self._ctx.timezone)

@@ -1,7 +1,7 @@
 """Runs blocking work off the GUI thread: one DB lane (a single worker, jobs in submission order) and one
 network lane. Results and exceptions come back on the GUI thread through queued signals.
 
-    runner.db(desk.day_view, day, on_done=self._on_day_loaded, on_error=self._on_failed)
+    runner.db(desk.calendar.day_view, day, on_done=self._on_day_loaded, on_error=self._on_failed)
 
 Expected business refusals (DomainError) and unexpected exceptions both reach `on_error`; unexpected ones are
 also logged with their traceback. A failure with no `on_error` is emitted as `task_failed` (the main window

@@ -22,8 +22,9 @@ from salon_desk.domain.scheduling import (
     phases_for_duration,
 )
 from salon_desk.store.uow import UnitOfWork
+from salon_desk.sync.schemas.names import MutationName
 
-from . import mutations
+from . import payloads
 from .commands import (
     CancelBooking,
     CreateBooking,
@@ -137,7 +138,7 @@ def write_booking(uow: UnitOfWork, cmd: CreateBooking, actor: Actor, source: Boo
                   status: BookingStatus | None) -> str:
     """Validates and writes a booking inside an open unit of work (the caller commits)."""
     now = uow.clock()
-    salon = salon_of(uow)
+    salon_id = uow.salon_id()
     notes = clean_notes(cmd.notes)
     items = _plan_booking(uow, cmd, now)
     if cmd.waitlist_entry_id:
@@ -149,22 +150,21 @@ def write_booking(uow: UnitOfWork, cmd: CreateBooking, actor: Actor, source: Boo
     status = status or (BookingStatus.CONFIRMED if cmd.confirmed else BookingStatus.REQUESTED)
     booking = Booking(booking_id, customer.id if customer else None, status, source, notes, tuple(items), now, now)
     if created and customer is not None:
-        uow.customers.add(customer, salon.id, now)
+        uow.customers.add(customer, salon_id, now)
         uow.touched("customer", customer.id)
-    uow.bookings.add(booking, salon.id)
+    uow.bookings.add(booking, salon_id)
     if cmd.waitlist_entry_id:
         uow.waitlist.update(cmd.waitlist_entry_id, {"state": "booked"}, now)
         uow.touched("waitlist_entry", cmd.waitlist_entry_id)
-    uow.audit.record(actor, salon.id, "booking.create", "booking", booking_id,
-                     after={"status": status.value, "items": [i.id for i in items]})
-    uow.outbox.append("booking.create", "booking", booking_id,
-                      mutations.booking_create(booking, customer if created else None), actor)
-    _touch_booking(uow, booking)
+    uow.record(MutationName.BOOKING_CREATE, "booking", booking_id,
+               payloads.booking_create(booking, customer if created else None), actor,
+               audit_after={"status": status.value, "items": [i.id for i in items]})
+    _touch_items(uow, booking)
     return booking_id
 
 
-def _touch_booking(uow: UnitOfWork, booking: Booking) -> None:
-    uow.touched("booking", booking.id)
+def _touch_items(uow: UnitOfWork, booking: Booking) -> None:
+    """A booking's mutation touches the booking (uow.record) and every one of its items."""
     for item in booking.items:
         uow.touched("booking_item", item.id)
 
@@ -214,20 +214,18 @@ def write_move(uow: UnitOfWork, booking: Booking, items: list[BookingItem], move
                now: datetime) -> None:
     """Writes checked moves inside an open unit of work (the caller commits). A quarantined booking holds its
     time again, as the server does when it accepts the move."""
-    salon = salon_of(uow)
     changed = [i for i in items if i.id in moved_ids]
     base_seq = uow.bookings.server_seq(booking.id)
     for item in changed:
         uow.bookings.move_item(item, now)
     if booking.status is BookingStatus.NEEDS_ATTENTION:
         uow.bookings.set_status(booking.id, BookingStatus.REQUESTED, now)
-    uow.audit.record(actor, salon.id, "booking.reschedule", "booking", booking.id,
-                     before=mutations.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
-                     after=mutations.booking_reschedule(changed))
-    uow.outbox.append("booking.reschedule", "booking", booking.id, mutations.booking_reschedule(changed), actor,
-                      base_seq=base_seq)
-    _touch_booking(uow, booking)
-    offer_freed_slots(uow, now)
+    uow.record(MutationName.BOOKING_RESCHEDULE, "booking", booking.id, payloads.booking_reschedule(changed), actor,
+               base_seq=base_seq,
+               audit_before=payloads.booking_reschedule([i for i in booking.items if i.id in moved_ids]),
+               audit_after=payloads.booking_reschedule(changed))
+    _touch_items(uow, booking)
+    offer_freed_slots(uow, now, actor)
 
 
 def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) -> Result:
@@ -236,7 +234,6 @@ def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) ->
         return cancel_booking(uow, CancelBooking(cmd.booking_id, cmd.reason), actor)
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
         rules_of_status.check_transition(booking.status, target, actor.role, now=now, starts_at=booking.start_at)
         at = cmd.happened_at or now
@@ -244,18 +241,18 @@ def transition_booking(uow: UnitOfWork, cmd: TransitionBooking, actor: Actor) ->
         base_seq = uow.bookings.server_seq(booking.id)
         uow.bookings.set_status(booking.id, target, now)
         uow.bookings.record_actual_times(times, now)
-        args = mutations.booking_transition(
+        args = payloads.booking_transition(
             target.value, cmd.reason, at if target is BookingStatus.IN_SERVICE else None,
             at if target is BookingStatus.COMPLETED else None)
-        uow.audit.record(actor, salon.id, "booking.transition", "booking", booking.id,
-                         before={"status": booking.status.value},
-                         after={"status": target.value, **{k: v for k, v in args.items() if k.startswith("actual_")}})
-        uow.outbox.append("booking.transition", "booking", booking.id, args, actor, base_seq=base_seq)
-        _touch_booking(uow, booking)
+        uow.record(MutationName.BOOKING_TRANSITION, "booking", booking.id, args, actor, base_seq=base_seq,
+                   audit_before={"status": booking.status.value},
+                   audit_after={"status": target.value,
+                                **{k: v for k, v in args.items() if k.startswith("actual_")}})
+        _touch_items(uow, booking)
         ends = {item_id: end for item_id, (_, end) in times.items() if end is not None}
         finished_early = any(ends[i.id] < i.end_at for i in booking.items if i.id in ends)
         if target is BookingStatus.NO_SHOW or finished_early:  # the freed time goes to the waitlist
-            offer_freed_slots(uow, now)
+            offer_freed_slots(uow, now, actor)
         return Result(booking.id, uow.commit())
 
 
@@ -277,40 +274,35 @@ def actual_times(booking: Booking, target: BookingStatus, at: datetime,
 def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         reason = clean_notes(cmd.reason)
         if not reason:
             raise ValidationError("booking.cancel_reason_required")
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
-        write_cancel(uow, booking, reason, actor, salon.id, now)
+        write_cancel(uow, booking, reason, actor, now)
         return Result(booking.id, uow.commit())
 
 
-def write_cancel(uow: UnitOfWork, booking: Booking, reason: str, actor: Actor, salon_id: str,
-                 now: datetime) -> None:
+def write_cancel(uow: UnitOfWork, booking: Booking, reason: str, actor: Actor, now: datetime) -> None:
     """Cancels inside an open unit of work (the caller commits); the freed time goes to the waitlist."""
     rules_of_status.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
     base_seq = uow.bookings.server_seq(booking.id)
     uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=reason)
-    uow.audit.record(actor, salon_id, "booking.cancel", "booking", booking.id,
-                     before={"status": booking.status.value}, after={"status": "cancelled"})
-    uow.outbox.append("booking.cancel", "booking", booking.id, {"reason": reason}, actor, base_seq=base_seq)
-    _touch_booking(uow, booking)
-    offer_freed_slots(uow, now)
+    uow.record(MutationName.BOOKING_CANCEL, "booking", booking.id, payloads.booking_cancel(reason), actor,
+               base_seq=base_seq, audit_before={"status": booking.status.value},
+               audit_after={"status": BookingStatus.CANCELLED.value})
+    _touch_items(uow, booking)
+    offer_freed_slots(uow, now, actor)
 
 
 def update_booking_notes(uow: UnitOfWork, cmd: UpdateBookingNotes, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         notes = clean_notes(cmd.notes)
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
         base_seq = uow.bookings.server_seq(booking.id)
         uow.bookings.set_notes(booking.id, notes, now)
-        uow.audit.record(actor, salon.id, "booking.patch_notes", "booking", booking.id, after={"fields": ["notes"]})
-        uow.outbox.append("booking.patch_notes", "booking", booking.id, {"fields": {"notes": notes}}, actor,
-                          base_seq=base_seq)
-        uow.touched("booking", booking.id)
+        uow.record(MutationName.BOOKING_PATCH_NOTES, "booking", booking.id, payloads.booking_notes(notes), actor,
+                   base_seq=base_seq, audit_after={"fields": ["notes"]})
         return Result(booking.id, uow.commit())
 
 

@@ -21,9 +21,11 @@ from salon_desk.domain.model import (
     WalkInState,
 )
 from salon_desk.domain.scheduling import business_day, business_day_window, find_slots
-from salon_desk.store.repo_conflicts import RESOLVE_MUTATION, ConflictRecord, ConflictRepository
+from salon_desk.store.repo_conflicts import ConflictRecord
 from salon_desk.store.uow import UnitOfWork
+from salon_desk.sync.schemas.names import MutationName
 
+from . import payloads
 from .bookings import checked_move, write_cancel, write_move
 from .commands import ItemMove
 from .result import Result
@@ -57,7 +59,7 @@ RESOLUTIONS = {
 def open_conflicts(uow: UnitOfWork, device_id: str) -> list[ConflictCard]:
     with uow:
         now = uow.clock()
-        return [_card(uow, r, now, device_id) for r in ConflictRepository(uow.session).open_conflicts()]
+        return [_card(uow, r, now, device_id) for r in uow.conflicts.open_conflicts()]
 
 
 def _booking_of(uow: UnitOfWork, record: ConflictRecord) -> Booking | None:
@@ -67,7 +69,7 @@ def _booking_of(uow: UnitOfWork, record: ConflictRecord) -> Booking | None:
 def _attempted_times(
     record: ConflictRecord, booking: Booking | None
 ) -> tuple[datetime | None, datetime | None]:
-    if record.attempted.get("name") in {"booking.create", "booking.reschedule"}:
+    if record.attempted.get("name") in {MutationName.BOOKING_CREATE, MutationName.BOOKING_RESCHEDULE}:
         items = (record.attempted.get("args") or {}).get("items") or []
         starts = [datetime.fromisoformat(i["start_at"]) for i in items if i.get("start_at")]
         ends = [datetime.fromisoformat(i["end_at"]) for i in items if i.get("end_at")]
@@ -142,7 +144,7 @@ def conflict_fixes(uow: UnitOfWork, conflict_id: str) -> list[ConflictFix]:
 
 
 def _open_record(uow: UnitOfWork, conflict_id: str) -> tuple[ConflictRecord, Booking | None]:
-    record = ConflictRepository(uow.session).get(conflict_id)
+    record = uow.conflicts.get(conflict_id)
     if record is None:
         raise NotFound("conflict.not_found")
     if record.resolved_at is not None or record.resolving:
@@ -255,50 +257,37 @@ def _waitlist_window(uow: UnitOfWork, booking: Booking, now: datetime) -> tuple[
 def resolve_conflict(uow: UnitOfWork, cmd: ResolveConflict, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         record, booking = _open_record(uow, cmd.conflict_id)
         if cmd.fix.kind not in _allowed_kinds(record, booking):
             raise ValidationError("conflict.fix_not_offered")
         if booking is not None:
-            _apply_fix(uow, cmd.fix, booking, actor, salon.id, now)
+            _apply_fix(uow, cmd.fix, booking, actor, now)
         resolution = RESOLUTIONS[cmd.fix.kind]
-        ConflictRepository(uow.session).mark_resolved(record.id, resolution, actor.user_id, now)
-        uow.audit.record(
-            actor,
-            salon.id,
-            "conflict.resolve",
+        uow.conflicts.mark_resolved(record.id, resolution, actor.user_id, now)
+        uow.record(
+            MutationName.CONFLICT_RESOLVE,
             "sync_conflict",
             record.id,
-            before={"kind": record.kind},
-            after={"resolution": resolution},
-        )
-        uow.outbox.append(
-            RESOLVE_MUTATION,
-            "sync_conflict",
-            record.id,
-            {"conflict_id": record.id, "resolution": resolution},
+            payloads.conflict_resolve(record.id, resolution),
             actor,
+            audit_before={"kind": record.kind},
+            audit_after={"resolution": resolution},
         )
-        uow.touched("sync_conflict", record.id)
         return Result(record.id, uow.commit())
 
 
-def _apply_fix(
-    uow: UnitOfWork, fix: ConflictFix, booking: Booking, actor: Actor, salon_id: str, now: datetime
-) -> None:
+def _apply_fix(uow: UnitOfWork, fix: ConflictFix, booking: Booking, actor: Actor, now: datetime) -> None:
     if fix.kind in {"same_staff_slot", "other_staff"}:
-        _reschedule(uow, booking, fix, actor, salon_id, now)
+        _reschedule(uow, booking, fix, actor, now)
     elif fix.kind in {"cancel", "waitlist"}:
         if fix.kind == "waitlist":
-            _add_waitlist(uow, booking, actor, salon_id, now)
-        _cancel(uow, booking, actor, salon_id, now)
+            _add_waitlist(uow, booking, actor, now)
+        _cancel(uow, booking, actor, now)
     elif fix.kind == "walk_in":
-        _add_walkin(uow, booking, actor, salon_id, now)
+        _add_walkin(uow, booking, actor, now)
 
 
-def _reschedule(
-    uow: UnitOfWork, booking: Booking, fix: ConflictFix, actor: Actor, salon_id: str, now: datetime
-) -> None:
+def _reschedule(uow: UnitOfWork, booking: Booking, fix: ConflictFix, actor: Actor, now: datetime) -> None:
     try:
         items = _checked(uow, booking, fix.moves, now)
     except DomainError as error:
@@ -308,11 +297,11 @@ def _reschedule(
     write_move(uow, booking, items, {item_id for item_id, _, _ in fix.moves}, actor, now)
 
 
-def _cancel(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
-    write_cancel(uow, booking, CANCEL_REASON, actor, salon_id, now)
+def _cancel(uow: UnitOfWork, booking: Booking, actor: Actor, now: datetime) -> None:
+    write_cancel(uow, booking, CANCEL_REASON, actor, now)
 
 
-def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
+def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, now: datetime) -> None:
     window = _waitlist_window(uow, booking, now)
     customer = uow.customers.get(booking.customer_id) if booking.customer_id else None
     if window is None or customer is None:
@@ -329,10 +318,10 @@ def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str
         window[1],
         WaitlistState.WAITING,
     )
-    write_waitlist_entry(uow, entry, actor, salon_id, now)
+    write_waitlist_entry(uow, entry, actor, now)
 
 
-def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, now: datetime) -> None:
+def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, now: datetime) -> None:
     customer = uow.customers.get(booking.customer_id) if booking.customer_id else None
     item = _ordered(booking)[0]
     walkin = WalkIn(
@@ -345,4 +334,4 @@ def _add_walkin(uow: UnitOfWork, booking: Booking, actor: Actor, salon_id: str, 
         WalkInState.WAITING,
         customer_id=customer.id if customer else None,
     )
-    write_walkin(uow, walkin, actor, salon_id, now)
+    write_walkin(uow, walkin, actor, now)

@@ -11,11 +11,11 @@ from salon_desk.domain.model import Actor, Booking, Changes, Customer, Language
 from salon_desk.domain.phone import normalize_mobile, optional_mobile
 from salon_desk.domain.rules import clean_name, clean_notes, found
 from salon_desk.store.uow import UnitOfWork
+from salon_desk.sync.schemas.names import MutationName
 
+from . import payloads
 from .commands import AddCustomer, NewCustomer, UpdateCustomer
-from .mutations import customer_args
 from .result import Result
-from .schedule_inputs import salon_of
 from .views import CustomerProfile, CustomerSummary, VisitLine
 
 EDITABLE = {"name", "phone", "language", "notes", "consent_reminders", "consent_marketing"}
@@ -57,14 +57,11 @@ def resolve_customer(uow: UnitOfWork, customer_id: str | None, new: NewCustomer 
 def add_customer(uow: UnitOfWork, cmd: AddCustomer, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         customer = Customer(new_id(), clean_name(cmd.name), optional_mobile(cmd.phone), _language(cmd.language),
                             clean_notes(cmd.notes), bool(cmd.consent_reminders), bool(cmd.consent_marketing), now)
         _ensure_phone_free(uow, customer.phone)
-        uow.customers.add(customer, salon.id, now)
-        uow.audit.record(actor, salon.id, "customer.create", "customer", customer.id)
-        uow.outbox.append("customer.create", "customer", customer.id, customer_args(customer), actor)
-        uow.touched("customer", customer.id)
+        uow.customers.add(customer, uow.salon_id(), now)
+        uow.record(MutationName.CUSTOMER_CREATE, "customer", customer.id, payloads.customer_args(customer), actor)
         return Result(customer.id, uow.commit())
 
 
@@ -106,7 +103,6 @@ def _current(customer: Customer, key: str) -> object:
 def update_customer(uow: UnitOfWork, cmd: UpdateCustomer, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         customer = found(uow.customers.get(cmd.customer_id), "customer.not_found")
         fields = _clean_fields(cmd.fields)
         fields = {k: v for k, v in fields.items() if v != _current(customer, k)}
@@ -118,9 +114,8 @@ def update_customer(uow: UnitOfWork, cmd: UpdateCustomer, actor: Actor) -> Resul
         base_seq = uow.customers.server_seq(customer.id)
         uow.customers.update(customer.id, fields, now)
         # Personal data stays out of the audit log: only which fields changed.
-        uow.audit.record(actor, salon.id, "customer.patch", "customer", customer.id, after={"fields": sorted(fields)})
-        uow.outbox.append("customer.patch", "customer", customer.id, {"fields": fields}, actor, base_seq=base_seq)
-        uow.touched("customer", customer.id)
+        uow.record(MutationName.CUSTOMER_PATCH, "customer", customer.id, payloads.customer_patch(fields), actor,
+                   base_seq=base_seq, audit_after={"fields": sorted(fields)})
         return Result(customer.id, uow.commit())
 
 

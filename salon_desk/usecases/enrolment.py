@@ -3,8 +3,10 @@
     link = enrol_desk(engine, secrets, post_enrol, cloud_url=..., code="12345678", device_name="Reception")
     enrolled = enrolled_desk(engine, secrets)          # (link, token) or None
 
-The token goes to the SecretStore (service "salon-desk", username = device_id) and nowhere else; sync_state
-keeps only what is not secret: device_id, salon_id, cloud URL and epoch. Re-enrolling the same database
+The token goes to the SecretStore (service "salon-desk", username = device_id) and nowhere else, and so does the
+salon's PIN pepper from the same answer (`pin-pepper:{salon_id}`, see secrets.py and domain.pin): every desk of a
+salon then hashes and checks PINs alike. sync_state keeps only what is not secret: device_id, salon_id, cloud
+URL and epoch. Re-enrolling the same database
 sends its device_id with its token as proof, and the cloud keeps the id (rebinding a new token), so pending
 changes still push in order. When the cloud answers with a NEW id (the old desk was revoked, and a revoked id
 is never revived), the pending outbox is carried over in the same transaction that stores the link:
@@ -18,20 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from sqlalchemy import Engine, func, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any, Protocol
 
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.i18n import N_
-from salon_desk.secrets import SERVICE, SecretStore
-from salon_desk.store.rows import OutboxRow, SalonRow
-from salon_desk.sync import state as keys
-from salon_desk.sync.state import SyncState
+from salon_desk.secrets import SERVICE, SecretStore, adopt_pin_pepper
+from salon_desk.store.desk_link import CLOUD_URL, RETIRED, SALON_ID, DeskLinkStore, Engine, StoredLink
 
-CLOUD_URL = "cloud_url"
-SALON_ID = "salon_id"
+if TYPE_CHECKING:  # pydantic and the protocol load only when an answer is checked (not at cold start)
+    from salon_desk.sync.protocol import EnrolAnswer
+
+__all__ = [
+    "CLOUD_URL", "MESSAGES", "RETIRED", "SALON_ID", "SERVICE", "CloudLink", "EnrolmentError", "checked_answer",
+    "clean_cloud_url", "clean_code", "cloud_link", "enrol_desk", "enrolled_desk", "has_salon", "keep_secrets",
+]
+
 CODE_DIGITS = 8
 
 MESSAGES = {
@@ -53,7 +56,6 @@ MESSAGES = {
     "enrolment.rebind_mismatch": N_("This enrolment code was created to re-enrol a different desk."),
     "device.not_found": N_("This desk was not found in the salon."),
 }
-RETIRED = "retired"  # outbox status of a replaced device's acknowledged history
 
 # (cloud_url, JSON body) -> the cloud's JSON answer; raises EnrolmentError for a refusal or no connection.
 PostEnrol = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -106,9 +108,8 @@ def enrol_desk(
     schema_version: int,
 ) -> CloudLink:
     cloud_url, code = clean_cloud_url(cloud_url), clean_code(code)
-    sessions = sessionmaker(engine)
-    with sessions() as session:
-        previous = SyncState(session).get(keys.DEVICE_ID) or None
+    store = DeskLinkStore(engine)
+    previous = store.device_id() or None
     body: dict[str, Any] = {
         "code": code,
         "device_name": device_name.strip() or "Desk",
@@ -120,66 +121,45 @@ def enrol_desk(
         proof = secrets.get(SERVICE, previous)
         if proof:
             body["device_token"] = proof  # proves this database is that desk: the cloud keeps its id
-    answer = post_enrol(cloud_url, body)
-    link = CloudLink(cloud_url, answer["device_id"], answer["salon_id"], answer["epoch"])
-    with sessions() as session:
-        _check_same_salon(session, link.salon_id)
-    secrets.set(SERVICE, link.device_id, answer["token"])
-    with sessions() as session:
-        if previous and link.device_id != previous:
-            carry_outbox_over(session)
-        _store_link(SyncState(session), link)
-        session.commit()
-    if previous and link.device_id != previous:
+    answer = checked_answer(post_enrol(cloud_url, body))
+    link = CloudLink(cloud_url, answer.device_id, answer.salon_id, answer.epoch)
+    if store.holds_other_salon(link.salon_id):
+        raise EnrolmentError("enrol.other_salon")
+    keep_secrets(secrets, answer)
+    replaced = bool(previous) and link.device_id != previous
+    store.save(StoredLink(link.cloud_url, link.device_id, link.salon_id, link.epoch), carry_outbox=replaced)
+    if previous and replaced:
         secrets.delete(SERVICE, previous)  # the revoked desk's token opens nothing any more
     return link
 
 
-def carry_outbox_over(session: Session) -> int:
-    """Renumbers the pending outbox from device_seq 1 (in order) for a new device id; the old device's
-    acknowledged rows stay as `retired` history under negative device_seq. Returns how many are pending.
-    Runs inside the caller's transaction."""
-    floor = min(session.scalar(select(func.min(OutboxRow.device_seq))) or 0, 0)  # below earlier history
-    session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.status != "pending", OutboxRow.device_seq > 0)
-        .values(device_seq=floor - OutboxRow.device_seq, status=RETIRED)
-    )
-    pending = session.scalars(
-        select(OutboxRow.device_seq).where(OutboxRow.status == "pending").order_by(OutboxRow.device_seq)
-    ).all()
-    for new_seq, old_seq in enumerate(pending, start=1):  # ascending: each target is free already
-        session.execute(update(OutboxRow).where(OutboxRow.device_seq == old_seq).values(device_seq=new_seq))
-    session.execute(
-        text("UPDATE sqlite_sequence SET seq = :seq WHERE name = :table"),
-        {"seq": len(pending), "table": OutboxRow.__tablename__},
-    )
-    return len(pending)
+def checked_answer(answer: dict[str, Any]) -> EnrolAnswer:
+    """The cloud's answer checked whole (sync.protocol.EnrolAnswer); anything malformed, such as a missing PIN
+    pepper, is refused before anything is stored. The error never quotes the answer (it holds secrets)."""
+    from pydantic import ValidationError
+
+    from salon_desk.sync.protocol import EnrolAnswer
+
+    try:
+        return EnrolAnswer.model_validate(answer)
+    except ValidationError:
+        raise EnrolmentError("enrol.refused", reason="answer") from None
 
 
-def _check_same_salon(session: Any, salon_id: str) -> None:
-    present = session.scalar(select(func.count()).select_from(SalonRow).where(SalonRow.id != salon_id))
-    if present:
-        raise EnrolmentError("enrol.other_salon")
-
-
-def _store_link(sync_state: SyncState, link: CloudLink) -> None:
-    if sync_state.get(keys.EPOCH) != link.epoch:  # a new salon or a restored cloud: start from its beginning
-        sync_state.set(keys.CURSOR, f"{link.epoch}.0")
-    sync_state.set(keys.DEVICE_ID, link.device_id)
-    sync_state.set(keys.EPOCH, link.epoch)
-    sync_state.set(SALON_ID, link.salon_id)
-    sync_state.set(CLOUD_URL, link.cloud_url)
+def keep_secrets(secrets: SecretStore, answer: EnrolAnswer) -> None:
+    """The device token and the salon's PIN pepper into the keyring (nowhere else). A pepper this desk made
+    before it enrolled stays as a previous one, so the PINs set with it still work here and are rewritten with
+    the salon's pepper at each person's next sign-in (domain.pin)."""
+    secrets.set(SERVICE, answer.device_id, answer.token)
+    adopt_pin_pepper(secrets, answer.salon_id, answer.pin_pepper)
 
 
 def cloud_link(engine: Engine) -> CloudLink | None:
     """What sync_state says about the cloud; None when this desk was never enrolled."""
-    with sessionmaker(engine)() as session:
-        sync_state = SyncState(session)
-        device_id, url = sync_state.get(keys.DEVICE_ID), sync_state.get(CLOUD_URL)
-        if not device_id or not url:
-            return None
-        return CloudLink(url, device_id, sync_state.get(SALON_ID), sync_state.get(keys.EPOCH))
+    stored = DeskLinkStore(engine).load()
+    if stored is None:
+        return None
+    return CloudLink(stored.cloud_url, stored.device_id, stored.salon_id, stored.epoch)
 
 
 def enrolled_desk(engine: Engine, secrets: SecretStore) -> tuple[CloudLink, str] | None:
@@ -192,5 +172,4 @@ def enrolled_desk(engine: Engine, secrets: SecretStore) -> tuple[CloudLink, str]
 
 
 def has_salon(engine: Engine) -> bool:
-    with sessionmaker(engine)() as session:
-        return bool(session.scalar(select(func.count()).select_from(SalonRow)))
+    return DeskLinkStore(engine).has_salon()

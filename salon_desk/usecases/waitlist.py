@@ -10,7 +10,9 @@ from salon_desk.domain.model import Actor, WaitlistEntry, WaitlistState
 from salon_desk.domain.rules import clean_notes, found
 from salon_desk.domain.scheduling import SlotOption, find_slots
 from salon_desk.store.uow import UnitOfWork
+from salon_desk.sync.schemas.names import MutationName
 
+from . import payloads
 from .commands import AddWaitlistEntry, RemoveWaitlistEntry
 from .customers import resolve_customer
 from .result import Result
@@ -30,16 +32,20 @@ def first_slot(uow: UnitOfWork, service_id: str, staff_id: str | None, start: da
     return slots[0] if slots else None
 
 
-def offer_freed_slots(uow: UnitOfWork, now: datetime) -> None:
-    """Runs inside the transaction that freed time: every waiting entry that now fits is offered a slot."""
+def offer_freed_slots(uow: UnitOfWork, now: datetime, actor: Actor) -> None:
+    """Runs inside the transaction that freed time: every waiting entry that now fits is offered a slot.
+    The offer is a change like any other (a replicated patch), so every desk and the cloud see the same state."""
     for entry in uow.waitlist.open_entries(now):
         if entry.state is not WaitlistState.WAITING:
             continue
         slot = first_slot(uow, entry.service_id, entry.staff_id, max(entry.window_start, now), entry.window_end)
         if slot is not None:
+            staff_id = slot.assignments[0].staff_id
             uow.waitlist.update(entry.id, {"state": WaitlistState.OFFERED, "offered_start": slot.start,
-                                           "offered_staff_id": slot.assignments[0].staff_id}, now)
-            uow.touched("waitlist_entry", entry.id)
+                                           "offered_staff_id": staff_id}, now)
+            uow.record(MutationName.WAITLIST_PATCH, "waitlist_entry", entry.id,
+                       payloads.waitlist_offered(slot.start, staff_id), actor,
+                       audit_after={"fields": ["state", "offered_start", "offered_staff_id"]})
 
 
 def check_open_entry(uow: UnitOfWork, entry_id: str) -> WaitlistEntry:
@@ -53,7 +59,7 @@ def check_open_entry(uow: UnitOfWork, entry_id: str) -> WaitlistEntry:
 def add_waitlist_entry(uow: UnitOfWork, cmd: AddWaitlistEntry, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
+        salon_id = uow.salon_id()
         if any(t.tzinfo is None or t.utcoffset() is None for t in (cmd.window_start, cmd.window_end)):
             raise ValidationError("booking.naive_time")
         if cmd.window_end <= cmd.window_start:
@@ -64,35 +70,29 @@ def add_waitlist_entry(uow: UnitOfWork, cmd: AddWaitlistEntry, actor: Actor) -> 
         if cmd.staff_id is not None:
             found(uow.reference.staff_member(cmd.staff_id), "staff.not_found")
         customer, created = resolve_customer(uow, cmd.customer_id, cmd.new_customer)
-        assert customer is not None
+        if customer is None:  # resolve_customer requires one; never an AssertionError for bad input
+            raise ValidationError("customer.required")
         if created:
-            uow.customers.add(customer, salon.id, now)
+            uow.customers.add(customer, salon_id, now)
             uow.touched("customer", customer.id)
         entry = WaitlistEntry(new_id(), customer.id, customer.name, customer.phone, cmd.service_id, cmd.staff_id,
                               cmd.window_start, cmd.window_end, WaitlistState.WAITING, notes=clean_notes(cmd.notes))
-        write_waitlist_entry(uow, entry, actor, salon.id, now)
+        write_waitlist_entry(uow, entry, actor, now)
         return Result(entry.id, uow.commit())
 
 
-def write_waitlist_entry(uow: UnitOfWork, entry: WaitlistEntry, actor: Actor, salon_id: str, now: datetime) -> None:
+def write_waitlist_entry(uow: UnitOfWork, entry: WaitlistEntry, actor: Actor, now: datetime) -> None:
     """Adds a checked entry inside an open unit of work (the caller commits), and offers it any free slot."""
-    uow.waitlist.add(entry, salon_id, now)
-    uow.audit.record(actor, salon_id, "waitlist.create", "waitlist_entry", entry.id)
-    uow.outbox.append("waitlist_entry.create", "waitlist_entry", entry.id,
-                      {"customer_id": entry.customer_id, "service_id": entry.service_id, "staff_id": entry.staff_id,
-                       "window_start": entry.window_start.isoformat(), "window_end": entry.window_end.isoformat()},
-                      actor)
-    uow.touched("waitlist_entry", entry.id)
-    offer_freed_slots(uow, now)
+    uow.waitlist.add(entry, uow.salon_id(), now)
+    uow.record(MutationName.WAITLIST_CREATE, "waitlist_entry", entry.id, payloads.waitlist_create(entry), actor)
+    offer_freed_slots(uow, now, actor)
 
 
 def remove_waitlist_entry(uow: UnitOfWork, cmd: RemoveWaitlistEntry, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         entry = check_open_entry(uow, cmd.entry_id)
         uow.waitlist.update(entry.id, {"state": WaitlistState.REMOVED}, now)
-        uow.audit.record(actor, salon.id, "waitlist.remove", "waitlist_entry", entry.id)
-        uow.outbox.append("waitlist_entry.patch", "waitlist_entry", entry.id, {"fields": {"state": "removed"}}, actor)
-        uow.touched("waitlist_entry", entry.id)
+        uow.record(MutationName.WAITLIST_PATCH, "waitlist_entry", entry.id, payloads.waitlist_removed(), actor,
+                   audit_after={"fields": ["state"]})
         return Result(entry.id, uow.commit())

@@ -19,7 +19,9 @@ from salon_desk.domain.scheduling import (
     phases_for_duration,
 )
 from salon_desk.store.uow import UnitOfWork
+from salon_desk.sync.schemas.names import MutationName
 
+from . import payloads
 from .bookings import write_booking
 from .commands import AddWalkIn, CreateBooking, ItemRequest, MarkWalkInLeft, NewCustomer, SeatWalkIn
 from .result import Result
@@ -33,7 +35,6 @@ ESTIMATE_STEP_MINUTES = 5
 def add_walkin(uow: UnitOfWork, cmd: AddWalkIn, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         service = found(uow.reference.service(cmd.service_id), "service.not_found")
         if cmd.preferred_staff_id:
             staff = found(uow.reference.staff_member(cmd.preferred_staff_id), "staff.not_found")
@@ -47,19 +48,14 @@ def add_walkin(uow: UnitOfWork, cmd: AddWalkIn, actor: Actor) -> Result:
         customer = uow.customers.by_phone(phone) if phone else None
         walkin = WalkIn(new_id(), name or (customer.name if customer else ""), phone, cmd.service_id,
                         cmd.preferred_staff_id, now, WalkInState.WAITING, customer_id=customer.id if customer else None)
-        write_walkin(uow, walkin, actor, salon.id, now)
+        write_walkin(uow, walkin, actor, now)
         return Result(walkin.id, uow.commit())
 
 
-def write_walkin(uow: UnitOfWork, walkin: WalkIn, actor: Actor, salon_id: str, now: datetime) -> None:
+def write_walkin(uow: UnitOfWork, walkin: WalkIn, actor: Actor, now: datetime) -> None:
     """Adds a checked walk-in to the queue inside an open unit of work (the caller commits)."""
-    uow.walkins.add(walkin, salon_id, now)
-    uow.audit.record(actor, salon_id, "walkin.create", "walk_in", walkin.id)
-    uow.outbox.append("walk_in.create", "walk_in", walkin.id,
-                      {"service_id": walkin.service_id, "preferred_staff_id": walkin.preferred_staff_id,
-                       "name": walkin.name, "phone": walkin.phone, "customer_id": walkin.customer_id,
-                       "arrived_at": walkin.arrived_at.isoformat()}, actor)
-    uow.touched("walk_in", walkin.id)
+    uow.walkins.add(walkin, uow.salon_id(), now)
+    uow.record(MutationName.WALK_IN_CREATE, "walk_in", walkin.id, payloads.walk_in_create(walkin), actor)
 
 
 def _candidates(uow: UnitOfWork, service_id: str, preferred: str | None) -> list[str]:
@@ -70,7 +66,6 @@ def _candidates(uow: UnitOfWork, service_id: str, preferred: str | None) -> list
 def seat_walkin(uow: UnitOfWork, cmd: SeatWalkIn, actor: Actor) -> Result:
     with uow:
         now = uow.clock().replace(second=0, microsecond=0)
-        salon = salon_of(uow)
         walkin = found(uow.walkins.get(cmd.walkin_id), "walkin.not_found")
         if walkin.state is not WalkInState.WAITING:
             raise Conflict("walkin.not_waiting")
@@ -81,17 +76,15 @@ def seat_walkin(uow: UnitOfWork, cmd: SeatWalkIn, actor: Actor) -> Result:
             cmd_booking = CreateBooking((ItemRequest(walkin.service_id, staff_id, now),),
                                         customer_id=walkin.customer_id, new_customer=new_customer)
             try:
-                with uow.session.begin_nested():
+                with uow.savepoint():
                     booking_id = write_booking(uow, cmd_booking, actor, BookingSource.WALK_IN,
                                                BookingStatus.IN_SERVICE)
             except DomainError as error:
                 last_error = error
                 continue
             uow.walkins.update(walkin.id, {"state": WalkInState.SEATED, "booking_id": booking_id}, now)
-            uow.audit.record(actor, salon.id, "walkin.seat", "walk_in", walkin.id, after={"booking_id": booking_id})
-            uow.outbox.append("walkin.seat", "walk_in", walkin.id, {"booking_id": booking_id, "staff_id": staff_id},
-                              actor)
-            uow.touched("walk_in", walkin.id)
+            uow.record(MutationName.WALK_IN_SEAT, "walk_in", walkin.id, payloads.walk_in_seat(booking_id, staff_id),
+                       actor, audit_after={"booking_id": booking_id})
             return Result(booking_id, uow.commit())
         if cmd.staff_id and last_error is not None:
             raise last_error
@@ -112,15 +105,12 @@ def _raise_nobody_free(uow: UnitOfWork, walkin: WalkIn, now: datetime) -> None:
 def mark_walkin_left(uow: UnitOfWork, cmd: MarkWalkInLeft, actor: Actor) -> Result:
     with uow:
         now = uow.clock()
-        salon = salon_of(uow)
         walkin = found(uow.walkins.get(cmd.walkin_id), "walkin.not_found")
         if walkin.state is not WalkInState.WAITING:
             raise Conflict("walkin.not_waiting")
         uow.walkins.update(walkin.id, {"state": WalkInState.LEFT, "left_at": now}, now)
-        uow.audit.record(actor, salon.id, "walkin.left", "walk_in", walkin.id)
-        uow.outbox.append("walk_in.patch", "walk_in", walkin.id,
-                          {"fields": {"state": "left", "left_at": now.isoformat()}}, actor)
-        uow.touched("walk_in", walkin.id)
+        uow.record(MutationName.WALK_IN_PATCH, "walk_in", walkin.id, payloads.walk_in_left(now), actor,
+                   audit_after={"fields": ["left_at", "state"]})
         return Result(walkin.id, uow.commit())
 
 

@@ -23,22 +23,15 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem  # noqa: E402
 
 from salon_desk.ui import i18n, theme  # noqa: E402
 from salon_desk.ui.calendar.day_view import CalendarPage  # noqa: E402
-from salon_desk.ui.calendar.sample import SampleDesk, sample_day_view  # noqa: E402
 from salon_desk.ui.context import DeskEvents, UiContext  # noqa: E402
 from salon_desk.ui.tasks import TaskRunner  # noqa: E402
 from tests.benchmarks.report import Recorder, scaled  # noqa: E402
+from tests.calendar_sample import SampleDesk, sample_day_view  # noqa: E402
 
 pytestmark = pytest.mark.benchmark
 DAY = date(2025, 3, 2)
 NOW = datetime(2025, 3, 2, 9, 0, tzinfo=UTC)
 STAFF, BOOKINGS, DAYS, RUNS = 30, 400, 6, scaled(25, 5)
-
-
-class BenchDesk(SampleDesk):
-    """The sample day plus what the calendar page's other parts ask for (no conflicts)."""
-
-    def open_conflicts(self) -> list:
-        return []
 
 
 def timed(fn) -> float:
@@ -59,7 +52,7 @@ def page(qapp, tmp_path):
     theme.apply_theme(qapp, rtl=True)
     runner = TaskRunner()
     ctx = UiContext(
-        desk=BenchDesk(DAY, STAFF, BOOKINGS),
+        desk=SampleDesk(DAY, STAFF, BOOKINGS),  # a stand-in for DeskService: no database
         runner=runner,
         events=DeskEvents(),
         now=lambda: NOW,

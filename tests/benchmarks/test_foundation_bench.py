@@ -160,11 +160,11 @@ def plain_slot_scan(conn: sqlite3.Connection, staff_ids: list[str], start: datet
 
 def test_slot_search_year_scale(year_desk, bench: Recorder):
     desk, db_path = year_desk
-    service = next(s for s in desk.list_services() if s.duration_minutes == 60)
+    service = next(s for s in desk.reference.services() if s.duration_minutes == 60)
     command = FindSlots(((service.id, None),), NOW, days_ahead=14, limit=10)
-    slots = desk.find_slots(command)
+    slots = desk.calendar.find_slots(command)
     assert len(slots) == 10
-    total = median_ms(lambda: desk.find_slots(command), RUNS)
+    total = median_ms(lambda: desk.calendar.find_slots(command), RUNS)
     conn = sqlite3.connect(db_path)
     staff_ids = [row[0] for row in conn.execute(
         "SELECT staff_id FROM staff_service WHERE service_id = ? AND deleted_at IS NULL", (service.id,))]
@@ -182,10 +182,10 @@ def test_customer_search_year_scale(year_desk, bench: Recorder):
     phone_queries = ["050", "0551", "05612", "٠٥٣", "96658"]
     name_queries = ["نورة", "سارة القح", "maria", "العتيبي", "ريم الش"]
     for q in phone_queries + name_queries:
-        assert desk.search_customers(q, limit=50), q
+        assert desk.customers.search(q, limit=50), q
     runs = scaled(20, 3)
-    by_phone = median_ms(lambda: [desk.search_customers(q, limit=50) for q in phone_queries], runs) / 5
-    by_name = median_ms(lambda: [desk.search_customers(q, limit=50) for q in name_queries], runs) / 5
+    by_phone = median_ms(lambda: [desk.customers.search(q, limit=50) for q in phone_queries], runs) / 5
+    by_name = median_ms(lambda: [desk.customers.search(q, limit=50) for q in name_queries], runs) / 5
     conn = sqlite3.connect(db_path)
 
     def raw():

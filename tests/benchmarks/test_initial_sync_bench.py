@@ -24,12 +24,12 @@ from salon_desk.app import open_desk
 from salon_desk.cloud.sync.bootstrap import import_desk
 from salon_desk.cloud.sync.pull import read_page
 from salon_desk.demo.seed import seed_demo
-from salon_desk.desk_sync import SyncProgress, SyncSession, enrol_this_desk
 from salon_desk.secrets import SERVICE, MemorySecretStore
 from salon_desk.store.engine import make_engine
 from salon_desk.sync.api import SyncApi
 from salon_desk.sync.apply import install_rows
 from salon_desk.sync.protocol import ENTITY_FIELDS
+from salon_desk.sync.session import SyncProgress, SyncSession, enrol_this_desk
 from salon_desk.sync.state import SyncState
 from tests.benchmarks.report import Recorder, scaled
 from tests.cloud.conftest import CLOUD_T0, CloudServer
@@ -236,7 +236,7 @@ def _first_day_view_seconds(desk_db: Path) -> float:
     runtime = open_desk(desk_db.parent, clock=lambda: DEMO_NOW)
     try:
         started = time.perf_counter()
-        view = runtime.desk.day_view(runtime.desk.today())
+        view = runtime.desk.calendar.day_view(runtime.desk.calendar.today())
         elapsed = time.perf_counter() - started
     finally:
         runtime.close()

@@ -14,6 +14,8 @@ Run: .venv/bin/pytest tests/benchmarks/test_sync_load_bench.py -m benchmark -s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import cProfile
 import os
 import pstats
@@ -26,19 +28,24 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import Engine, event, make_url
 
+from salon_desk.cloud.devices.rows import DeviceRow
 from salon_desk.cloud.devices.service import AuthenticatedDevice
+from salon_desk.cloud.devices.tokens import new_device_token, token_digest
+from salon_desk.cloud.salons.rows import SalonRow, SalonSyncRow
 from salon_desk.domain.ids import new_id
 from salon_desk.sync.protocol import Mutation, MutationActor, PushRequest, format_instant
 from salon_desk.usecases.commands import UpdateCustomer
 from tests.benchmarks.report import Recorder, scaled
+from tests.cloud.conftest import CloudServer
 from tests.conftest import DEMO_NOW
 from tests.sync.conftest import (  # noqa: F401 - fixtures
     SyncWorld,
@@ -56,6 +63,8 @@ BATCH = 100
 ROUNDS = scaled(20, 3)  # desk -> desk propagation samples
 OFFLINE_EDITS = scaled(800, 100)
 WRK_SECONDS = scaled(10, 2)
+# Statements per booking.create on the push path before issue #14 (StatementCounter, 500 in batches of 100).
+STATEMENTS_BEFORE = {"sqlite": "24.1", "postgresql": "23.0"}
 ITEM_COLUMNS = (
     "id, salon_id, booking_id, service_id, staff_id, start_at, end_at, busy_until, price_halalas, active"
 )
@@ -141,17 +150,37 @@ def _plain(row: tuple) -> tuple:
     return tuple(v.isoformat(sep=" ").replace("+00:00", "") if hasattr(v, "isoformat") else v for v in row)
 
 
+class StatementCounter:
+    """Counts the SQL statements the cloud's engine sends (executemany counts once: one round trip)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.count = engine, 0
+
+    def _seen(self, *_args: object) -> None:
+        self.count += 1
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
 def push_seconds(
     world: SyncWorld, token: str, device_id: str, mutations: list[Mutation], http: httpx.Client
-) -> float:
+) -> tuple[float, int]:
+    """Seconds to push `mutations` in batches of BATCH, and the statements the server sent meanwhile."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    started = time.perf_counter()
-    for i in range(0, len(mutations), BATCH):
-        body = PushRequest(device_id=device_id, mutations=mutations[i : i + BATCH]).model_dump_json()
-        answer = http.post("/v1/sync/push", content=body, headers=headers)
-        assert answer.status_code == 200, answer.text
-        assert {r["status"] for r in answer.json()["results"]} == {"applied"}
-    return time.perf_counter() - started
+    with StatementCounter(world.cloud.db.engine) as statements:
+        started = time.perf_counter()
+        for i in range(0, len(mutations), BATCH):
+            body = PushRequest(device_id=device_id, mutations=mutations[i : i + BATCH]).model_dump_json()
+            answer = http.post("/v1/sync/push", content=body, headers=headers)
+            assert answer.status_code == 200, answer.text
+            assert {r["status"] for r in answer.json()["results"]} == {"applied"}
+        elapsed = time.perf_counter() - started
+    return elapsed, statements.count
 
 
 @pytest.mark.benchmark
@@ -159,11 +188,15 @@ def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld, bench: Recorder) 
     desk = sync_world.desk("Bench")
     staff_id, service_id = desk.rows("SELECT staff_id, service_id FROM staff_service LIMIT 1")[0]
     mutations = booking_mutations(staff_id, service_id, N, day_offset=400)
-    push_s = push_seconds(sync_world, desk.sync._api._token, desk.device_id, mutations, desk.http)  # noqa: SLF001
+    push_s, statements = push_seconds(
+        sync_world, desk.sync._api._token, desk.device_id, mutations, desk.http  # noqa: SLF001
+    )
     rows = raw_rows(sync_world, booking_mutations(staff_id, service_id, N, day_offset=800))
     per_row_s = raw_insert_seconds(sync_world, rows[: N // 2], per_row=True) * 2
     batch_s = raw_insert_seconds(sync_world, rows[N // 2 :], per_row=False) * 2
     backend = sync_world.cloud.db.backend
+    bench(f"[{backend}] push, SQL statements per booking.create (before issue #14: "
+          f"{STATEMENTS_BEFORE[backend]})", statements / N, "statements")
     bench(f"[{backend}] push, booking.create over HTTP, batches of {BATCH}, one txn per mutation", N / push_s,
           "mutations/s", baseline=N / per_row_s, baseline_name="raw INSERTs of the same rows, one txn per row",
           target=">= 0.25x baseline", higher_is_better=True)
@@ -209,7 +242,7 @@ def test_save_on_one_desk_is_visible_on_another(sync_world: SyncWorld, bench: Re
         watcher.start()
         time.sleep(0.05)  # B is waiting on the server before A saves
         started = time.perf_counter()
-        desk1.service.update_customer(UpdateCustomer(customer, {"notes": f"note {n}"}))
+        desk1.service.customers.update(UpdateCustomer(customer, {"notes": f"note {n}"}))
         assert desk1.sync.sync_once().ok
         assert seen.wait(10)
         latencies.append(time.perf_counter() - started)
@@ -219,7 +252,7 @@ def test_save_on_one_desk_is_visible_on_another(sync_world: SyncWorld, bench: Re
         round_trips.append(time.perf_counter() - started)
     for n in range(ROUNDS):  # without a waiting pull: save, push, then B pulls
         started = time.perf_counter()
-        desk1.service.update_customer(UpdateCustomer(customer, {"notes": f"round {n}"}))
+        desk1.service.customers.update(UpdateCustomer(customer, {"notes": f"round {n}"}))
         assert desk1.sync.sync_once().ok and desk2.sync.sync_once().ok
         rounds.append(time.perf_counter() - started)
         assert desk2.scalar("SELECT notes FROM customer WHERE id = :c", c=customer) == f"round {n}"
@@ -244,7 +277,7 @@ def test_drain_after_eight_hours_offline(sync_world: SyncWorld, bench: Recorder)
     customers = [r[0] for r in desk.rows("SELECT id FROM customer ORDER BY id LIMIT 200")]
     started = time.perf_counter()
     for k in range(OFFLINE_EDITS):  # a day of edits while the line is down
-        desk.service.update_customer(UpdateCustomer(customers[k % len(customers)], {"notes": f"offline {k}"}))
+        desk.service.customers.update(UpdateCustomer(customers[k % len(customers)], {"notes": f"offline {k}"}))
     local_s = time.perf_counter() - started
     started = time.perf_counter()
     report = desk.sync.sync_once()
@@ -341,3 +374,112 @@ def _wrk(wrk: str, script: Path, url: str) -> tuple[float, str]:
     non_2xx = [line for line in out.splitlines() if "Non-2xx" in line]
     assert not non_2xx, out
     return rate, p99
+
+
+# ---------------------------------------------------------------- push p99 under a steady load, many salons
+
+P99_SALONS = scaled(1000, 50)
+P99_RATE = 300  # mutations/s, open loop: each send is due at k / P99_RATE whatever the answers do
+P99_SECONDS = scaled(20, 2)
+
+
+def _many_salons(cloud: CloudServer, n: int) -> list[tuple[str, str, str]]:
+    """(salon id, device id, token) of `n` new salons, each with one enrolled desk (written directly: the
+    enrolment itself is not what is measured)."""
+    salons = [(salon_id, new_id(), new_device_token(salon_id)) for salon_id in (new_id() for _ in range(n))]
+    with cloud.db.session() as session:
+        now = cloud.clock.now()
+        session.add_all(SalonRow(id=salon_id, name_ar=f"صالون {k}", name_en=f"Salon {k}", timezone="Asia/Riyadh",
+                                 public_settings={}, created_at=now, updated_at=now)
+                        for k, (salon_id, _d, _t) in enumerate(salons))
+        session.flush()  # the tenants first: the rows below point at them
+        session.add_all(SalonSyncRow(salon_id=salon_id, epoch=uuid.uuid4().hex, last_seq=0, min_retained_seq=0)
+                        for salon_id, _d, _t in salons)
+        session.add_all(DeviceRow(id=device_id, salon_id=salon_id, name="Desk", role="receptionist",
+                                  token_sha256=token_digest(token), app_version="1.0.0", schema_version=1,
+                                  last_device_seq=0, enrolled_by=new_id(), enrolled_at=now)
+                        for salon_id, device_id, token in salons)
+        session.commit()
+    return salons
+
+
+def _customer_push(device_id: str, seq: int) -> str:
+    mutation = Mutation(mutation_id=new_id(), device_seq=seq, name="customer.create", entity="customer",
+                        entity_id=new_id(), hlc=f"{seq}:0", actor=MutationActor(desk_user_id=str(uuid.uuid4())),
+                        args={"name": f"Customer {seq}"})
+    return PushRequest(device_id=device_id, mutations=[mutation]).model_dump_json()
+
+
+async def _steady_load(
+    base: str, salons: list[tuple[str, str, str]], seqs: list[int], seconds: float, push: bool
+) -> list[float]:
+    """Latencies (s) of requests sent at a steady P99_RATE, measured from when each was due (so a slow
+    answer delays the clock of the ones queued behind it: no coordinated omission)."""
+    locks = [asyncio.Lock() for _ in salons]
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+
+        async def one(k: int, due: float) -> None:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            index = k % len(salons)
+            _salon, device_id, token = salons[index]
+            async with locks[index]:  # one desk sends its pushes one after the other, as a desk does
+                if push:
+                    seqs[index] += 1
+                    answer = await http.post("/v1/sync/push", content=_customer_push(device_id, seqs[index]),
+                                             headers={"Authorization": f"Bearer {token}",
+                                                      "Content-Type": "application/json"})
+                    assert answer.status_code == 200, answer.text
+                    assert answer.json()["results"][0]["status"] == "applied", answer.text
+                else:
+                    assert (await http.get("/healthz")).status_code == 200
+            latencies.append(time.perf_counter() - due)
+
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(k, start + k / P99_RATE) for k in range(int(seconds * P99_RATE))))
+    return latencies
+
+
+def _p99(samples: list[float]) -> float:
+    return sorted(samples)[max(0, int(0.99 * len(samples)) - 1)]
+
+
+@pytest.mark.benchmark
+def test_push_p99_at_a_steady_rate_over_many_salons(cloud_server: CloudServer, tmp_path: Path,  # noqa: F811
+                                                    bench: Recorder) -> None:
+    salons = _many_salons(cloud_server, P99_SALONS)
+    seqs = [0] * len(salons)  # each desk's device_seq
+    with _served(cloud_server.settings.database_url, tmp_path) as base:
+        asyncio.run(_steady_load(base, salons, seqs, 1, push=True))  # warm up: connections, prepared statements
+        healthz = asyncio.run(_steady_load(base, salons, seqs, P99_SECONDS, push=False))
+        pushes = asyncio.run(_steady_load(base, salons, seqs, P99_SECONDS, push=True))
+    backend = cloud_server.db.backend
+    bench(f"[{backend}] push p99, one customer.create per push, steady {P99_RATE}/s over {P99_SALONS} salons, "
+          f"{P99_SECONDS} s, salon-cloud serve", _p99(pushes) * 1000, "ms", baseline=_p99(healthz) * 1000,
+          baseline_name="GET /healthz p99 at the same rate, same server", target="< 50 ms",
+          note=f"p50 {statistics.median(pushes) * 1000:.1f} ms")
+
+
+@contextlib.contextmanager
+def _served(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """`salon-cloud serve` in a subprocess on `database_url` (the load generator keeps this process)."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SALON_DATABASE_URL": database_url}
+    log = (tmp_path / "serve.log").open("wb")  # a pipe nobody reads would fill up and stall the server
+    server = subprocess.Popen(
+        [sys.executable, "-m", "salon_desk.cloud.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_up(base, server, tmp_path / "serve.log")
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # the process this test started, by its own handle
+            server.wait(10)
+        log.close()

@@ -73,6 +73,7 @@ def test_development_endpoints_do_not_exist_in_production(start_cloud_server, fa
     server = start_cloud_server(
         environment="production",
         public_base_url="https://book.example.sa",
+        pin_pepper_key="pepper-key-for-tests-0123456789abcdef",
         sms_provider="authentica",
         authentica_api_key=fake_authentica.api_key,
         authentica_base_url=fake_authentica.base_url,

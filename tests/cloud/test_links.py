@@ -47,7 +47,7 @@ def booked_link(world: SyncWorld, *, confirmed: bool = False, issue: bool = True
     """A booking made on a desk, pushed to the cloud, and (issue=True) a link issued for it."""
     desk = world.desks[0] if world.desks else world.desk("Desk 1")
     cmd = free_booking(desk)
-    booking_id = desk.service.create_booking(
+    booking_id = desk.service.bookings.create(
         type(cmd)(cmd.items, customer_id=cmd.customer_id, confirmed=confirmed)
     ).id
     report = desk.sync.sync_once()
@@ -137,7 +137,7 @@ def case(sync_world: SyncWorld) -> LinkCase:  # noqa: F811
 def test_link_is_on_the_public_domain_and_only_the_hash_is_stored(case: LinkCase) -> None:
     assert case.url.startswith(case.cloud.base_url + "/b/")
     token = case.url.rsplit("/", 1)[1]
-    assert len(token) == 43
+    assert len(token) == 65  # the salon (22 characters, issue #14), then the 43-character secret
     with case.cloud.db.reader() as session:
         rows = session.scalars(select(CustomerLinkRow)).all()
     assert [r.token_hash for r in rows] == [token_hash(token)]
@@ -347,7 +347,7 @@ def test_confirm_after_cancel_and_cancel_after_check_in_are_refused(case: LinkCa
     shopper = Customer(other)
     shopper.post("code")
     code = latest_code(other.cloud)
-    other.desk.service.transition_booking(TransitionBooking(other.booking_id, "checked_in"))
+    other.desk.service.bookings.transition(TransitionBooking(other.booking_id, "checked_in"))
     other.desk.sync.sync_once()  # the customer arrived while the page was open
     before = server_state(other)
     answer = shopper.post("cancel", code=code)
@@ -361,9 +361,9 @@ def test_confirm_after_cancel_and_cancel_after_check_in_are_refused(case: LinkCa
 
 def test_customer_cancel_races_a_desk_offline_check_in(case: LinkCase) -> None:
     """specs/sync.md §3.16: the desk's later check-in becomes a transition_refused card, not an overwrite."""
-    case.desk.service.transition_booking(TransitionBooking(case.booking_id, "confirmed"))
+    case.desk.service.bookings.transition(TransitionBooking(case.booking_id, "confirmed"))
     case.desk.sync.sync_once()
-    case.desk.service.transition_booking(TransitionBooking(case.booking_id, "checked_in"))  # offline
+    case.desk.service.bookings.transition(TransitionBooking(case.booking_id, "checked_in"))  # offline
     Customer(case).verified("cancel")
     report = case.desk.sync.sync_once()
     assert report.error is None

@@ -21,8 +21,8 @@ from salon_desk.cloud.clock import ManualClock
 from salon_desk.cloud.links.tokens import redact_links
 from salon_desk.cloud.notify.rows import NotificationJobRow
 from salon_desk.demo.cloud import DemoCloud, enrol_demo_desk, start_demo_cloud
-from salon_desk.desk_sync import open_sync_session
 from salon_desk.secrets import MemorySecretStore
+from salon_desk.sync.session import open_sync_session
 from salon_desk.ui.messages.client import fetch_messages
 from salon_desk.ui.messages.panel import MessagesPanel
 from salon_desk.usecases.enrolment import SERVICE
@@ -75,7 +75,7 @@ def test_a_demo_booking_sends_a_console_sms_with_a_working_link(demo, qtbot) -> 
     cloud, runtime, session = demo
     assert session.sync_once().ok  # the desk catches up with the cloud it was imported into
     command = free_booking(_DeskShim(runtime))
-    booking_id = runtime.desk.create_booking(command).id
+    booking_id = runtime.desk.bookings.create(command).id
     assert session.sync_once().applied == 1
 
     def sent_body() -> str | None:  # the in-process worker sends it (other customers get reminders too)

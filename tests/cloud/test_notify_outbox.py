@@ -61,7 +61,7 @@ def set_customer(cloud: CloudServer, customer_id: str, **values: Any) -> None:
 def booked(desk: Desk, **kwargs: Any) -> tuple[str, str]:
     """Creates a booking request on the desk and pushes it; returns (booking id, customer id)."""
     command = free_booking(desk, **kwargs)
-    booking_id = desk.service.create_booking(command).id
+    booking_id = desk.service.bookings.create(command).id
     report = desk.sync.sync_once()
     assert report.ok and report.applied == 1, report
     return booking_id, command.customer_id
@@ -113,8 +113,8 @@ def test_a_booking_request_queues_its_message_and_the_desk_sees_it_delivered(
 def test_confirm_and_cancel_each_send_their_own_message_once(sync_world: SyncWorld, desk: Desk) -> None:  # noqa: F811
     cloud, worker = sync_world.cloud, console_worker(sync_world.cloud)
     booking_id, _ = booked(desk)
-    desk.service.transition_booking(TransitionBooking(booking_id, "confirmed"))
-    desk.service.cancel_booking(CancelBooking(booking_id, "customer called"))
+    desk.service.bookings.transition(TransitionBooking(booking_id, "confirmed"))
+    desk.service.bookings.cancel(CancelBooking(booking_id, "customer called"))
     assert desk.sync.sync_once().applied == 2
     desk.sync.sync_once()  # nothing new: a re-run of the same mutations queues nothing twice
 
@@ -138,7 +138,7 @@ def test_a_failing_change_writes_no_message(
         raise RuntimeError("the transaction fails after the outbox row was flushed")
 
     monkeypatch.setattr(outbox, "publish", fail_after_the_job_is_written)
-    booking_id = desk.service.create_booking(free_booking(desk)).id
+    booking_id = desk.service.bookings.create(free_booking(desk)).id
 
     report = desk.sync.sync_once()
 
@@ -152,7 +152,7 @@ def test_a_failing_change_writes_no_message(
             == 0
         )
     monkeypatch.undo()
-    second = desk.service.create_booking(free_booking(desk)).id
+    second = desk.service.bookings.create(free_booking(desk)).id
     assert desk.sync.sync_once().applied == 1
     assert [job.booking_id for job in jobs(sync_world.cloud)] == [second]
 
@@ -252,10 +252,10 @@ def test_the_booking_tooltip_line_shows_the_latest_message(sync_world: SyncWorld
     booking_id, _ = booked(desk)
     console_worker(sync_world.cloud).run_until_idle()
     desk.sync.sync_once()
-    starts_at = desk.service.get_booking(booking_id).items[0].start_at
+    starts_at = desk.service.bookings.get(booking_id).items[0].start_at
     day = starts_at.astimezone(ZoneInfo("Asia/Riyadh")).date()
 
-    [block] = [b for b in desk.service.day_view(day).blocks if b.booking_id == booking_id]
+    [block] = [b for b in desk.service.calendar.day_view(day).blocks if b.booking_id == booking_id]
 
     assert block.message == ("booking_created", "sent")
     try:

@@ -108,7 +108,7 @@ def poison_job(cloud: CloudServer, salon_id: str, event: str = "no_such_event") 
     [good] = seed_bookings(cloud, salon_id, [cloud.clock.now() + timedelta(days=2)])
     now = cloud.clock.now()
     with cloud.db.session() as session:
-        template = session.get(NotificationJobRow, good)
+        template = session.get(NotificationJobRow, (salon_id, good))
         assert template is not None
         job_id = new_id()
         session.add(
@@ -138,7 +138,7 @@ def poison_job(cloud: CloudServer, salon_id: str, event: str = "no_such_event") 
 
 def job(cloud: CloudServer, job_id: str) -> NotificationJobRow:
     with cloud.db.reader() as session:
-        found = session.get(NotificationJobRow, job_id)
+        found = session.scalar(select(NotificationJobRow).where(NotificationJobRow.id == job_id))
         assert found is not None
         return found
 

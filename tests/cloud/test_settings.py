@@ -27,8 +27,9 @@ ENVIRONMENT = {
     "SALON_OTP_DAILY_ALERT_TOTAL": "9000",
     "SALON_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16",
     "SALON_MAX_BODY_BYTES": "32768",
+    "SALON_PIN_PEPPER_KEY": "pepper-key-for-tests-0123456789abcdef",
 }
-SECRETS = ("$2y$10$authentica-secret", "sk_test_moyasar-secret", "webhook-secret", ":pw@")
+SECRETS = ("$2y$10$authentica-secret", "sk_test_moyasar-secret", "webhook-secret", ":pw@", "pepper-key-for-tests-0123456789abcdef")
 
 
 @pytest.fixture
@@ -102,3 +103,31 @@ def test_authentica_needs_its_key(environment):
 def test_production_has_no_development_endpoints(environment):
     environment.setenv("SALON_ENV", "production")
     assert not CloudSettings().dev_endpoints_enabled
+
+
+def test_production_refuses_to_start_without_a_pin_pepper_key(environment):
+    environment.setenv("SALON_ENV", "production")
+    environment.delenv("SALON_PIN_PEPPER_KEY")
+    with pytest.raises(ValidationError, match="SALON_PIN_PEPPER_KEY is required"):
+        CloudSettings()
+
+
+def test_a_short_pin_pepper_key_is_refused(environment):
+    environment.setenv("SALON_PIN_PEPPER_KEY", "too-short")
+    with pytest.raises(ValidationError, match="at least 32 characters") as refused:
+        CloudSettings()
+    assert "too-short" not in str(refused.value)
+
+
+def test_development_derives_peppers_from_its_own_fixed_key(monkeypatch):
+    from salon_desk.cloud.devices.pepper import salon_pin_pepper
+    from salon_desk.cloud.settings import DEVELOPMENT_PIN_PEPPER_KEY
+
+    monkeypatch.delenv("SALON_PIN_PEPPER_KEY", raising=False)
+    monkeypatch.delenv("SALON_ENV", raising=False)
+    assert CloudSettings().pin_pepper_key_bytes == DEVELOPMENT_PIN_PEPPER_KEY
+    salon, other = "0190a3c4-0000-7000-8000-000000000001", "0190a3c4-0000-7000-8000-000000000002"
+    pepper = salon_pin_pepper(DEVELOPMENT_PIN_PEPPER_KEY, salon)
+    assert len(pepper) == 32 and pepper == salon_pin_pepper(DEVELOPMENT_PIN_PEPPER_KEY, salon.upper())
+    assert pepper != salon_pin_pepper(DEVELOPMENT_PIN_PEPPER_KEY, other)
+    assert pepper != salon_pin_pepper(b"another deployment's key, 32+ chars", salon)

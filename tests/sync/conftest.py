@@ -3,7 +3,7 @@ salon, and desks built from the demo database, each with its own SQLite file, us
 
     def test_x(sync_world):
         desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
-        desk1.service.create_booking(...); desk1.sync.sync_once()
+        desk1.service.bookings.create(...); desk1.sync.sync_once()
 """
 
 from __future__ import annotations
@@ -116,15 +116,15 @@ def free_booking(desk: Desk, *, day_offset: int = 1, after: datetime | None = No
     """A booking request that fits on `desk` right now: first qualified staff/service with a free start."""
     service = desk.service
     start = after or (DEMO_NOW + timedelta(days=day_offset)).replace(hour=7, minute=0)  # 10:00 Riyadh
-    for svc in service.list_services():
-        for staff_id in service.qualified_staff(svc.id):
+    for svc in service.reference.services():
+        for staff_id in service.reference.qualified_staff(svc.id):
             for step in range(0, 20):
                 cmd = CreateBooking(
                     (ItemRequest(svc.id, staff_id, start + timedelta(minutes=30 * step)),),
                     customer_id=first_customer(desk),
                 )
                 try:
-                    service.check_booking(cmd)
+                    service.bookings.check(cmd)
                 except Exception:  # noqa: BLE001 - try the next start
                     continue
                 return cmd

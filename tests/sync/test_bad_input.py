@@ -134,7 +134,7 @@ def test_a_mutation_for_another_salons_booking_is_refused_and_that_booking_is_un
 ) -> None:
     other_salon, other_token = sync_world.cloud.enrolled_desk("receptionist")
     desk = sync_world.desk("Desk 1")
-    booking_id = desk.service.create_booking(free_booking(desk)).id
+    booking_id = desk.service.bookings.create(free_booking(desk)).id
     assert desk.sync.sync_once().applied == 1
     with sync_world.cloud.db.reader() as session:
         before = session.execute(

@@ -21,8 +21,8 @@ from .conftest import ACTOR_ID, Desk, SyncWorld, free_booking
 def _race(world: SyncWorld) -> tuple[Desk, Desk, str, str]:
     desk1, desk2 = world.desk("Desk 1"), world.desk("Desk 2")
     cmd = free_booking(desk1)
-    first = desk1.service.create_booking(cmd).id
-    second = desk2.service.create_booking(cmd).id  # same stylist and time, offline on the other desk
+    first = desk1.service.bookings.create(cmd).id
+    second = desk2.service.bookings.create(cmd).id  # same stylist and time, offline on the other desk
     assert desk1.sync.sync_once().ok and desk2.sync.sync_once().conflicts == 1
     assert desk1.sync.sync_once().ok
     return desk1, desk2, first, second
@@ -33,30 +33,30 @@ def test_a_quarantined_booking_is_a_card_on_both_desks_and_one_resolution_closes
 ) -> None:
     desk1, desk2, first, second = _race(sync_world)
     for desk in (desk1, desk2):
-        cards = desk.service.open_conflicts()
+        cards = desk.service.conflicts.open()
         assert [(c.kind, c.booking_id) for c in cards] == [("overlap", second)]
         card = cards[0]
         assert card.attempted_here is (desk is desk2)
         assert card.attempted_by_device == "Desk 2"
         assert card.existing is not None and card.existing.booking_id == first
         assert card.booking_status == "needs_attention" and card.customer_name
-        kinds = [f.kind for f in desk.service.conflict_fixes(card.id)]
+        kinds = [f.kind for f in desk.service.conflicts.fixes(card.id)]
         assert kinds[0] == "same_staff_slot" and {"waitlist", "cancel"} <= set(kinds)
 
-    card = desk1.service.open_conflicts()[0]
-    slot = next(f for f in desk1.service.conflict_fixes(card.id) if f.kind == "same_staff_slot")
-    desk1.service.resolve_conflict(ResolveConflict(card.id, slot))
-    assert desk1.service.open_conflicts() == []  # resolved locally, pending until the server confirms
+    card = desk1.service.conflicts.open()[0]
+    slot = next(f for f in desk1.service.conflicts.fixes(card.id) if f.kind == "same_staff_slot")
+    desk1.service.conflicts.resolve(ResolveConflict(card.id, slot))
+    assert desk1.service.conflicts.open() == []  # resolved locally, pending until the server confirms
     assert desk1.sync.status().open_conflicts == 0
     assert desk1.sync.sync_once().applied == 2  # booking.reschedule + conflict.resolve
     assert desk2.sync.sync_once().ok
 
     staff_id = slot.moves[0][1]
     for desk in (desk1, desk2):
-        assert desk.service.open_conflicts() == []
+        assert desk.service.conflicts.open() == []
         rows = desk.rows("SELECT resolved_at IS NOT NULL, resolution, sync_status FROM sync_conflict")
         assert rows == [(1, "rescheduled", "synced")]
-        booking = desk.service.get_booking(second)
+        booking = desk.service.bookings.get(second)
         assert booking.status.value == "requested"
         assert (booking.items[0].staff_id, booking.start_at) == (staff_id, slot.start_at)
         assert (
@@ -69,16 +69,16 @@ def test_a_quarantined_booking_is_a_card_on_both_desks_and_one_resolution_closes
 
 def test_a_fix_someone_else_took_meanwhile_is_refused_and_changes_nothing(sync_world: SyncWorld) -> None:
     desk1, desk2, _, second = _race(sync_world)
-    card = desk2.service.open_conflicts()[0]
-    slot = next(f for f in desk2.service.conflict_fixes(card.id) if f.kind == "same_staff_slot")
+    card = desk2.service.conflicts.open()[0]
+    slot = next(f for f in desk2.service.conflicts.fixes(card.id) if f.kind == "same_staff_slot")
     # Desk 1 books that very slot (another customer) and syncs; desk 2 pulls it.
-    booking = desk1.service.get_booking(second)
+    booking = desk1.service.bookings.get(second)
     item = booking.items[0]
     other_customer = desk1.scalar(
         "SELECT id FROM customer WHERE id != :c AND deleted_at IS NULL ORDER BY id LIMIT 1",
         c=booking.customer_id,
     )
-    desk1.service.create_booking(
+    desk1.service.bookings.create(
         CreateBooking(
             (ItemRequest(item.service_id, slot.moves[0][1], slot.start_at),), customer_id=other_customer
         )
@@ -87,10 +87,10 @@ def test_a_fix_someone_else_took_meanwhile_is_refused_and_changes_nothing(sync_w
 
     before = _snapshot(desk2)
     with pytest.raises(Conflict) as refused:
-        desk2.service.resolve_conflict(ResolveConflict(card.id, slot))
+        desk2.service.conflicts.resolve(ResolveConflict(card.id, slot))
     assert refused.value.code == "conflict.fix_unavailable"
     assert _snapshot(desk2) == before
-    assert [c.id for c in desk2.service.open_conflicts()] == [card.id]
+    assert [c.id for c in desk2.service.conflicts.open()] == [card.id]
 
 
 def test_the_server_refuses_to_resolve_a_card_it_does_not_have(sync_world: SyncWorld) -> None:
@@ -125,7 +125,7 @@ def _snapshot(desk: Desk) -> list[object]:
 
 def test_another_salon_cannot_resolve_this_salons_card(sync_world: SyncWorld) -> None:
     desk1, _desk2, _first, _second = _race(sync_world)
-    conflict_id = desk1.service.open_conflicts()[0].id
+    conflict_id = desk1.service.conflicts.open()[0].id
     other_salon = sync_world.cloud.create_salon()
     answer = sync_world.cloud.enrol(
         sync_world.cloud.issue_code(other_salon, "receptionist"), device_name="Elsewhere"
@@ -156,18 +156,18 @@ def test_another_salon_cannot_resolve_this_salons_card(sync_world: SyncWorld) ->
 
 def test_a_fix_the_server_refuses_leaves_the_card_open_on_the_desk(sync_world: SyncWorld) -> None:
     desk1, desk2, _, second = _race(sync_world)
-    card = desk1.service.open_conflicts()[0]
-    slot = next(f for f in desk1.service.conflict_fixes(card.id) if f.kind == "same_staff_slot")
-    item = desk2.service.get_booking(second).items[0]
+    card = desk1.service.conflicts.open()[0]
+    slot = next(f for f in desk1.service.conflicts.fixes(card.id) if f.kind == "same_staff_slot")
+    item = desk2.service.bookings.get(second).items[0]
     other_customer = desk2.scalar("SELECT id FROM customer WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1")
-    desk2.service.create_booking(  # desk 2 takes the slot and syncs before desk 1 does
+    desk2.service.bookings.create(  # desk 2 takes the slot and syncs before desk 1 does
         CreateBooking(
             (ItemRequest(item.service_id, slot.moves[0][1], slot.start_at),), customer_id=other_customer
         )
     )
     assert desk2.sync.sync_once().applied == 1
-    desk1.service.resolve_conflict(ResolveConflict(card.id, slot))
-    assert desk1.service.open_conflicts() == []
+    desk1.service.conflicts.resolve(ResolveConflict(card.id, slot))
+    assert desk1.service.conflicts.open() == []
 
     report = desk1.sync.sync_once()
 
@@ -175,7 +175,7 @@ def test_a_fix_the_server_refuses_leaves_the_card_open_on_the_desk(sync_world: S
         1,
         1,
     )  # the move is refused; the resolution keeps the card open
-    open_cards = {c.id: c.kind for c in desk1.service.open_conflicts()}
+    open_cards = {c.id: c.kind for c in desk1.service.conflicts.open()}
     assert open_cards[card.id] == "overlap" and "move_refused" in open_cards.values()
-    assert desk1.service.get_booking(second).status.value == "needs_attention"
+    assert desk1.service.bookings.get(second).status.value == "needs_attention"
     assert desk1.scalar("SELECT resolved_at FROM sync_conflict WHERE id = :c", c=card.id) is None

@@ -16,7 +16,7 @@ from salon_desk.cloud.sync.tables import REPLICATED_TABLES
 from salon_desk.domain.booking import BookingSource, BookingStatus
 from salon_desk.domain.model import Booking, BookingItem
 from salon_desk.sync.protocol import Mutation, MutationActor, PushRequest
-from salon_desk.usecases import mutations
+from salon_desk.usecases import payloads
 from salon_desk.usecases.commands import CreateBooking, ItemMove, ItemRequest, RescheduleBooking
 from tests.conftest import DEMO_NOW
 
@@ -27,8 +27,8 @@ DAY = 26  # the day after DEMO_NOW: Noura is free from 12:40, Reem from 13:05, D
 
 
 def _ids(desk: Desk) -> tuple[dict[str, object], dict[str, str]]:
-    services = {s.name_en: s for s in desk.service.list_services()}
-    staff = {s.name_en: s.id for s in desk.service.list_staff()}
+    services = {s.name_en: s for s in desk.service.reference.services()}
+    staff = {s.name_en: s.id for s in desk.service.reference.staff()}
     return services, staff
 
 
@@ -45,7 +45,7 @@ def _create(desk: Desk, seq: int, *parts: tuple[object, str, datetime]) -> Mutat
                       DEMO_NOW, DEMO_NOW)
     return Mutation(mutation_id=str(uuid.uuid4()), device_seq=seq, name="booking.create", entity="booking",
                     entity_id=booking_id, hlc="1:0", actor=MutationActor(desk_user_id=ACTOR_ID),
-                    args=mutations.booking_create(booking, None))
+                    args=payloads.booking_create(booking, None))
 
 
 def _at(hour: int, minute: int = 0) -> datetime:
@@ -85,14 +85,14 @@ def test_the_alongside_flag_travels_with_the_service_row(sync_world: SyncWorld) 
 def test_the_cloud_refuses_a_move_that_puts_the_customer_in_two_chairs(sync_world: SyncWorld) -> None:
     desk = sync_world.desk("Desk 1")
     services, staff = _ids(desk)
-    created = desk.service.create_booking(CreateBooking(
+    created = desk.service.bookings.create(CreateBooking(
         (ItemRequest(services["Haircut"].id, staff["Noura"], _at(12, 40)),
          ItemRequest(services["Blow-dry"].id, staff["Reem"], _at(13, 25))), first_customer(desk)))
     desk.sync.sync_once()
-    booking = desk.service.get_booking(created.id)
+    booking = desk.service.bookings.get(created.id)
     blow = next(i for i in booking.items if i.service_id == services["Blow-dry"].id)
     moved = _item(services["Blow-dry"], staff["Reem"], _at(13, 10), booking.id)
-    args = mutations.booking_reschedule([BookingItem(blow.id, booking.id, blow.service_id, blow.staff_id,
+    args = payloads.booking_reschedule([BookingItem(blow.id, booking.id, blow.service_id, blow.staff_id,
                                                      moved.start_at, moved.end_at, moved.busy_until,
                                                      blow.price_halalas)])
     seq = desk.scalar("SELECT max(device_seq) FROM outbox") + 1
@@ -103,7 +103,7 @@ def test_the_cloud_refuses_a_move_that_puts_the_customer_in_two_chairs(sync_worl
     assert (result.status, result.code) == ("refused", "booking.customer_overlap")
     # The desk refuses the same move with the same rule before it is ever sent.
     try:
-        desk.service.check_move(RescheduleBooking(booking.id, (ItemMove(blow.id, staff["Reem"], _at(13, 10)),)))
+        desk.service.bookings.check_move(RescheduleBooking(booking.id, (ItemMove(blow.id, staff["Reem"], _at(13, 10)),)))
     except Exception as error:  # noqa: BLE001
         assert getattr(error, "code", None) == "booking.customer_overlap"
     else:

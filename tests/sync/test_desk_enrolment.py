@@ -18,7 +18,6 @@ from sqlalchemy import Engine, select, text
 from salon_desk.app import open_desk
 from salon_desk.cli import desk_main
 from salon_desk.cloud.sync.tables import MutationReceiptRow
-from salon_desk.desk_sync import enrol_this_desk
 from salon_desk.diagnose import report as diagnose_report
 from salon_desk.domain.booking import Role
 from salon_desk.domain.model import Actor
@@ -34,6 +33,7 @@ from salon_desk.store.engine import make_engine
 from salon_desk.store.uow import make_uow_factory
 from salon_desk.sync.api import SyncApi
 from salon_desk.sync.engine import SyncEngine, make_sync_engine
+from salon_desk.sync.session import enrol_this_desk
 from salon_desk.usecases.desk import DeskService
 from salon_desk.usecases.enrolment import EnrolmentError, cloud_link, enrolled_desk
 from tests.conftest import DEMO_NOW, FixedClock
@@ -143,9 +143,9 @@ def test_enrol_command_initial_syncs_a_new_desk(
         source = open_desk(sync_world.template.parent, device_id="source")
         try:
             for day in (date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 20)):
-                new_view, old_view = runtime.desk.day_view(day), source.desk.day_view(day)
+                new_view, old_view = runtime.desk.calendar.day_view(day), source.desk.calendar.day_view(day)
                 assert new_view.blocks and new_view == old_view
-            assert runtime.desk.count_customers("") == source.desk.count_customers("")
+            assert runtime.desk.customers.count("") == source.desk.customers.count("")
         finally:
             source.close()
     finally:
@@ -222,7 +222,7 @@ def desk_for(world: SyncWorld, path: Path, engine: Engine, device_id: str, token
 
 
 def book(desk: Desk, day_offset: int) -> str:
-    return desk.service.create_booking(free_booking(desk, day_offset=day_offset)).id
+    return desk.service.bookings.create(free_booking(desk, day_offset=day_offset)).id
 
 
 def outbox(desk: Desk) -> list[tuple[int, str, str]]:

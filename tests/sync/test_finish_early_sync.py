@@ -17,7 +17,7 @@ ITEMS, BOOKINGS, CONFLICTS = (REPLICATED_TABLES[n] for n in ("booking_item", "bo
 
 
 def _service_id(desk: Desk, name_en: str) -> str:
-    return next(s.id for s in desk.service.list_services() if s.name_en == name_en)
+    return next(s.id for s in desk.service.reference.services() if s.name_en == name_en)
 
 
 def _customers(desk: Desk) -> list[str]:
@@ -26,7 +26,7 @@ def _customers(desk: Desk) -> list[str]:
 
 def _fits(desk: Desk, cmd: CreateBooking) -> bool:
     try:
-        desk.service.check_booking(cmd)
+        desk.service.bookings.check(cmd)
     except Exception:  # noqa: BLE001 - not free here; try the next start
         return False
     return True
@@ -38,7 +38,7 @@ def haircut_then_free_hour(desk: Desk) -> CreateBooking:
     customer = _customers(desk)[0]
     for offset in range(2, 16):
         day = (DEMO_NOW + timedelta(days=offset)).replace(hour=7, minute=0)  # 10:00 Riyadh
-        for staff_id in desk.service.qualified_staff(haircut):
+        for staff_id in desk.service.reference.qualified_staff(haircut):
             for step in range(16):
                 start = day + timedelta(minutes=30 * step)
                 cmd = CreateBooking((ItemRequest(haircut, staff_id, start),), customer_id=customer)
@@ -58,7 +58,7 @@ def _set_now(world: SyncWorld, now: datetime, *desks: Desk) -> None:
 def _serve(world: SyncWorld, desk: Desk, booking_id: str, start: datetime) -> None:
     _set_now(world, start, *world.desks)
     for target in ("confirmed", "checked_in", "in_service"):
-        desk.service.transition_booking(TransitionBooking(booking_id, target))
+        desk.service.bookings.transition(TransitionBooking(booking_id, target))
 
 
 def _server_item(world: SyncWorld, booking_id: str) -> dict:
@@ -83,11 +83,11 @@ def test_an_early_finish_frees_the_time_for_another_desk_after_sync(sync_world: 
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     cmd = haircut_then_free_hour(desk1)
     start, staff_id = cmd.items[0].start_at, cmd.items[0].staff_id
-    visit = desk1.service.create_booking(cmd).id
+    visit = desk1.service.bookings.create(cmd).id
     assert desk1.sync.sync_once().applied == 1
     _serve(sync_world, desk1, visit, start)
     _set_now(sync_world, start + timedelta(minutes=5), desk1, desk2)
-    desk1.service.transition_booking(TransitionBooking(visit, "completed"))
+    desk1.service.bookings.transition(TransitionBooking(visit, "completed"))
 
     report = desk1.sync.sync_once()
 
@@ -98,11 +98,11 @@ def test_an_early_finish_frees_the_time_for_another_desk_after_sync(sync_world: 
     assert item["busy"] == [(start, start + timedelta(minutes=15))]  # 10 minutes of cleanup, then free
 
     assert desk2.sync.sync_once().ok
-    assert desk2.service.get_booking(visit).items[0].actual_end_at == start + timedelta(minutes=5)
+    assert desk2.service.bookings.get(visit).items[0].actual_end_at == start + timedelta(minutes=5)
     blow_dry = _service_id(desk2, "Blow-dry")
     inside = CreateBooking((ItemRequest(blow_dry, staff_id, start + timedelta(minutes=15)),),
                            customer_id=_customers(desk2)[1])
-    freed = desk2.service.create_booking(inside).id  # desk 2's own check sees the stylist free
+    freed = desk2.service.bookings.create(inside).id  # desk 2's own check sees the stylist free
     report = desk2.sync.sync_once()
 
     assert (report.applied, report.conflicts, report.refused) == (1, 0, 0), report
@@ -114,16 +114,16 @@ def test_an_overrun_into_the_next_booking_syncs_without_a_conflict(sync_world: S
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     cmd = haircut_then_free_hour(desk1)
     start, staff_id = cmd.items[0].start_at, cmd.items[0].staff_id
-    visit = desk1.service.create_booking(cmd).id
+    visit = desk1.service.bookings.create(cmd).id
     assert desk1.sync.sync_once().applied == 1
     assert desk2.sync.sync_once().ok
     next_start = start + timedelta(minutes=60)
-    following = desk2.service.create_booking(CreateBooking(
+    following = desk2.service.bookings.create(CreateBooking(
         (ItemRequest(_service_id(desk2, "Blow-dry"), staff_id, next_start),), customer_id=_customers(desk2)[1])).id
     assert desk2.sync.sync_once().applied == 1
     _serve(sync_world, desk1, visit, start)
     _set_now(sync_world, next_start + timedelta(minutes=10), desk1, desk2)  # ran 25 minutes into the next one
-    desk1.service.transition_booking(TransitionBooking(visit, "completed"))
+    desk1.service.bookings.transition(TransitionBooking(visit, "completed"))
 
     report = desk1.sync.sync_once()
 
@@ -139,11 +139,11 @@ def test_the_server_refuses_an_actual_end_ahead_of_its_clock(sync_world: SyncWor
     desk = sync_world.desk("Desk 1")
     cmd = haircut_then_free_hour(desk)
     start = cmd.items[0].start_at
-    visit = desk.service.create_booking(cmd).id
+    visit = desk.service.bookings.create(cmd).id
     _serve(sync_world, desk, visit, start)
     assert desk.sync.sync_once().applied == 4
     desk.clock.now = start + timedelta(minutes=30)  # this PC's clock runs 30 minutes ahead of the server's
-    desk.service.transition_booking(TransitionBooking(visit, "completed"))
+    desk.service.bookings.transition(TransitionBooking(visit, "completed"))
 
     report = desk.sync.sync_once()
 
@@ -152,5 +152,5 @@ def test_the_server_refuses_an_actual_end_ahead_of_its_clock(sync_world: SyncWor
     assert _server_item(sync_world, visit)["actual_end_at"] is None
     [(kind, params)] = _conflicts(sync_world)
     assert (kind, params["code"]) == ("invalid", "booking.actual_time_in_future")
-    undone = desk.service.get_booking(visit)  # the desk's optimistic completion is undone
+    undone = desk.service.bookings.get(visit)  # the desk's optimistic completion is undone
     assert (undone.status.value, undone.items[0].actual_end_at) == ("in_service", None)

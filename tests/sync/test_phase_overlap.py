@@ -26,12 +26,12 @@ PROCESSING_STARTS = timedelta(minutes=30)  # the demo colour: apply 30 (busy), p
 
 
 def _service_id(desk: Desk, name_en: str) -> str:
-    return next(s.id for s in desk.service.list_services() if s.name_en == name_en)
+    return next(s.id for s in desk.service.reference.services() if s.name_en == name_en)
 
 
 def _fits(desk: Desk, cmd: CreateBooking) -> bool:
     try:
-        desk.service.check_booking(cmd)
+        desk.service.bookings.check(cmd)
     except Exception:  # noqa: BLE001 - not free here; try the next start
         return False
     return True
@@ -41,7 +41,7 @@ def colour_and_gap_booking(desk: Desk, *, day_offset: int = 3) -> tuple[CreateBo
     """A colour with its phases, and a blow-dry for the same stylist inside its processing gap."""
     colour, blow_dry = _service_id(desk, "Hair colour"), _service_id(desk, "Blow-dry")
     customer = first_customer(desk)
-    staff = [s for s in desk.service.qualified_staff(colour) if s in desk.service.qualified_staff(blow_dry)]
+    staff = [s for s in desk.service.reference.qualified_staff(colour) if s in desk.service.reference.qualified_staff(blow_dry)]
     for offset in range(day_offset, day_offset + 14):  # the demo's near days are well booked
         day = (DEMO_NOW + timedelta(days=offset)).replace(hour=7, minute=0)
         for staff_id, step in ((s, n) for s in staff for n in range(24)):
@@ -81,9 +81,9 @@ def _server_conflicts(world: SyncWorld) -> list[tuple[str, str, dict[str, Any]]]
 def test_a_booking_in_a_colours_processing_gap_syncs_without_a_conflict(sync_world: SyncWorld) -> None:
     desk = sync_world.desk("Desk 1")
     colour_cmd, gap_cmd = colour_and_gap_booking(desk)
-    colour = desk.service.create_booking(colour_cmd).id
+    colour = desk.service.bookings.create(colour_cmd).id
     assert desk.scalar("SELECT phases FROM booking_item WHERE booking_id = :b", b=colour) not in (None, "[]")
-    gap = desk.service.create_booking(gap_cmd).id  # the desk's own check allows it
+    gap = desk.service.bookings.create(gap_cmd).id  # the desk's own check allows it
 
     report = desk.sync.sync_once()
 
@@ -104,8 +104,8 @@ def test_a_booking_over_a_busy_phase_is_still_quarantined(sync_world: SyncWorld)
     clash = CreateBooking(
         (ItemRequest(gap_cmd.items[0].service_id, staff_id, finish),), customer_id=first_customer(desk2)
     )
-    colour = desk1.service.create_booking(colour_cmd).id
-    late = desk2.service.create_booking(clash).id  # offline: desk 2 does not know the colour yet
+    colour = desk1.service.bookings.create(colour_cmd).id
+    late = desk2.service.bookings.create(clash).id  # offline: desk 2 does not know the colour yet
 
     assert desk1.sync.sync_once().applied == 1
     report = desk2.sync.sync_once()
@@ -126,7 +126,7 @@ def test_moving_a_booking_onto_a_busy_phase_is_refused_but_into_the_gap_is_appli
 ) -> None:
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     colour_cmd, gap_cmd = colour_and_gap_booking(desk1)
-    colour = desk1.service.create_booking(colour_cmd).id
+    colour = desk1.service.bookings.create(colour_cmd).id
     assert desk1.sync.sync_once().applied == 1
     gap_start = gap_cmd.items[0].start_at
     # Desk 2 books the blow-dry at another free time, then moves it into the processing gap.
@@ -138,9 +138,9 @@ def test_moving_a_booking_onto_a_busy_phase_is_refused_but_into_the_gap_is_appli
         for c in (first_customer(desk2),)
     )
     later = next(cmd for cmd in candidates if _fits(desk2, cmd))
-    moved = desk2.service.create_booking(later).id
+    moved = desk2.service.bookings.create(later).id
     item_id = desk2.scalar("SELECT id FROM booking_item WHERE booking_id = :b", b=moved)
-    desk2.service.reschedule_booking(_move(moved, item_id, gap_cmd.items[0].staff_id, gap_start))
+    desk2.service.bookings.reschedule(_move(moved, item_id, gap_cmd.items[0].staff_id, gap_start))
     report = desk2.sync.sync_once()
     assert (report.applied, report.conflicts, report.refused) == (2, 0, 0), report
     assert _server_bookings(sync_world, colour, moved) == {colour: ("requested", 1), moved: ("requested", 1)}

@@ -178,7 +178,7 @@ def free_move(desk: Desk, booking_id: str, first_day: int) -> RescheduleBooking:
             start = day + timedelta(minutes=30 * step)
             cmd = RescheduleBooking(booking_id, (ItemMove(item_id, staff_id, start),))
             try:
-                desk.service.check_move(cmd)
+                desk.service.bookings.check_move(cmd)
             except Exception:  # noqa: BLE001 - try the next start
                 continue
             return cmd
@@ -190,7 +190,7 @@ def test_writes_during_the_phases_reach_the_new_desk(sync_world: SyncWorld) -> N
     a booking outside the window (so not in phase 2) moved into it once phase 2 is over (so phase 3 skips
     it too) reaches the desk only because the incremental cursor starts at the head seen before phase 1."""
     other = sync_world.desk("Desk 2")
-    far = other.service.create_booking(free_booking(other, day_offset=90)).id
+    far = other.service.bookings.create(free_booking(other, day_offset=90)).id
     assert other.sync.sync_once().applied == 1
     customer = first_customer(other)
     move = free_move(other, far, first_day=2)
@@ -200,15 +200,15 @@ def test_writes_during_the_phases_reach_the_new_desk(sync_world: SyncWorld) -> N
     def hook(priority: int | None, pages: int) -> None:
         if priority == 2 and pages == 0 and "edit" not in done:  # phase 1 took the head, then this
             done.append("edit")
-            other.service.update_customer(UpdateCustomer(customer, {"notes": "edited after phase 1"}))
+            other.service.customers.update(UpdateCustomer(customer, {"notes": "edited after phase 1"}))
             other.sync.sync_once()
         if priority == 2 and pages == 1 and "new" not in done:  # in the middle of phase 2
             done.append("new")
-            other.service.create_booking(free_booking(other, day_offset=1))
+            other.service.bookings.create(free_booking(other, day_offset=1))
             other.sync.sync_once()
         if priority == 3 and pages == 0 and "move" not in done:  # phase 2 is over
             done.append("move")
-            other.service.reschedule_booking(move)
+            other.service.bookings.reschedule(move)
             assert other.sync.sync_once().applied == 1
 
     sync, engine = new_desk(sync_world, "new-desk", page_limit=150, hook=hook)
@@ -236,8 +236,8 @@ def test_another_desk_writing_in_a_thread_loses_nothing(sync_world: SyncWorld) -
     def write() -> None:
         try:
             for i, cmd in enumerate(requests):
-                other.service.create_booking(cmd)
-                other.service.update_customer(UpdateCustomer(first_customer(other), {"notes": f"note {i}"}))
+                other.service.bookings.create(cmd)
+                other.service.customers.update(UpdateCustomer(first_customer(other), {"notes": f"note {i}"}))
                 other.sync.sync_once()
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             failures.append(exc)
@@ -291,7 +291,7 @@ def test_a_desk_that_already_pulled_never_runs_the_phases(sync_world: SyncWorld)
     sync.sync_once()
     api: RecordingApi = sync._api  # type: ignore[assignment]  # noqa: SLF001
     other = sync_world.desk("Desk 2")
-    other.service.create_booking(free_booking(other, day_offset=1))
+    other.service.bookings.create(free_booking(other, day_offset=1))
     other.sync.sync_once()
     before = len(api.pages)
     report = sync.sync_once()

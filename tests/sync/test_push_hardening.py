@@ -16,17 +16,19 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from salon_desk.cloud.rows import metadata
 from salon_desk.cloud.sync import push as push_module
 from salon_desk.cloud.sync.faults import is_transient, is_unique_violation
 from salon_desk.cloud.sync.tables import REPLICATED_TABLES
+from salon_desk.sync.protocol import format_instant
 
 from .conftest import Desk, SyncWorld, first_customer
 from .test_bad_input import call, cloud_dump, token_of
@@ -256,7 +258,7 @@ def test_a_desk_drops_a_server_error_mutation_from_its_queue_and_shows_the_confl
     from salon_desk.usecases.commands import UpdateCustomer
 
     customer_id = first_customer(desk)
-    desk.service.update_customer(UpdateCustomer(customer_id, {"notes": "boom"}))
+    desk.service.customers.update(UpdateCustomer(customer_id, {"notes": "boom"}))
     assert desk.sync.status().pending == 1
 
     report = desk.sync.sync_once()
@@ -380,27 +382,49 @@ def test_receipts_are_per_salon_another_salon_never_sees_or_blocks_ours(
     assert answer.json()["results"][0]["status"] == "applied"
 
 
-def test_a_row_created_with_an_id_another_salon_uses_is_refused_id_taken_never_retry(
+def test_an_id_another_salon_uses_is_its_own_row_and_an_id_taken_in_the_salon_is_refused_never_retry(
     sync_world: SyncWorld, desk: Desk
 ) -> None:
+    """Keys are (salon_id, id) since issue #14: a salon's ids never meet another salon's. The same id in a
+    second salon is that salon's own row; inside one salon an id stays taken (refused `sync.id_taken`)."""
     _salon, other_device, other_token = other_salon_desk(sync_world)
     http = sync_world.cloud.client()
     taken = first_customer(desk)  # a customer of the demo salon
     before = domain_dump(sync_world)
 
     create = mutation(1, name="customer.create", entity_id=taken, args={"name": "Copycat", "phone": None})
-    answers = [
-        push(http, other_token, other_device, [create | {"device_seq": 1}], lang) for lang in ("en", "ar")
-    ]
+    answer = push(http, other_token, other_device, [create])
+    assert answer.status_code == 200 and answer.json()["results"][0]["status"] == "applied", answer.text
+    with sync_world.cloud.db.reader() as session:
+        found = session.execute(text("SELECT salon_id, name FROM customer WHERE id = :i"), {"i": taken}).all()
+    names = {str(salon_id): name for salon_id, name in found}
+    assert len(names) == 2 and names[_salon] == "Copycat"
+    assert {k: v for k, v in domain_dump(sync_world).items() if k != "customer"} == {
+        k: v for k, v in before.items() if k != "customer"
+    }
 
+    staff_id, service_id = desk.rows("SELECT staff_id, service_id FROM staff_service LIMIT 1")[0]
+    item_id = desk.scalar("SELECT id FROM booking_item ORDER BY id LIMIT 1")  # another booking's item
+    start = datetime(2031, 1, 5, 7, tzinfo=UTC)
+    item = {"id": item_id, "service_id": service_id, "staff_id": staff_id, "start_at": format_instant(start),
+            "end_at": format_instant(start + timedelta(minutes=25)), "busy_until": format_instant(start + timedelta(minutes=30)),
+            "price_halalas": 100, "phases": []}
+    booking = mutation(1000, name="booking.create", entity="booking", args={
+        "customer_id": None, "source": "desk", "status": "requested", "notes": "", "items": [item]})
+    token = desk.sync._api._token  # noqa: SLF001
+    answers = [push(http, token, desk.device_id, [booking | {"mutation_id": str(uuid.uuid4()),
+                                                               "device_seq": 1000 + n}], lang)
+               for n, lang in enumerate(("en", "ar"))]
     for answer in answers:
         assert answer.status_code == 200, answer.text
         result = answer.json()["results"][0]
         assert result["status"] == "refused" and result["code"] == "sync.id_taken", result
         assert result["conflict_id"]
-    assert domain_dump(sync_world) == before  # the demo salon's customer untouched, nothing created
+    with sync_world.cloud.db.reader() as session:
+        bookings = session.execute(text("SELECT count(*) FROM booking WHERE id = :i"), {"i": booking["entity_id"]})
+        assert bookings.scalar_one() == 0
     # The next mutation of that desk applies normally.
-    fresh = mutation(2, name="customer.create", entity_id=str(uuid.uuid4()), args={"name": "Own customer"})
+    fresh = mutation(3, name="customer.create", entity_id=str(uuid.uuid4()), args={"name": "Own customer"})
     answer = push(http, other_token, other_device, [fresh])
     assert answer.json()["results"][0]["status"] == "applied", answer.text
     # The code is translated for people (the conflict card, the desk's message table).
@@ -452,7 +476,7 @@ def test_a_batch_the_cloud_refuses_for_good_blocks_the_desk_visibly_and_the_outb
 
     customers = [r[0] for r in desk.rows("SELECT id FROM customer ORDER BY id LIMIT 2")]
     for customer_id in customers:
-        desk.service.update_customer(UpdateCustomer(customer_id, {"notes": "edited"}))
+        desk.service.customers.update(UpdateCustomer(customer_id, {"notes": "edited"}))
     with desk.engine.begin() as conn:  # a desk whose outbox has a hole (never written by the app)
         from sqlalchemy import text
 
@@ -461,7 +485,7 @@ def test_a_batch_the_cloud_refuses_for_good_blocks_the_desk_visibly_and_the_outb
             text("UPDATE outbox SET device_seq = :s WHERE device_seq = :l"), {"s": last + 5, "l": last}
         )
     other = sync_world.desk("Desk 2")
-    other.service.update_customer(UpdateCustomer(customers[0], {"name": "Renamed on desk 2"}))
+    other.service.customers.update(UpdateCustomer(customers[0], {"name": "Renamed on desk 2"}))
     assert other.sync.sync_once().ok
     before = cloud_dump(sync_world)
 
@@ -489,7 +513,7 @@ def test_an_outbox_row_that_is_no_valid_envelope_is_never_sent_and_blocks_visibl
 
     customers = [r[0] for r in desk.rows("SELECT id FROM customer ORDER BY id LIMIT 2")]
     for customer_id in customers:
-        desk.service.update_customer(UpdateCustomer(customer_id, {"notes": "edited"}))
+        desk.service.customers.update(UpdateCustomer(customer_id, {"notes": "edited"}))
     with desk.engine.begin() as conn:
         conn.execute(
             text("UPDATE outbox SET hlc = 'garbage' WHERE device_seq = (SELECT max(device_seq) FROM outbox)")

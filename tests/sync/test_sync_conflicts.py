@@ -28,8 +28,8 @@ def test_two_offline_desks_booking_one_stylist_end_with_one_active_and_a_conflic
 ) -> None:
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     cmd = free_booking(desk1)
-    first = desk1.service.create_booking(cmd).id
-    second = desk2.service.create_booking(cmd).id  # the same stylist and time, offline on the other desk
+    first = desk1.service.bookings.create(cmd).id
+    second = desk2.service.bookings.create(cmd).id  # the same stylist and time, offline on the other desk
 
     assert desk1.sync.sync_once().applied == 1
     report2 = desk2.sync.sync_once()
@@ -57,8 +57,8 @@ def test_a_refused_transition_is_undone_on_the_desk_and_recorded(sync_world: Syn
         "SELECT id FROM booking WHERE status = 'confirmed' AND starts_at > :now LIMIT 1",
         now=DEMO_NOW.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
     )
-    desk1.service.transition_booking(TransitionBooking(booking_id, "cancelled", "customer called"))
-    desk2.service.transition_booking(TransitionBooking(booking_id, "checked_in"))  # offline, unaware
+    desk1.service.bookings.transition(TransitionBooking(booking_id, "cancelled", "customer called"))
+    desk2.service.bookings.transition(TransitionBooking(booking_id, "checked_in"))  # offline, unaware
     assert desk1.sync.sync_once().applied == 1
 
     report = desk2.sync.sync_once()
@@ -75,10 +75,10 @@ def test_concurrent_patches_keep_the_later_clock_and_record_the_loser(sync_world
     customer = first_customer(desk1)
     desk1.clock.now = DEMO_NOW + timedelta(minutes=1)
     desk2.clock.now = DEMO_NOW + timedelta(minutes=2)
-    desk1.service.update_customer(
+    desk1.service.customers.update(
         UpdateCustomer(customer, {"notes": "older note", "consent_marketing": True})
     )
-    desk2.service.update_customer(UpdateCustomer(customer, {"notes": "newer note"}))
+    desk2.service.customers.update(UpdateCustomer(customer, {"notes": "newer note"}))
 
     assert desk2.sync.sync_once().applied == 1
     assert desk1.sync.sync_once().applied == 1  # applied: consent kept; notes lost the race
@@ -97,10 +97,10 @@ def test_a_later_patch_from_a_desk_that_saw_the_first_wins_whatever_the_clocks(s
     desk1, desk2 = sync_world.desk("Desk 1"), sync_world.desk("Desk 2")
     customer = first_customer(desk1)
     desk1.clock.now = DEMO_NOW + timedelta(minutes=3)  # desk 1's clock runs ahead
-    desk1.service.update_customer(UpdateCustomer(customer, {"notes": "first"}))
+    desk1.service.customers.update(UpdateCustomer(customer, {"notes": "first"}))
     assert desk1.sync.sync_once().ok
     assert desk2.sync.sync_once().ok  # desk 2 sees "first" ...
-    desk2.service.update_customer(UpdateCustomer(customer, {"notes": "second"}))  # ... then edits it
+    desk2.service.customers.update(UpdateCustomer(customer, {"notes": "second"}))  # ... then edits it
     assert desk2.sync.sync_once().ok and desk1.sync.sync_once().ok
 
     for desk in (desk1, desk2):

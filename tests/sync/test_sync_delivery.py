@@ -19,7 +19,7 @@ from .faults import FaultyTransport
 def test_a_lost_push_response_is_retried_and_answered_from_the_receipt(sync_world: SyncWorld) -> None:
     faults = FaultyTransport()
     desk = sync_world.desk("Desk 1", transport=faults)
-    booking_id = desk.service.create_booking(free_booking(desk)).id
+    booking_id = desk.service.bookings.create(free_booking(desk)).id
     faults.drop_responses = 1
 
     lost = desk.sync.sync_once()
@@ -41,7 +41,7 @@ def test_a_lost_push_response_is_retried_and_answered_from_the_receipt(sync_worl
 
 def test_the_same_mutation_id_with_another_payload_is_refused_as_key_reuse(sync_world: SyncWorld) -> None:
     desk = sync_world.desk("Desk 1")
-    desk.service.create_booking(free_booking(desk))
+    desk.service.bookings.create(free_booking(desk))
     assert desk.sync.sync_once().ok
     row = desk.rows("SELECT mutation_id, device_seq, entity_id FROM outbox")[0]
     token = desk.sync._api._token  # noqa: SLF001 - the test plays a buggy desk with the same credentials
@@ -70,7 +70,7 @@ def test_the_same_mutation_id_with_another_payload_is_refused_as_key_reuse(sync_
 
 def test_a_revoked_desk_keeps_its_outbox(sync_world: SyncWorld) -> None:
     desk = sync_world.desk("Desk 1")
-    desk.service.create_booking(free_booking(desk))
+    desk.service.bookings.create(free_booking(desk))
     sync_world.cloud.services.devices.revoke(sync_world.salon_id, desk.device_id)
 
     report = desk.sync.sync_once()

@@ -40,7 +40,7 @@ def pick_service(dialog, service_id, row=0):
 
 
 def test_search_as_you_type_finds_by_phone_and_picks_with_enter(qtbot, ui_context, desk_service):
-    customer = desk_service.search_customers("", limit=1)[0]
+    customer = desk_service.customers.search("", limit=1)[0]
     dialog = make_dialog(qtbot, ui_context)
     national = "0" + customer.phone[4:]  # +9665… -> 05…
     arabic_digits = national.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
@@ -74,19 +74,19 @@ def test_save_disabled_until_valid_and_new_customer_with_arabic_digits(qtbot, ui
     assert "055 123 4567" in dialog.customer.phone_hint.text()
     assert dialog.save_button.isEnabled()
     item = dialog.command.items[0]
-    assert item.start_at == slot.start and item.staff_id in desk_service.qualified_staff(haircut.id)
+    assert item.start_at == slot.start and item.staff_id in desk_service.reference.qualified_staff(haircut.id)
     with qtbot.waitSignal(dialog.booking_created, timeout=5000) as created:
         QTest.keyClick(dialog, Qt.Key.Key_Return)  # Enter saves
-    booking = desk_service.get_booking(created.args[0])
+    booking = desk_service.bookings.get(created.args[0])
     assert booking.items[0].service_id == haircut.id
-    assert desk_service.search_customers("0551234567")[0].name == "زائرة جديدة تماما"
+    assert desk_service.customers.search("0551234567")[0].name == "زائرة جديدة تماما"
     assert not dialog.isVisible()
 
 
 def test_free_time_choices_set_the_start_and_anyone_gets_a_qualified_person(qtbot, ui_context, desk_service):
     colour = service_named(desk_service, "Hair colour")
     dialog = make_dialog(qtbot, ui_context)
-    dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
+    dialog.customer.choose(desk_service.customers.search("", limit=1)[0])
     pick_service(dialog, colour.id)
     qtbot.waitUntil(lambda: len(dialog.slot_buttons) > 1, timeout=5000)
     second = dialog.slot_buttons[1]
@@ -95,7 +95,7 @@ def test_free_time_choices_set_the_start_and_anyone_gets_a_qualified_person(qtbo
     assert second.isChecked() and dialog.start() == second.property("start")
     item = dialog.command.items[0]
     assert item.start_at == second.property("start")
-    assert item.staff_id in desk_service.qualified_staff(colour.id)
+    assert item.staff_id in desk_service.reference.qualified_staff(colour.id)
 
 
 def test_staff_choices_are_only_qualified_people(qtbot, ui_context, desk_service):
@@ -103,7 +103,7 @@ def test_staff_choices_are_only_qualified_people(qtbot, ui_context, desk_service
     dialog = make_dialog(qtbot, ui_context)
     pick_service(dialog, manicure.id)
     row = dialog.services.rows[0]
-    qualified = set(desk_service.qualified_staff(manicure.id))
+    qualified = set(desk_service.reference.qualified_staff(manicure.id))
     qtbot.waitUntil(lambda: {row.staff.itemData(i) for i in range(1, row.staff.count())} == qualified)
     assert row.staff.itemData(0) == ""  # "anyone" first
 
@@ -112,7 +112,7 @@ def test_two_services_in_sequence_and_removing_a_row(qtbot, ui_context, desk_ser
     blow = service_named(desk_service, "Blow-dry")
     cut = service_named(desk_service, "Haircut")
     dialog = make_dialog(qtbot, ui_context)
-    dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
+    dialog.customer.choose(desk_service.customers.search("", limit=1)[0])
     pick_service(dialog, cut.id)
     QTest.mouseClick(dialog.services.add_button, Qt.MouseButton.LeftButton)
     assert len(dialog.services.rows) == 2
@@ -135,7 +135,7 @@ def test_ask_returns_the_checked_command_without_saving(qtbot, ui_context, desk_
 
     def fill() -> None:
         dialog.validated.connect(lambda ok: ok and dialog.save_button.click())
-        dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
+        dialog.customer.choose(desk_service.customers.search("", limit=1)[0])
         qtbot.waitUntil(lambda: dialog.services.rows[0].service.count() > 1)
         pick_service(dialog, haircut.id)
         qtbot.waitUntil(lambda: len(dialog.slot_buttons) > 0, timeout=5000)
@@ -163,12 +163,12 @@ def test_store_refusal_keeps_the_dialog_open_with_the_reason(qtbot, ui_context, 
     slot = first_free_slot(desk_service, haircut.id, DEMO_NOW + timedelta(hours=1))
     staff_id = slot.assignments[0].staff_id
     dialog = make_dialog(qtbot, ui_context, staff_id=staff_id, start_at=slot.start)
-    customers = desk_service.search_customers("", limit=2)
+    customers = desk_service.customers.search("", limit=2)
     dialog.customer.choose(customers[0])
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         pick_service(dialog, haircut.id)
     # Another desk takes the same time before Save is pressed.
-    desk_service.create_booking(
+    desk_service.bookings.create(
         CreateBooking((ItemRequest(haircut.id, staff_id, slot.start),), customer_id=customers[1].id)
     )
     before = snapshot(demo_db)
@@ -198,12 +198,12 @@ def test_keyboard_only_tab_order_reaches_every_field(qtbot, ui_context):
 def quiet_start(desk_service, cut, blow):
     """Two stylists and a start time with nothing booked for either in the two hours after it (the demo's
     bookings stop about five weeks after its clock)."""
-    stylists = [s for s in desk_service.qualified_staff(cut.id) if s in desk_service.qualified_staff(blow.id)]
+    stylists = [s for s in desk_service.reference.qualified_staff(cut.id) if s in desk_service.reference.qualified_staff(blow.id)]
     for first in stylists:
         for second in (s for s in stylists if s != first):
             query = FindSlots(((cut.id, first), (blow.id, second)), DEMO_NOW + timedelta(days=45), 14, 100)
-            for slot in desk_service.find_slots(query):
-                blocks = desk_service.day_view(desk_service.business_day(slot.start)).blocks
+            for slot in desk_service.calendar.find_slots(query):
+                blocks = desk_service.calendar.day_view(desk_service.calendar.business_day(slot.start)).blocks
                 if not any(b.staff_id in (first, second) and b.start_at < slot.start + timedelta(hours=2)
                            and slot.start < b.busy_until for b in blocks):
                     return first, second, slot.start
@@ -221,8 +221,8 @@ def test_later_services_start_when_the_slot_finder_says_never_by_usual_durations
     with sqlite3.connect(demo_db) as db:
         db.execute("UPDATE staff_service SET duration_minutes = 60 WHERE staff_id = ? AND service_id = ?",
                    (noura, cut.id))
-    customers = desk_service.search_customers("", limit=2)
-    blocker = desk_service.create_booking(CreateBooking(
+    customers = desk_service.customers.search("", limit=2)
+    blocker = desk_service.bookings.create(CreateBooking(
         (ItemRequest(blow.id, sara, start + timedelta(minutes=80)),), customer_id=customers[1].id)).id
 
     dialog = make_dialog(qtbot, ui_context, staff_id=noura, start_at=start)
@@ -238,7 +238,7 @@ def test_later_services_start_when_the_slot_finder_says_never_by_usual_durations
     ui_context.runner.wait_idle(5000)
     assert dialog.problems.text() == nobody and dialog.command is None and not dialog.save_button.isEnabled()
 
-    desk_service.cancel_booking(CancelBooking(blocker, "Sara is free again"))
+    desk_service.bookings.cancel(CancelBooking(blocker, "Sara is free again"))
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         dialog.notes.setPlainText("second look")
     first, second = dialog.command.items

@@ -27,17 +27,17 @@ def _served_haircut(desk, clock):
     """A 45-minute haircut three hours from now, started on time."""
     haircut = service_named(desk, "Haircut")
     slot = first_free_slot(desk, haircut.id, clock.now + timedelta(hours=3))
-    customer = desk.search_customers("", limit=1)[0].id
-    booking_id = desk.create_booking(CreateBooking(
+    customer = desk.customers.search("", limit=1)[0].id
+    booking_id = desk.bookings.create(CreateBooking(
         (ItemRequest(haircut.id, slot.assignments[0].staff_id, slot.start),), customer, confirmed=True)).id
     clock.now = slot.start
     for target in ("checked_in", "in_service"):
-        desk.transition_booking(TransitionBooking(booking_id, target))
-    return desk.get_booking(booking_id)
+        desk.bookings.transition(TransitionBooking(booking_id, target))
+    return desk.bookings.get(booking_id)
 
 
 def _show_day(board, desk, start):
-    view = desk.day_view(desk.business_day(start))
+    view = desk.calendar.day_view(desk.calendar.business_day(start))
     board.show_content(day_content(view, lambda staff: staff.name_ar, SLOT_HEIGHT))
     return board.scene.geometry.axis_for(view.columns[0].staff.id).px_per_minute
 
@@ -46,7 +46,7 @@ def test_an_early_finish_shows_the_block_as_it_ran_and_the_freed_time_apart(boar
     visit = _served_haircut(desk_service, clock)
     item_id, start = visit.items[0].id, visit.start_at
     clock.now = start + timedelta(minutes=20)
-    desk_service.transition_booking(TransitionBooking(visit.id, "completed"))
+    desk_service.bookings.transition(TransitionBooking(visit.id, "completed"))
 
     px = _show_day(board, desk_service, start)
     block = board.scene.item_for(item_id)
@@ -67,7 +67,7 @@ def test_an_overrun_lengthens_the_block_and_marks_the_booked_end(board, desk_ser
     visit = _served_haircut(desk_service, clock)
     item_id, start = visit.items[0].id, visit.start_at
     clock.now = start + timedelta(minutes=70)
-    desk_service.transition_booking(TransitionBooking(visit.id, "completed"))
+    desk_service.bookings.transition(TransitionBooking(visit.id, "completed"))
 
     px = _show_day(board, desk_service, start)
     block = board.scene.item_for(item_id)

@@ -111,7 +111,7 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
     haircut = service_named(desk_service, "Haircut")
     staff_id = page.view.columns[0].staff.id
     slot = first_free_slot(desk_service, haircut.id, DEMO_NOW + timedelta(hours=1), staff_id)
-    if desk_service.business_day(slot.start) != page.view.day:
+    if desk_service.calendar.business_day(slot.start) != page.view.day:
         pytest.skip("the demo's first staff member has no free time left today")
     point = scene_point_for(page, staff_id, slot.start)
     viewport_point = show_in_view(page, point)
@@ -128,7 +128,7 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
     assert dialog.start() == floor_to_slot(slot.start)
     assert row.staff_id() == staff_id
 
-    customer = desk_service.search_customers("", limit=1)[0]
+    customer = desk_service.customers.search("", limit=1)[0]
     dialog.customer.choose(customer)
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: ok):
         row.service.setCurrentIndex(row.service.findData(haircut.id))
@@ -137,7 +137,7 @@ def test_click_free_time_books_through_the_dialog_and_the_block_appears(page, qt
         qtbot.waitSignal(page.day_loaded, timeout=5000),
     ):
         QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    booking = desk_service.get_booking(created.args[0])
+    booking = desk_service.bookings.get(created.args[0])
     assert booking.customer_id == customer.id and booking.items[0].staff_id == staff_id
     item = page.scene.item_for(booking.items[0].id)
     assert item is not None and item.isVisible()
@@ -168,19 +168,19 @@ def test_drag_onto_an_occupied_slot_is_refused_and_nothing_changes(page, qtbot, 
     assert page.board.notice.isVisible() and page.board.notice.text() == reason
     page.ctx.runner.wait_idle(5000)
     assert item.pos() == old_pos
-    assert desk_service.get_booking(moving.booking_id).items[0].start_at == moving.start_at
+    assert desk_service.bookings.get(moving.booking_id).items[0].start_at == moving.start_at
     assert snapshot(demo_db) == before
 
 
 def test_store_refusal_after_another_desk_took_the_slot_snaps_back(page, qtbot, desk_service, demo_db):
     moving = movable_block(page)
     staff_id = moving.staff_id
-    service = next(s for s in desk_service.list_services() if staff_id in desk_service.qualified_staff(s.id))
+    service = next(s for s in desk_service.reference.services() if staff_id in desk_service.reference.qualified_staff(s.id))
     slot = first_free_slot(desk_service, service.id, moving.end_at + timedelta(hours=1), staff_id)
-    if desk_service.business_day(slot.start) != page.view.day:
+    if desk_service.calendar.business_day(slot.start) != page.view.day:
         pytest.skip("no free time later today for this staff member")
     # Another desk books that time; this page has not reloaded, so its quick check still sees it free.
-    desk_service.create_booking(
+    desk_service.bookings.create(
         CreateBooking(
             (ItemRequest(service.id, staff_id, slot.start),),
             new_customer=NewCustomer("Other Desk", "0509998877"),
@@ -197,20 +197,20 @@ def test_store_refusal_after_another_desk_took_the_slot_snaps_back(page, qtbot, 
     page.ctx.runner.wait_idle(5000)
     assert refused.args[0] == moving.booking_id and refused.args[1]
     qtbot.waitUntil(lambda: item.pos() == old_pos)
-    assert desk_service.get_booking(moving.booking_id).items[0].start_at == moving.start_at
+    assert desk_service.bookings.get(moving.booking_id).items[0].start_at == moving.start_at
     assert snapshot(demo_db) == before
 
 
 def test_drag_to_free_time_moves_the_booking(page, qtbot, desk_service):
     moving = movable_block(page)
-    booking = desk_service.get_booking(moving.booking_id)
+    booking = desk_service.bookings.get(moving.booking_id)
     service_ids = {i.service_id for i in booking.items}
     if len(booking.items) != 1:
         pytest.skip("a single-service booking keeps this test simple")
     slot = first_free_slot(
         desk_service, next(iter(service_ids)), moving.end_at + timedelta(hours=2), moving.staff_id
     )
-    if desk_service.business_day(slot.start) != page.view.day:
+    if desk_service.calendar.business_day(slot.start) != page.view.day:
         pytest.skip("no free time later today for this staff member")
     item = page.scene.item_for(moving.item_id)
     start = item.sceneBoundingRect().center()
@@ -221,7 +221,7 @@ def test_drag_to_free_time_moves_the_booking(page, qtbot, desk_service):
         qtbot.waitSignal(page.day_loaded, timeout=5000),
     ):
         drag(page, start, end)
-    assert desk_service.get_booking(moving.booking_id).items[0].start_at == slot.start
+    assert desk_service.bookings.get(moving.booking_id).items[0].start_at == slot.start
 
 
 def test_live_drag_feedback_marks_an_occupied_target_red_with_a_reason(page, qtbot):
@@ -242,7 +242,7 @@ def test_context_menu_offers_only_allowed_actions_and_checks_in(page, qtbot, des
         board.open_actions_for(block.item_id)
     menu = shown.args[0]
     offered = {a.data() for a in menu.actions() if a.data()}
-    assert offered == set(desk_service.allowed_transitions(block.booking_id))
+    assert offered == set(desk_service.bookings.allowed_transitions(block.booking_id))
     check_in = next(a for a in menu.actions() if a.data() == "checked_in")
     with (
         qtbot.waitSignal(board.booking_actions.action_done, timeout=3000),
@@ -250,7 +250,7 @@ def test_context_menu_offers_only_allowed_actions_and_checks_in(page, qtbot, des
     ):
         check_in.trigger()
     menu.close()
-    assert desk_service.get_booking(block.booking_id).status == "checked_in"
+    assert desk_service.bookings.get(block.booking_id).status == "checked_in"
     assert page.scene.item_for(block.item_id).block.status == "checked_in"
 
 
@@ -264,12 +264,12 @@ def test_keyboard_selects_blocks_and_space_takes_the_next_step(page, qtbot, desk
     with qtbot.waitSignal(page.board.booking_actions.menu_shown, timeout=3000) as shown:
         QTest.keyClick(view, Qt.Key.Key_Return)  # Enter opens the actions of the selected block
     offered = {a.data() for a in shown.args[0].actions() if a.data()}
-    assert offered == set(desk_service.allowed_transitions(target.booking_id))
+    assert offered == set(desk_service.bookings.allowed_transitions(target.booking_id))
     shown.args[0].close()
     with qtbot.waitSignal(page.board.booking_actions.action_done, timeout=3000) as done:
         QTest.keyClick(view, Qt.Key.Key_Space)
     assert done.args == [target.booking_id, "confirmed"]
-    assert desk_service.get_booking(target.booking_id).status == "confirmed"
+    assert desk_service.bookings.get(target.booking_id).status == "confirmed"
 
 
 def test_arrow_keys_follow_the_screen_in_rtl(page):
@@ -290,7 +290,7 @@ def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk
     page.scene.select_block(target.item_id)
     with qtbot.waitSignal(page.day_loaded, timeout=5000):
         QTest.keyClick(view, Qt.Key.Key_Delete)
-    booking = desk_service.get_booking(target.booking_id)
+    booking = desk_service.bookings.get(target.booking_id)
     assert booking.status == "cancelled" and booking.cancel_reason == "ظرف طارئ"
     assert page.scene.item_for(target.item_id) is None
 
@@ -312,7 +312,7 @@ def test_navigation_and_week_toggle(page, qtbot, desk_service):
     assert page.hijri_label.text()
     with qtbot.waitSignal(page.day_loaded, timeout=5000):
         QTest.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
-    assert page.day == desk_service.today()
+    assert page.day == desk_service.calendar.today()
     with qtbot.waitSignal(page.week.loaded, timeout=5000):
         QTest.mouseClick(page.week_button, Qt.MouseButton.LeftButton)
     week = page.week
@@ -328,7 +328,7 @@ def test_changes_from_elsewhere_refresh_the_day(page, qtbot, desk_service):
     block = next(b for b in page.view.blocks if b.status == "confirmed")
     from salon_desk.usecases.commands import TransitionBooking
 
-    result = desk_service.transition_booking(TransitionBooking(block.booking_id, "checked_in"))
+    result = desk_service.bookings.transition(TransitionBooking(block.booking_id, "checked_in"))
     with qtbot.waitSignal(page.day_loaded, timeout=5000):
         page.ctx.events.changes_applied.emit(result.changes)
     assert page.scene.item_for(block.item_id).block.status == "checked_in"
@@ -354,15 +354,15 @@ def test_week_view_drag_to_another_day_moves_the_booking(page, qtbot, desk_servi
         for b in d.blocks
         if b.status in ("confirmed", "requested") and b.start_at > DEMO_NOW + timedelta(hours=1)
     ]
-    moving = next((b for b in blocks if len(desk_service.get_booking(b.booking_id).items) == 1), None)
+    moving = next((b for b in blocks if len(desk_service.bookings.get(b.booking_id).items) == 1), None)
     if moving is None:
         pytest.skip("no movable single-service booking this week for the first staff member")
-    service_id = desk_service.get_booking(moving.booking_id).items[0].service_id
+    service_id = desk_service.bookings.get(moving.booking_id).items[0].service_id
     after = moving.start_at + timedelta(days=1)
     slot = first_free_slot(desk_service, service_id, after.replace(hour=max(after.hour, 8)), staff_id)
-    target_day = desk_service.business_day(slot.start)
+    target_day = desk_service.calendar.business_day(slot.start)
     if (
-        target_day == desk_service.business_day(moving.start_at)
+        target_day == desk_service.calendar.business_day(moving.start_at)
         or week.board.content.column(target_day) is None
     ):
         pytest.skip("no free time on another day of this week")
@@ -385,7 +385,7 @@ def test_week_view_drag_to_another_day_moves_the_booking(page, qtbot, desk_servi
         for step in range(1, 7):
             QTest.mouseMove(viewport, p0 + (p1 - p0) * step / 6)
         QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p1)
-    moved = desk_service.get_booking(moving.booking_id).items[0]
+    moved = desk_service.bookings.get(moving.booking_id).items[0]
     assert moved.start_at == slot.start and moved.staff_id == staff_id
 
 
@@ -404,22 +404,22 @@ def colour_and_blow_dry_same_day(desk_service):
     """A colour (apply 30, process 40 with the stylist free, finish 20) with nothing else around it, and a
     later blow-dry (30 + 5 cleanup), for one stylist on one business day after the demo clock."""
     colour, blow = service_named(desk_service, "Hair colour"), service_named(desk_service, "Blow-dry")
-    both = [s for s in desk_service.qualified_staff(colour.id) if s in desk_service.qualified_staff(blow.id)]
-    customers = desk_service.search_customers("", limit=2)
+    both = [s for s in desk_service.reference.qualified_staff(colour.id) if s in desk_service.reference.qualified_staff(blow.id)]
+    customers = desk_service.customers.search("", limit=2)
     for staff_id in both:
         query = FindSlots(((colour.id, staff_id),), DEMO_NOW + timedelta(days=1), days_ahead=7, limit=200)
-        for slot in desk_service.find_slots(query):
-            day = desk_service.business_day(slot.start)
+        for slot in desk_service.calendar.find_slots(query):
+            day = desk_service.calendar.business_day(slot.start)
             around = (slot.start - timedelta(hours=1), slot.start + timedelta(hours=3))
             if any(b.staff_id == staff_id and b.start_at < around[1] and around[0] < b.busy_until
-                   for b in desk_service.day_view(day).blocks):
+                   for b in desk_service.calendar.day_view(day).blocks):
                 continue
             later = first_free_slot(desk_service, blow.id, slot.start + timedelta(hours=3), staff_id)
-            if desk_service.business_day(later.start) != day:
+            if desk_service.calendar.business_day(later.start) != day:
                 continue
-            desk_service.create_booking(CreateBooking(
+            desk_service.bookings.create(CreateBooking(
                 (ItemRequest(colour.id, staff_id, slot.start),), customer_id=customers[0].id))
-            blow_id = desk_service.create_booking(CreateBooking(
+            blow_id = desk_service.bookings.create(CreateBooking(
                 (ItemRequest(blow.id, staff_id, later.start),), customer_id=customers[1].id)).id
             return staff_id, slot.start, blow_id
     pytest.fail("no day with room for a colour and a blow-dry")
@@ -429,7 +429,7 @@ def test_a_blow_dry_dragged_into_a_colours_processing_gap_is_accepted(page, qtbo
     staff_id, colour_start, blow_id = colour_and_blow_dry_same_day(desk_service)
     gap_start = colour_start + timedelta(minutes=30)  # the colour processes: the stylist is free for 40 minutes
     with qtbot.waitSignal(page.day_loaded, timeout=5000):
-        page.show_day(desk_service.business_day(colour_start))
+        page.show_day(desk_service.calendar.business_day(colour_start))
     moving = next(b for b in page.view.blocks if b.booking_id == blow_id)
     drop = hold_over(page, moving, staff_id, gap_start)
     ghost = page.scene.ghost
@@ -441,5 +441,5 @@ def test_a_blow_dry_dragged_into_a_colours_processing_gap_is_accepted(page, qtbo
         qtbot.waitSignal(page.day_loaded, timeout=5000),
     ):
         drop()
-    moved = desk_service.get_booking(blow_id).items[0]
+    moved = desk_service.bookings.get(blow_id).items[0]
     assert (moved.staff_id, moved.start_at) == (staff_id, gap_start)

@@ -12,9 +12,8 @@ from salon_desk.ui import i18n
 from salon_desk.ui.calendar.board import CalendarBoard
 from salon_desk.ui.calendar.content import day_content, move_refusal
 from salon_desk.ui.calendar.grid_view import SLOT_HEIGHT
-from salon_desk.ui.calendar.sample import sample_day_view, sample_week_view, with_attention_and_overlap
 from salon_desk.ui.calendar.week_view import WeekCalendar
-from salon_desk.ui.theme import STATUS_COLOURS
+from tests.calendar_sample import sample_day_view, sample_week_view, with_attention_and_overlap
 
 DAY = date(2025, 3, 2)
 
@@ -51,9 +50,13 @@ def test_overlapping_blocks_share_the_column_side_by_side(board):
 def test_pending_sync_marker_and_status_colours(board):
     view = sample_day_view(DAY, 3, 18)
     board.show_content(day_content(view, name_ar, SLOT_HEIGHT))
+    # The fills as designed (written here, not read back from the theme): one hue per status.
+    expected_fill = {"requested": "#fff4d6", "confirmed": "#dcebff", "checked_in": "#d3f2ec",
+                     "in_service": "#e9e1fb", "completed": "#ddf3e1", "cancelled": "#eef1f4",
+                     "no_show": "#fbe3ee", "needs_attention": "#fde2e1"}
     for item in board.scene.block_items():
         assert item.pending_sync == (item.block.sync_status == "pending")
-        assert item._colours == STATUS_COLOURS[item.block.status]
+        assert item._colours.fill.name() == expected_fill[item.block.status]
     assert any(item.pending_sync for item in board.scene.block_items())
 
 

@@ -42,7 +42,7 @@ def test_the_opened_desk_replaces_the_empty_pages_and_shows_the_day(qapp, demo_d
     try:
         shell_page = window.page("calendar")
         assert shell_page is not None and shell_page.objectName() == "StartingPage"
-        assert ctx.desk is None  # nothing of the database yet
+        assert not ctx.has_desk  # nothing of the database yet
 
         runtime = open_desk(demo_db.parent, clock=FixedClock())
         open_into(ctx, window, runtime)

@@ -68,7 +68,7 @@ def test_one_click_fix_resolves_and_the_card_goes(
         page.cards[0].fix_buttons[0].click()
     qtbot.waitUntil(lambda: not page.board and not page.cards, timeout=5000)
     assert page.empty_label.isVisibleTo(page)
-    assert ui_context.desk.get_booking(quarantined.booking_id).status.value == "requested"
+    assert ui_context.desk.bookings.get(quarantined.booking_id).status.value == "requested"
 
 
 def test_a_fix_taken_meanwhile_is_refused_in_words(
@@ -116,18 +116,14 @@ def test_banner_and_toast(qtbot: Any, engine: Engine, ui_context: UiContext, clo
     host.grab().save(str(SHOTS / "conflicts-banner-ar.png"))
 
 
-class FixesFailing:
+def fixes_fail(monkeypatch: pytest.MonkeyPatch, ctx: UiContext, failure: BaseException) -> None:
     """The real desk, except that working out fixes fails the way it may in the field: a refusal with a
     code, or a bug. Everything else (the cards, the database) is the real thing."""
 
-    def __init__(self, desk: Any, failure: BaseException) -> None:
-        self._desk, self._failure = desk, failure
+    def fail(conflict_id: str) -> Any:
+        raise failure
 
-    def conflict_fixes(self, conflict_id: str) -> Any:
-        raise self._failure
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._desk, name)
+    monkeypatch.setattr(ctx.desk.conflicts, "fixes", fail)
 
 
 @pytest.mark.parametrize(
@@ -138,9 +134,10 @@ class FixesFailing:
     ],
 )
 def test_a_card_whose_fixes_fail_stays_with_the_reason(
-    qtbot: Any, ui_context: UiContext, quarantined: Quarantined, failure: BaseException, expected_ar: str | None
+    qtbot: Any, ui_context: UiContext, quarantined: Quarantined, failure: BaseException, expected_ar: str | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ui_context.desk = FixesFailing(ui_context.desk, failure)
+    fixes_fail(monkeypatch, ui_context, failure)
     page = _page(qtbot, ui_context)
     [card] = page.cards
     assert card.card.id == quarantined.conflict_id and card.fix_buttons == []
@@ -153,9 +150,9 @@ def test_a_card_whose_fixes_fail_stays_with_the_reason(
 
 
 def test_a_card_resolved_between_the_two_reads_is_left_out(
-    qtbot: Any, ui_context: UiContext, quarantined: Quarantined
+    qtbot: Any, ui_context: UiContext, quarantined: Quarantined, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ui_context.desk = FixesFailing(ui_context.desk, NotFound("conflict.not_found"))
+    fixes_fail(monkeypatch, ui_context, NotFound("conflict.not_found"))
     page = ConflictsPage(ui_context)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.board_loaded, timeout=5000):

@@ -41,13 +41,13 @@ def type_text(widget: Any, text: str) -> None:
 
 
 def test_a_typed_phone_prefix_in_arabic_digits_finds_matching_customers(qtbot, page, desk_service) -> None:
-    target = desk_service.search_customers("", 1)[0]
+    target = desk_service.customers.search("", 1)[0]
     national = format_national(target.phone).replace(" ", "")  # 0561789225
     prefix = national[:6]
     with qtbot.waitSignal(page.search.results_loaded, timeout=10_000):
         type_text(page.search_edit, to_arabic_indic(prefix))
     assert page.search.text == prefix
-    assert 0 < page.model.rowCount() <= desk_service.count_customers(prefix)
+    assert 0 < page.model.rowCount() <= desk_service.customers.count(prefix)
     phones = [page.model.data(page.model.index(row, PHONE)) for row in range(page.model.rowCount())]
     assert all(phone.startswith(LRI) and phone.endswith(PDI) for phone in phones)  # left to right in Arabic
     assert all(phone.strip(LRI + PDI).replace(" ", "").startswith(prefix) for phone in phones)
@@ -55,20 +55,20 @@ def test_a_typed_phone_prefix_in_arabic_digits_finds_matching_customers(qtbot, p
 
 
 def test_scrolling_to_the_end_loads_the_next_page(qtbot, page, desk_service) -> None:
-    total = desk_service.count_customers("")
+    total = desk_service.customers.count("")
     assert total > PAGE_SIZE
     assert page.model.loaded == PAGE_SIZE and page.model.total == total
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.loaded == 2 * PAGE_SIZE, timeout=10_000)
-    expected = [row.id for row in desk_service.search_customers("", PAGE_SIZE, PAGE_SIZE)]
+    expected = [row.id for row in desk_service.customers.search("", PAGE_SIZE, PAGE_SIZE)]
     assert [row.id for row in page.model.rows()[PAGE_SIZE:]] == expected
 
 
 def test_typing_quickly_runs_one_search_for_the_last_text(qtbot, page, monkeypatch) -> None:
     seen: list[str] = []
-    original = page._ctx.desk.search_customers
+    original = page._ctx.desk.customers.search
     monkeypatch.setattr(
-        page._ctx.desk, "search_customers", lambda text, *a: seen.append(text) or original(text, *a)
+        page._ctx.desk.customers, "search", lambda text, *a: seen.append(text) or original(text, *a)
     )
     with qtbot.waitSignal(page.search.results_loaded, timeout=10_000):
         qtbot.keyClicks(page.search_edit, "0501")
@@ -107,7 +107,7 @@ def test_an_invalid_phone_is_refused_in_arabic_and_nothing_is_saved(
 ) -> None:
     dialog = open_edit_dialog(qtbot, page)
     customer_id = page.selected_customer_id()
-    before = desk_service.customer_profile(customer_id)
+    before = desk_service.customers.profile(customer_id)
     dialog.name_edit.setText("اسم جديد")
     dialog.phone_edit.setText("١٢٣٤٥")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -117,7 +117,7 @@ def test_an_invalid_phone_is_refused_in_arabic_and_nothing_is_saved(
         "رقم الجوال"
     )  # the Arabic catalog's sentence, not the English source
     assert dialog.isVisible() and dialog.phone_edit.property("invalid") is True
-    after = desk_service.customer_profile(customer_id)
+    after = desk_service.customers.profile(customer_id)
     assert after.summary.name == before.summary.name and after.summary.phone == before.summary.phone
 
 
@@ -138,7 +138,7 @@ def test_a_valid_edit_is_saved_and_the_row_refreshes(qtbot, page, desk_service) 
     with qtbot.waitSignal(page.search.results_loaded, timeout=10_000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.saved_command.fields == {"name": "ريم   العتيبي", "consent_marketing": True}
-    saved = desk_service.customer_profile(customer_id)
+    saved = desk_service.customers.profile(customer_id)
     assert saved.summary.name == "ريم العتيبي" and saved.consent_marketing
     qtbot.waitUntil(lambda: page.profile_panel.name_label.text() == "ريم العتيبي", timeout=10_000)
 
@@ -153,17 +153,17 @@ def test_add_customer_selects_the_new_customer(qtbot, page, desk_service) -> Non
     profile = shown.args[0]
     assert profile.summary.name == "Hala Saeed" and profile.summary.phone == "+966599988776"
     assert profile.summary.language == "en" and profile.consent_reminders and not profile.consent_marketing
-    assert desk_service.search_customers("0599988776", 5)[0].id == profile.summary.id
+    assert desk_service.customers.search("0599988776", 5)[0].id == profile.summary.id
 
 
 def test_add_customer_without_a_name_stays_open_with_the_reason(qtbot, page, desk_service) -> None:
-    before = desk_service.count_customers("")
+    before = desk_service.customers.count("")
     dialog = page.open_add_dialog()
     dialog.phone_edit.setText("0599988775")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_text() != "", timeout=10_000)
     assert dialog.isVisible() and dialog.name_edit.property("invalid") is True
-    assert desk_service.count_customers("") == before
+    assert desk_service.customers.count("") == before
 
 
 def test_ctrl_f_focuses_the_search_box(qtbot, page) -> None:
@@ -197,7 +197,7 @@ def test_an_older_search_answer_never_replaces_a_newer_one(qtbot, page, desk_ser
     with qtbot.waitSignal(page.search.results_loaded, timeout=10_000) as loaded:
         page.search.run_now()
     assert page.search.text == "Emily"
-    assert loaded.args == [desk_service.count_customers("Emily")]
+    assert loaded.args == [desk_service.customers.count("Emily")]
     assert page.model.rowCount() > 0 and all("Emily" in row.name for row in page.model.rows())
 
 
@@ -208,7 +208,7 @@ def test_new_booking_from_a_profile_opens_the_calendar_dialog_with_that_customer
     window = MainWindow(ui_context)
     qtbot.addWidget(window)
     calendar = window.page("calendar") or window.show_page("calendar")
-    someone = ui_context.desk.search_customers("", limit=1)[0]
+    someone = ui_context.desk.customers.search("", limit=1)[0]
     with qtbot.waitSignal(calendar.booking_dialog_opened, timeout=5000) as opened:
         ui_context.events.booking_for_customer_requested.emit(someone.id)
     dialog = opened.args[0]

@@ -42,14 +42,14 @@ EXPECTED = {
 def test_the_booking_dialog_names_the_clashing_booking_and_the_break(qtbot, ui_context, desk_service, demo_db,
                                                                      lang):
     i18n.set_ui_language(lang, "latn")
-    sara = next(s for s in desk_service.list_staff() if s.name_en == "Sara")
+    sara = next(s for s in desk_service.reference.staff() if s.name_en == "Sara")
     styling = service_named(desk_service, "Styling")
     before = snapshot(demo_db)
     dialog = BookingDialog(ui_context, staff_id=sara.id, start_at=AT_THREE)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.services.rows[0].service.count() > 1)
-    dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
+    dialog.customer.choose(desk_service.customers.search("", limit=1)[0])
     combo = dialog.services.rows[0].service
     with qtbot.waitSignal(dialog.validated, timeout=5000, check_params_cb=lambda ok: not ok):
         combo.setCurrentIndex(combo.findData(styling.id))
@@ -74,13 +74,13 @@ def test_a_longer_refusal_grows_the_dialog_instead_of_squeezing_the_form(qtbot, 
     in English the sentence takes two lines. Before: the dialog kept its height and the "Add another service"
     and free-time buttons were cut to slivers."""
     i18n.set_ui_language(lang, "latn")
-    sara = next(s for s in desk_service.list_staff() if s.name_en == "Sara")
+    sara = next(s for s in desk_service.reference.staff() if s.name_en == "Sara")
     protein = service_named(desk_service, "Protein treatment")
     dialog = BookingDialog(ui_context, staff_id=sara.id, start_at=AT_THREE)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.services.rows[0].service.count() > 1)
-    dialog.customer.choose(desk_service.search_customers("", limit=1)[0])
+    dialog.customer.choose(desk_service.customers.search("", limit=1)[0])
     combo = dialog.services.rows[0].service
     combo.setCurrentIndex(combo.findData(protein.id))
     qtbot.waitUntil(lambda: "هيفاء الحربي" in dialog.problems.text(), timeout=5000)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from salon_desk.domain.errors import Conflict
-from salon_desk.ui.context import SignedInUser, SyncState, SyncStatusView, UiContext
+from salon_desk.ui.context import ConnectionState, SignedInUser, SyncStatusView, UiContext
 from salon_desk.ui.errors import show_error
 from salon_desk.ui.status_bar import DeskStatusBar, MinuteTicker
 
@@ -57,9 +57,9 @@ def test_minute_ticker_waits_until_the_next_minute_boundary(qtbot, ui_context: U
 
 def test_sync_indicator_counts_in_arabic_plurals(bar: DeskStatusBar, ui_context: UiContext) -> None:
     assert bar.sync_label.text() == "غير متصل"  # offline until the sync engine reports
-    ui_context.publish_sync_status(SyncStatusView(SyncState.ONLINE, pending=2))
+    ui_context.publish_sync_status(SyncStatusView(ConnectionState.ONLINE, pending=2))
     assert bar.sync_label.text() == "متصل · تغييران بانتظار المزامنة"
-    ui_context.publish_sync_status(SyncStatusView(SyncState.SYNCING, pending=11, open_conflicts=3))
+    ui_context.publish_sync_status(SyncStatusView(ConnectionState.SYNCING, pending=11, open_conflicts=3))
     assert bar.sync_label.text() == "جارٍ المزامنة… · 11 تغييرًا بانتظار المزامنة · 3 تعارضات"
     assert bar.sync_label.property("state") == "syncing"
 
@@ -67,7 +67,7 @@ def test_sync_indicator_counts_in_arabic_plurals(bar: DeskStatusBar, ui_context:
 def test_last_sync_time_is_in_the_tooltip(bar: DeskStatusBar, ui_context: UiContext) -> None:
     ui_context.set_language("en")
     ui_context.publish_sync_status(
-        SyncStatusView(SyncState.ONLINE, last_sync_at=datetime(2025, 3, 2, 6, 0, tzinfo=UTC))
+        SyncStatusView(ConnectionState.ONLINE, last_sync_at=datetime(2025, 3, 2, 6, 0, tzinfo=UTC))
     )
     assert bar.sync_label.text() == "Online"
     assert "9:00" in bar.sync_label.toolTip() and bar.sync_label.toolTip().startswith("Last sync:")

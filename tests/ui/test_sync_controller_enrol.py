@@ -11,7 +11,7 @@ import pytest
 
 from salon_desk.app import build_sync_hub, open_desk
 from salon_desk.secrets import SERVICE, MemorySecretStore
-from salon_desk.ui.context import DeskEvents, SignedInUser, SyncState, UiContext
+from salon_desk.ui.context import ConnectionState, DeskEvents, SignedInUser, UiContext
 from salon_desk.ui.i18n import set_ui_language
 from salon_desk.ui.sync.first_run import WaitForSalonDialog
 from salon_desk.usecases.enrolment import has_salon
@@ -52,7 +52,7 @@ def test_manager_enrols_from_settings_and_the_salon_arrives(
     hub = build_sync_hub(ctx, new_desk, secrets, wait=2)
     try:
         assert not hub.start()  # not enrolled yet
-        assert ctx.sync_status.state is SyncState.OFFLINE
+        assert ctx.sync_status.state is ConnectionState.OFFLINE
         section = hub.settings_section()
         qtbot.addWidget(section)
         assert section.enrol_button.isEnabled()
@@ -73,8 +73,8 @@ def test_manager_enrols_from_settings_and_the_salon_arrives(
         qtbot.addWidget(waiting)
         with qtbot.waitSignal(waiting.accepted, timeout=20000):
             waiting.open()
-        qtbot.waitUntil(lambda: ctx.sync_status.state is SyncState.ONLINE, timeout=30000)
-        assert new_desk.desk.salon_info().id == sync_world.salon_id
+        qtbot.waitUntil(lambda: ctx.sync_status.state is ConnectionState.ONLINE, timeout=30000)
+        assert new_desk.desk.reference.salon_info().id == sync_world.salon_id
         assert "127.0.0.1" in section.state_label.text()
     finally:
         assert hub.stop()

@@ -47,8 +47,8 @@ def test_the_board_shows_waiting_walkins_with_estimates_and_todays_history(page)
 
 def service_free_now(desk_service: Any) -> str:
     """A service someone can start at DEMO_NOW in the demo salon (the morning is busy for most)."""
-    for service in desk_service.list_services():
-        slots = desk_service.find_slots(FindSlots(parts=((service.id, None),), earliest=DEMO_NOW, limit=1))
+    for service in desk_service.reference.services():
+        slots = desk_service.calendar.find_slots(FindSlots(parts=((service.id, None),), earliest=DEMO_NOW, limit=1))
         if slots and slots[0].start == DEMO_NOW:
             return service.id
     raise AssertionError("the demo salon has nobody free at DEMO_NOW")
@@ -69,7 +69,7 @@ def test_add_a_walkin_then_seat_them_creates_a_booking_in_service(qtbot, page, d
     assert "لولوة" not in waiting_names(page)
     seated = next(line for line in page.history_model.rows() if line.name == "لولوة")
     assert seated.state == WalkInState.SEATED and seated.booking_id
-    booking = desk_service.get_booking(seated.booking_id)
+    booking = desk_service.bookings.get(seated.booking_id)
     assert booking.status == BookingStatus.IN_SERVICE and booking.source == BookingSource.WALK_IN
     assert booking.start_at == DEMO_NOW
     row = page.history_model.row_of(seated.id)
@@ -83,7 +83,7 @@ def test_a_refused_seat_shows_the_translated_reason(qtbot, page, desk_service, c
     page.select_walkin(busy.id)
     qtbot.mouseClick(page.seat_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.message_label.isVisible(), timeout=10_000)
-    staff_names = {person.name_ar for person in desk_service.list_staff()}
+    staff_names = {person.name_ar for person in desk_service.reference.staff()}
     assert any(
         name in page.message_label.text() for name in staff_names
     )  # "… the soonest is <name> at <time>"
@@ -104,7 +104,7 @@ def test_mark_left_keeps_the_walkin_greyed_in_history(qtbot, page, desk_service)
         is not None
     )
     assert any(
-        w.id == line.id and w.state == WalkInState.LEFT for w in desk_service.walkin_board(DEMO_NOW).walkins
+        w.id == line.id and w.state == WalkInState.LEFT for w in desk_service.walkins.board(DEMO_NOW).walkins
     )
 
 
@@ -121,9 +121,9 @@ def test_waiting_minutes_move_on_with_the_minute_tick(qtbot, page, ui_context, c
 
 def offer_a_slot(desk_service: Any) -> tuple[str, Any]:
     """A waitlist entry for later today; the use case offers the first free slot at once."""
-    customer = desk_service.search_customers("", 1)[0]
-    service = desk_service.walkin_board(DEMO_NOW).walkins[0].service
-    result = desk_service.add_waitlist_entry(
+    customer = desk_service.customers.search("", 1)[0]
+    service = desk_service.walkins.board(DEMO_NOW).walkins[0].service
+    result = desk_service.waitlist.add(
         AddWaitlistEntry(
             service.id, DEMO_NOW + timedelta(hours=1), DEMO_NOW + timedelta(hours=8), customer_id=customer.id
         )
@@ -146,7 +146,7 @@ def test_an_offered_entry_is_highlighted_and_can_be_booked(qtbot, page, desk_ser
     assert page.book_slot_button.isEnabled()
     with qtbot.waitSignal(page.board_actions.slot_booked, timeout=10_000) as booked:
         qtbot.mouseClick(page.book_slot_button, Qt.MouseButton.LeftButton)
-    booking = desk_service.get_booking(booked.args[0])
+    booking = desk_service.bookings.get(booked.args[0])
     assert booking.customer_id == customer.id
     assert (
         booking.items[0].start_at == line.offered_start and booking.items[0].staff_id == line.offered_staff.id
@@ -172,7 +172,7 @@ def test_remove_takes_an_entry_off_the_waitlist(qtbot, page, desk_service) -> No
 
 def test_waitlist_dialog_adds_an_existing_customer(qtbot, page, desk_service, ui_context) -> None:
     dialog = page.open_waitlist_dialog()
-    chosen = next(c for c in desk_service.search_customers("", limit=5) if c.phone)
+    chosen = next(c for c in desk_service.customers.search("", limit=5) if c.phone)
     with qtbot.waitSignal(dialog.picker.searched, timeout=10_000):
         QTest.keyClicks(dialog.picker.search, "0" + chosen.phone[4:])  # +9665… typed as 05…
     assert dialog.picker.model.row_at(0).id == chosen.id
@@ -186,7 +186,7 @@ def test_waitlist_dialog_adds_an_existing_customer(qtbot, page, desk_service, ui
 
 
 def test_waitlist_dialog_refuses_a_past_window_in_arabic_and_stays_open(qtbot, page, desk_service) -> None:
-    before = len(desk_service.walkin_board(DEMO_NOW).waitlist)
+    before = len(desk_service.walkins.board(DEMO_NOW).waitlist)
     dialog = page.open_waitlist_dialog()
     dialog.picker.new_toggle.setChecked(True)
     dialog.picker.new_name.setText("جود")
@@ -195,13 +195,13 @@ def test_waitlist_dialog_refuses_a_past_window_in_arabic_and_stays_open(qtbot, p
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_text() != "", timeout=10_000)
     assert dialog.isVisible() and "passed" not in dialog.error_text()
-    assert len(desk_service.walkin_board(DEMO_NOW).waitlist) == before
+    assert len(desk_service.walkins.board(DEMO_NOW).waitlist) == before
 
 
 def test_switching_to_english_retranslates_names_and_times(qtbot, page, ui_context, desk_service) -> None:
     ui_context.set_language("en")
     assert page.title_label.text() == "Walk-ins and waitlist"
-    english_services = {service.name_en for service in desk_service.list_services()}
+    english_services = {service.name_en for service in desk_service.reference.services()}
     assert page.form.service_combo.currentText() in english_services
     assert page.waiting_model.data(page.waiting_model.index(0, W_WAITED)).endswith("min")
     assert page.seat_combo.itemText(0) == "Free soonest"

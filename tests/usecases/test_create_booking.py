@@ -17,9 +17,9 @@ def _one_item(slot):
 def test_booking_writes_rows_audit_and_outbox_together(desk_service, clock, engine):
     haircut = service_named(desk_service, "Haircut")
     slot = first_free_slot(desk_service, haircut.id, clock.now + timedelta(hours=2))
-    result = desk_service.create_booking(CreateBooking(
+    result = desk_service.bookings.create(CreateBooking(
         _one_item(slot), new_customer=NewCustomer("هند الشمري", "٠٥٥ ١٢٣ ٤٥٦٧")))
-    booking = desk_service.get_booking(result.id)
+    booking = desk_service.bookings.get(result.id)
     assert booking.status.value == "requested"
     assert booking.items[0].start_at == slot.start
     assert booking.items[0].price_halalas == haircut.price_halalas
@@ -36,11 +36,11 @@ def test_booking_writes_rows_audit_and_outbox_together(desk_service, clock, engi
 
 
 def test_existing_phone_reuses_the_customer(desk_service, clock):
-    first = desk_service.search_customers("", limit=1)[0]
+    first = desk_service.customers.search("", limit=1)[0]
     haircut = service_named(desk_service, "Haircut")
     slot = first_free_slot(desk_service, haircut.id, clock.now + timedelta(hours=2))
-    result = desk_service.create_booking(CreateBooking(_one_item(slot), new_customer=NewCustomer("x", first.phone)))
-    assert desk_service.get_booking(result.id).customer_id == first.id
+    result = desk_service.bookings.create(CreateBooking(_one_item(slot), new_customer=NewCustomer("x", first.phone)))
+    assert desk_service.bookings.get(result.id).customer_id == first.id
 
 
 def _bad_commands(desk, clock):
@@ -48,8 +48,8 @@ def _bad_commands(desk, clock):
     manicure = service_named(desk, "Manicure")
     slot = first_free_slot(desk, haircut.id, clock.now + timedelta(hours=2))
     a = slot.assignments[0]
-    customer = desk.search_customers("", limit=1)[0].id
-    busy = next(b for b in desk.day_view(desk.today()).blocks
+    customer = desk.customers.search("", limit=1)[0].id
+    busy = next(b for b in desk.calendar.day_view(desk.calendar.today()).blocks
                 if b.status in ("confirmed", "requested") and b.start_at > clock.now)
     return {
         "unknown service": (CreateBooking((ItemRequest("nope", a.staff_id, a.start),), customer), NotFound),
@@ -75,9 +75,9 @@ def test_bad_input_is_refused_with_a_code_and_changes_nothing(desk_service, cloc
     command, error = _bad_commands(desk_service, clock)[case]
     before = snapshot(demo_db)
     with pytest.raises(error) as raised:
-        desk_service.create_booking(command)
+        desk_service.bookings.create(command)
     with pytest.raises(error):
-        desk_service.check_booking(command)
+        desk_service.bookings.check(command)
     assert raised.value.code  # a stable code the edges translate
     assert snapshot(demo_db) == before
 
@@ -92,7 +92,7 @@ def test_failure_in_the_middle_of_the_write_leaves_nothing_behind(desk_service, 
 
     monkeypatch.setattr(AuditLog, "record", explode)
     with pytest.raises(RuntimeError):
-        desk_service.create_booking(CreateBooking(_one_item(slot), new_customer=NewCustomer("ريم", "0501112233")))
+        desk_service.bookings.create(CreateBooking(_one_item(slot), new_customer=NewCustomer("ريم", "0501112233")))
     assert snapshot(demo_db) == before
 
 
@@ -101,7 +101,7 @@ def test_error_messages_exist_in_both_languages(desk_service, clock):
 
     for command, _ in _bad_commands(desk_service, clock).values():
         with pytest.raises(DomainError) as raised:
-            desk_service.check_booking(command)
+            desk_service.bookings.check(command)
         ar, en = get_localizer("ar").error(raised.value), get_localizer("en").error(raised.value)
         assert ar != en and "error code" not in en, raised.value.code
         assert any("\u0600" <= ch <= "\u06ff" for ch in ar), raised.value.code
@@ -114,9 +114,9 @@ def test_phased_service_with_a_staff_own_duration_books_as_fully_busy(desk_servi
     with engine.begin() as conn:  # every colourist takes 120 minutes for a colour instead of the standard 90
         conn.execute(sa.text("UPDATE staff_service SET duration_minutes = 120 WHERE service_id = :v"),
                      {"v": colour.id})
-    (slot,) = desk_service.find_slots(FindSlots(((colour.id, None),), clock.now + timedelta(hours=2), 30, limit=1))
-    customer = desk_service.search_customers("", limit=1)[0].id
-    booking = desk_service.get_booking(desk_service.create_booking(
+    (slot,) = desk_service.calendar.find_slots(FindSlots(((colour.id, None),), clock.now + timedelta(hours=2), 30, limit=1))
+    customer = desk_service.customers.search("", limit=1)[0].id
+    booking = desk_service.bookings.get(desk_service.bookings.create(
         CreateBooking(_one_item(slot), customer)).id)
     item = booking.items[0]
     assert item.end_at - item.start_at == timedelta(minutes=120)
@@ -127,10 +127,10 @@ def test_a_stylist_carrying_on_with_the_next_service_has_no_cleanup_in_between(d
     from salon_desk.usecases.commands import FindSlots
 
     cut, blow = service_named(desk_service, "Haircut"), service_named(desk_service, "Blow-dry")
-    stylist = desk_service.qualified_staff(cut.id)[0]
-    (option,) = desk_service.find_slots(FindSlots(((cut.id, stylist), (blow.id, stylist)), clock.now, limit=1))
-    customer = desk_service.search_customers("", limit=1)[0].id
-    booking = desk_service.get_booking(desk_service.create_booking(CreateBooking(
+    stylist = desk_service.reference.qualified_staff(cut.id)[0]
+    (option,) = desk_service.calendar.find_slots(FindSlots(((cut.id, stylist), (blow.id, stylist)), clock.now, limit=1))
+    customer = desk_service.customers.search("", limit=1)[0].id
+    booking = desk_service.bookings.get(desk_service.bookings.create(CreateBooking(
         tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments), customer)).id)
     first, second = booking.items
     assert second.start_at == first.end_at == first.busy_until  # straight on, cleanup after the last one

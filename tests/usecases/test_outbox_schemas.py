@@ -25,9 +25,9 @@ def test_text_the_cloud_cannot_store_is_refused_before_anything_is_written(desk_
     before = snapshot(demo_db)
     for text in ("a\x00b", "x\ud800"):  # SQLite stores a NUL; PostgreSQL text and jsonb cannot; nothing stores \ud800
         attempts = [
-            lambda t=text: desk_service.update_customer(UpdateCustomer(customer_id, {"notes": t})),
-            lambda t=text: desk_service.update_booking_notes(UpdateBookingNotes(booking_id, t)),
-            lambda t=text: desk_service.add_customer(AddCustomer("Noura " + t, "0501234999")),
+            lambda t=text: desk_service.customers.update(UpdateCustomer(customer_id, {"notes": t})),
+            lambda t=text: desk_service.bookings.update_notes(UpdateBookingNotes(booking_id, t)),
+            lambda t=text: desk_service.customers.add(AddCustomer("Noura " + t, "0501234999")),
         ]
         for attempt in attempts:
             with pytest.raises(ValidationError) as caught:
@@ -54,7 +54,7 @@ def test_the_outbox_itself_refuses_a_mutation_the_cloud_would_refuse(uow_factory
 
 def test_a_valid_edit_still_enters_the_outbox_under_the_current_rules(desk_service, demo_db) -> None:
     customer_id = _first(demo_db, "customer")
-    desk_service.update_customer(UpdateCustomer(customer_id, {"notes": "prefers mornings"}))
+    desk_service.customers.update(UpdateCustomer(customer_id, {"notes": "prefers mornings"}))
     with sqlite3.connect(demo_db) as db:
         name, v = db.execute("SELECT name, v FROM outbox ORDER BY device_seq DESC LIMIT 1").fetchone()
     assert (name, v) == ("customer.patch", schemas.CURRENT_VERSION)

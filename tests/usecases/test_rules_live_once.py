@@ -40,11 +40,11 @@ FSI, PDI = "\u2068", "\u2069"
 
 
 def _staff(desk: DeskService, name_en: str):
-    return next(s for s in desk.list_staff() if s.name_en == name_en)
+    return next(s for s in desk.reference.staff() if s.name_en == name_en)
 
 
 def _customer(desk: DeskService) -> str:
-    return desk.search_customers("", limit=1)[0].id
+    return desk.customers.search("", limit=1)[0].id
 
 
 def _riyadh(hour: int, minute: int = 0, day: int = 25) -> datetime:
@@ -60,7 +60,7 @@ def test_a_customer_cannot_be_in_two_chairs(desk_service: DeskService, demo_db: 
     command = CreateBooking((ItemRequest(haircut.id, noura.id, _riyadh(12, 40, day=26)),
                              ItemRequest(blow_dry.id, reem.id, _riyadh(13, 10, day=26))), _customer(desk_service))
     before = snapshot(demo_db)
-    for attempt in (desk_service.check_booking, desk_service.create_booking):
+    for attempt in (desk_service.bookings.check, desk_service.bookings.create):
         with pytest.raises(Conflict) as raised:
             attempt(command)
         assert raised.value.code == "booking.customer_overlap"
@@ -76,19 +76,19 @@ def test_a_customer_cannot_be_in_two_chairs(desk_service: DeskService, demo_db: 
     # Back to back is fine: the blow-dry at 13:25, when the haircut ends.
     ok = CreateBooking((command.items[0], ItemRequest(blow_dry.id, reem.id, _riyadh(13, 25, day=26))),
                        command.customer_id)
-    desk_service.check_booking(ok)
+    desk_service.bookings.check(ok)
 
 
 def test_a_move_into_the_customers_own_other_service_is_refused(desk_service: DeskService) -> None:
     haircut, blow_dry = service_named(desk_service, "Haircut"), service_named(desk_service, "Blow-dry")
     noura, reem = _staff(desk_service, "Noura"), _staff(desk_service, "Reem")
-    booking_id = desk_service.create_booking(CreateBooking(
+    booking_id = desk_service.bookings.create(CreateBooking(
         (ItemRequest(haircut.id, noura.id, _riyadh(12, 40, day=26)),
          ItemRequest(blow_dry.id, reem.id, _riyadh(13, 25, day=26))),
         _customer(desk_service))).id
-    blow = next(i for i in desk_service.get_booking(booking_id).items if i.service_id == blow_dry.id)
+    blow = next(i for i in desk_service.bookings.get(booking_id).items if i.service_id == blow_dry.id)
     move = RescheduleBooking(booking_id, (ItemMove(blow.id, reem.id, _riyadh(13, 10, day=26)),))
-    for attempt in (desk_service.check_move, desk_service.reschedule_booking):
+    for attempt in (desk_service.bookings.check_move, desk_service.bookings.reschedule):
         with pytest.raises(Conflict) as raised:
             attempt(move)
         assert raised.value.code == "booking.customer_overlap"
@@ -101,19 +101,19 @@ def test_a_manicure_beside_a_pedicure_is_allowed_on_purpose(desk_service: DeskSe
     haifa, dana = _staff(desk_service, "Haifa"), _staff(desk_service, "Dana")
     customer = _customer(desk_service)
     both = None
-    for slot in desk_service.find_slots(FindSlots(((manicure.id, haifa.id),), DEMO_NOW + timedelta(days=1),
+    for slot in desk_service.calendar.find_slots(FindSlots(((manicure.id, haifa.id),), DEMO_NOW + timedelta(days=1),
                                                   days_ahead=7, limit=40)):
         command = CreateBooking((ItemRequest(manicure.id, haifa.id, slot.start),
                                  ItemRequest(pedicure.id, dana.id, slot.start)), customer)
         try:
-            desk_service.check_booking(command)
+            desk_service.bookings.check(command)
         except DomainError as error:
             assert error.code != "booking.customer_overlap"
             continue
         both = command
         break
     assert both is not None, "Haifa and Dana should both be free at some time in the demo week"
-    booking = desk_service.get_booking(desk_service.create_booking(both).id)
+    booking = desk_service.bookings.get(desk_service.bookings.create(both).id)
     starts = {i.start_at for i in booking.items}
     assert len(booking.items) == 2 and len(starts) == 1
 
@@ -124,9 +124,9 @@ def _quarantined_visit(engine: Engine, desk: DeskService) -> tuple[str, str]:
     as a pull leaves it after the server quarantined it: needs_attention, items inactive, a card."""
     haircut, blow_dry = service_named(desk, "Haircut"), service_named(desk, "Blow-dry")
     noura = _staff(desk, "Noura")
-    [slot] = desk.find_slots(FindSlots(((haircut.id, noura.id), (blow_dry.id, noura.id)),
+    [slot] = desk.calendar.find_slots(FindSlots(((haircut.id, noura.id), (blow_dry.id, noura.id)),
                                        DEMO_NOW + timedelta(days=1), limit=1))
-    booking_id = desk.create_booking(CreateBooking(
+    booking_id = desk.bookings.create(CreateBooking(
         tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in slot.assignments), _customer(desk))).id
     conflict_id = new_id()
     with Session(engine) as session:
@@ -153,18 +153,18 @@ def test_every_same_stylist_fix_offered_for_a_two_service_visit_applies(
     """Before: three "same stylist" fixes were offered and the first failed with conflict.fix_unavailable
     (the fix check kept the haircut's cleanup, which the slot finder rightly dropped)."""
     conflict_id, booking_id = _quarantined_visit(engine, desk_service)
-    fixes = [f for f in desk_service.conflict_fixes(conflict_id) if f.kind == "same_staff_slot"]
+    fixes = [f for f in desk_service.conflicts.fixes(conflict_id) if f.kind == "same_staff_slot"]
     assert len(fixes) == 3
     for fix in fixes:  # each would apply: the check that offers it is the one that applies it
         items = {item_id: start for item_id, _, start in fix.moves}
-        desk_service.check_move(RescheduleBooking(booking_id, tuple(ItemMove(*m) for m in fix.moves)))
+        desk_service.bookings.check_move(RescheduleBooking(booking_id, tuple(ItemMove(*m) for m in fix.moves)))
         assert len(items) == 2
-    desk_service.resolve_conflict(ResolveConflict(conflict_id, fixes[0]))
-    booking = desk_service.get_booking(booking_id)
+    desk_service.conflicts.resolve(ResolveConflict(conflict_id, fixes[0]))
+    booking = desk_service.bookings.get(booking_id)
     assert booking.status.value == "requested" and booking.start_at == fixes[0].start_at
     first, second = sorted(booking.items, key=lambda i: i.start_at)
     assert second.start_at == first.end_at and first.busy_until == first.end_at  # she carries straight on
-    assert desk_service.open_conflicts() == []
+    assert desk_service.conflicts.open() == []
 
 
 # ------------------------------------------------------------------ a refusal names everything in the way
@@ -175,7 +175,7 @@ def test_a_refusal_names_every_booking_and_break_in_the_way(desk_service: DeskSe
     command = CreateBooking((ItemRequest(styling.id, sara.id, _riyadh(15)),), _customer(desk_service))
     before = snapshot(demo_db)
     with pytest.raises(Conflict) as raised:
-        desk_service.create_booking(command)
+        desk_service.bookings.create(command)
     assert snapshot(demo_db) == before
     assert raised.value.code == "schedule.blocked"
     assert get_localizer("en").error(raised.value) == (
@@ -194,7 +194,7 @@ def test_a_refused_move_names_the_closed_hours_too(desk_service: DeskService) ->
     haircut, noura = service_named(desk_service, "Haircut"), _staff(desk_service, "Noura")
     command = CreateBooking((ItemRequest(haircut.id, noura.id, _riyadh(21, 45)),), _customer(desk_service))
     with pytest.raises(Conflict) as raised:
-        desk_service.check_booking(command)
+        desk_service.bookings.check(command)
     assert raised.value.code == "schedule.blocked"
     assert get_localizer("en").error(raised.value) == (
         f"This time is not free: {FSI}Noura{PDI} is not working {FSI}9:45\u202fPM{PDI}–{FSI}10:00\u202fPM{PDI}, "
@@ -209,7 +209,7 @@ def test_an_unknown_waitlist_entry_is_a_typed_not_found(desk_service: DeskServic
                             waitlist_entry_id=new_id())
     before = snapshot(demo_db)
     with pytest.raises(NotFound) as raised:
-        desk_service.create_booking(command)
+        desk_service.bookings.create(command)
     assert raised.value.code == "waitlist.not_found"
     assert snapshot(demo_db) == before
 
@@ -218,7 +218,7 @@ def test_a_naive_start_is_its_own_error_not_in_the_past(desk_service: DeskServic
     haircut, noura = service_named(desk_service, "Haircut"), _staff(desk_service, "Noura")
     naive = datetime(2026, 11, 26, 13, 0)
     with pytest.raises(ValidationError) as raised:
-        desk_service.check_booking(CreateBooking((ItemRequest(haircut.id, noura.id, naive),), _customer(desk_service)))
+        desk_service.bookings.check(CreateBooking((ItemRequest(haircut.id, noura.id, naive),), _customer(desk_service)))
     assert raised.value.code == "booking.naive_time"
     assert "time zone" in get_localizer("en").error(raised.value)
     assert "منطقة زمنية" in get_localizer("ar").error(raised.value)
@@ -234,16 +234,16 @@ def test_a_bad_customer_patch_is_refused(desk_service: DeskService, demo_db: Pat
     customer = _customer(desk_service)
     before = snapshot(demo_db)
     with pytest.raises(ValidationError) as raised:
-        desk_service.update_customer(UpdateCustomer(customer, fields))
+        desk_service.customers.update(UpdateCustomer(customer, fields))
     assert raised.value.code == code
     assert snapshot(demo_db) == before
 
 
 def test_an_empty_or_unchanged_customer_patch_writes_nothing(desk_service: DeskService, demo_db: Path) -> None:
-    customer = desk_service.search_customers("", limit=1)[0]
+    customer = desk_service.customers.search("", limit=1)[0]
     before = snapshot(demo_db)
     for fields in ({}, {"name": customer.name}):
-        result = desk_service.update_customer(UpdateCustomer(customer.id, fields))
+        result = desk_service.customers.update(UpdateCustomer(customer.id, fields))
         assert not result.changes
     assert snapshot(demo_db) == before
 
@@ -252,7 +252,7 @@ def test_a_walk_ins_preferred_stylist_must_do_the_service(desk_service: DeskServ
     manicure, noura = service_named(desk_service, "Manicure"), _staff(desk_service, "Noura")
     before = snapshot(demo_db)
     with pytest.raises(ValidationError) as raised:
-        desk_service.add_walkin(AddWalkIn(manicure.id, "نوف", preferred_staff_id=noura.id))
+        desk_service.walkins.add(AddWalkIn(manicure.id, "نوف", preferred_staff_id=noura.id))
     assert raised.value.code == "staff.not_qualified"
     assert snapshot(demo_db) == before
     assert get_localizer("en").error(raised.value) == f"{FSI}Noura{PDI} does not perform {FSI}Manicure{PDI}."

@@ -8,9 +8,12 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ..deps import ClientIp, Services
+from salon_desk.sync.protocol import EnrolAnswer
+
+from ..deps import ClientIp, CloudServices, Services
 from .auth import CurrentDevice, ManagerDevice
-from .enrolment import EnrolRequest
+from .enrolment import EnrolledDevice, EnrolRequest
+from .pepper import salon_pin_pepper
 from .service import DeviceSummary
 
 router = APIRouter(prefix="/v1/devices", tags=["devices"])
@@ -27,13 +30,19 @@ class EnrolBody(BaseModel):
     device_token: str | None = Field(None, max_length=200)  # its current or last token (the proof)
 
 
-class EnrolAnswer(BaseModel):
-    device_id: str
-    token: str
-    salon_id: str
-    epoch: str
-    role: str
-    replaces_device_id: str | None = None  # the named desk was revoked: this is a new device in its place
+def enrol_answer(enrolled: EnrolledDevice, services: CloudServices) -> EnrolAnswer:
+    """The answer to a successful enrolment, with the salon's PIN pepper (devices/pepper.py): the only answer
+    that carries it, built after the enrolment committed."""
+    pepper = salon_pin_pepper(services.settings.pin_pepper_key_bytes, enrolled.salon_id)
+    return EnrolAnswer(
+        device_id=enrolled.device_id,
+        token=enrolled.token,
+        salon_id=enrolled.salon_id,
+        epoch=enrolled.epoch,
+        role=enrolled.role,
+        replaces_device_id=enrolled.replaces_device_id,
+        pin_pepper=pepper.hex(),
+    )
 
 
 class CodeBody(BaseModel):
@@ -85,15 +94,7 @@ def enrol(body: EnrolBody, services: Services, ip: ClientIp) -> EnrolAnswer:
         body.device_id,
         body.device_token,
     )
-    enrolled = services.enrolment.enrol(request, ip=ip)
-    return EnrolAnswer(
-        device_id=enrolled.device_id,
-        token=enrolled.token,
-        salon_id=enrolled.salon_id,
-        epoch=enrolled.epoch,
-        role=enrolled.role,
-        replaces_device_id=enrolled.replaces_device_id,
-    )
+    return enrol_answer(services.enrolment.enrol(request, ip=ip), services)
 
 
 @router.post("/enrolment-codes", status_code=201, response_model=CodeAnswer)
@@ -106,6 +107,29 @@ def create_enrolment_code(body: CodeBody, device: ManagerDevice, services: Servi
     )
     return CodeAnswer(
         code=issued.code, salon_id=issued.salon_id, role=issued.role, expires_at=issued.expires_at
+    )
+
+
+class RebindBody(BaseModel):
+    code: str = Field(min_length=1, max_length=32)  # a manager's code for this desk (rebind_device_id)
+
+
+class RebindAnswer(BaseModel):
+    device_id: str
+    token: str
+    last_device_seq: int
+    epoch: str
+
+
+@router.post("/rebind", response_model=RebindAnswer)
+def rebind_device(body: RebindBody, device: CurrentDevice, services: Services, ip: ClientIp) -> RebindAnswer:
+    """A desk restored from a backup (409 device_rewound) goes on as the same device, manager-approved."""
+    rebound = services.enrolment.rebind(device.salon_id, device.device_id, body.code, ip=ip)
+    return RebindAnswer(
+        device_id=rebound.device_id,
+        token=rebound.token,
+        last_device_seq=rebound.last_device_seq,
+        epoch=rebound.epoch,
     )
 
 

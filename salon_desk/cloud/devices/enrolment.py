@@ -94,6 +94,14 @@ class EnrolledDevice:
     replaces_device_id: str | None = None  # the revoked desk this new device stands in for
 
 
+@dataclass(frozen=True, slots=True)
+class ReboundDevice:
+    device_id: str
+    token: str
+    last_device_seq: int  # the desk renumbers its pending mutations above this
+    epoch: str
+
+
 class EnrolmentService:
     def __init__(self, db: Database, clock: Clock, throttle: Throttle | None = None) -> None:
         self._db = db
@@ -162,6 +170,34 @@ class EnrolmentService:
         )
         return enrolled
 
+    def rebind(self, salon_id: str, device_id: str, typed_code: str, *, ip: str | None) -> ReboundDevice:
+        """A desk restored from a backup (409 device_rewound, specs/sync.md §3.15) asks, with its token, to
+        go on as the same device. A manager approves by issuing a code for exactly this desk
+        (`rebind_device_id`); the code is used up, the token rotated, and the answer says the last
+        device_seq the server has seen, above which the desk renumbers its pending mutations."""
+        with self._db.session() as session:
+            if ip:
+                wait = self._throttle.wait(session, "enrol.failed_ip", ip, FAILED_ENROLMENTS_PER_IP)
+                if wait:
+                    raise RateLimited("rate_limited", wait)
+            try:
+                code_row = self._usable_code(session, typed_code)
+                if code_row.salon_id != salon_id or code_row.rebind_device_id != device_id:
+                    raise Conflict("enrolment.rebind_mismatch")
+            except (BadRequest, Gone, Conflict):
+                if ip:
+                    self._throttle.record(session, "enrol.failed_ip", ip, FAILED_ENROLMENTS_PER_IP)
+                    session.commit()
+                raise
+            device = _live_device(session, salon_id, device_id)
+            now, token = self._clock.now(), new_device_token(salon_id)
+            device.previous_token_sha256, device.token_sha256 = device.token_sha256, token_digest(token)
+            code_row.consumed_at, code_row.consumed_by_device_id = now, device.id
+            rebound = ReboundDevice(device.id, token, device.last_device_seq, salon_epoch(session, salon_id))
+            session.commit()
+        log.info("device rebound", extra={"fields": {"device_id": device_id, "salon_id": salon_id}})
+        return rebound
+
     def _usable_code(self, session: Session, typed: str) -> EnrolmentCodeRow:
         code = clean_enrolment_code(typed)
         if len(code) != ENROLMENT_CODE_DIGITS or not code.isdigit():
@@ -186,7 +222,7 @@ class EnrolmentService:
         self, session: Session, code_row: EnrolmentCodeRow, request: EnrolRequest
     ) -> EnrolledDevice:
         now = self._clock.now()
-        token = new_device_token()
+        token = new_device_token(code_row.salon_id)
         named = self._named_device(session, code_row, request)
         if named is None or named.revoked_at is not None:  # a revoked id is never revived
             device = DeviceRow(

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.booking import Role
@@ -20,7 +20,7 @@ from ..clock import Clock
 from ..db import Database, canonical_uuid
 from ..errors import Unauthorized
 from .rows import DeviceRow
-from .tokens import TOKEN_PREFIX, new_device_token, token_digest
+from .tokens import TOKEN_PREFIX, new_device_token, token_digest, token_salon
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,16 @@ class DeviceSummary:
     revoked_at: datetime | None
 
 
+def _device_by_token(token: str, digest: bytes) -> Select[DeviceRow]:
+    """Salon-scoped by the token's own salon part; a token issued before issue #14 names no salon and is
+    found by its digest alone (sql_scoping allows that statement by name until those tokens rotate)."""
+    query = select(DeviceRow).where(DeviceRow.token_sha256 == digest)
+    salon_id = token_salon(token)
+    if salon_id is not None:
+        return query.where(DeviceRow.salon_id == salon_id)
+    return query.execution_options(cross_salon="legacy_device_token")
+
+
 class DeviceService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -66,7 +76,7 @@ class DeviceService:
             raise Unauthorized("token_invalid")
         digest = token_digest(token)
         with self._db.reader() as session:
-            device = session.scalars(select(DeviceRow).where(DeviceRow.token_sha256 == digest)).first()
+            device = session.scalars(_device_by_token(token, digest)).first()
             if device is None or not hmac.compare_digest(device.token_sha256, digest):
                 raise Unauthorized("token_invalid")
             if device.revoked_at is not None:
@@ -75,12 +85,12 @@ class DeviceService:
                 device.id, device.salon_id, device.role, device.name, device.last_device_seq
             )
             last_seen = device.last_seen_at
-        self._touch(authenticated.device_id, last_seen)
+        self._touch(authenticated.salon_id, authenticated.device_id, last_seen)
         return authenticated
 
     def rotate(self, device: AuthenticatedDevice) -> str:
         """A new token for the same device; the old one stops working at once."""
-        token = new_device_token()
+        token = new_device_token(device.salon_id)
         with self._db.session() as session:
             row = self._device_row(session, device.salon_id, device.device_id)
             row.previous_token_sha256 = row.token_sha256  # still proves the desk at re-enrolment
@@ -104,16 +114,22 @@ class DeviceService:
     def list_devices(self, salon_id: str) -> list[DeviceSummary]:
         with self._db.reader() as session:
             rows = session.scalars(
-                select(DeviceRow).where(DeviceRow.salon_id == salon_id).order_by(DeviceRow.enrolled_at)
+                select(DeviceRow)
+                .where(DeviceRow.salon_id == salon_id)
+                .order_by(DeviceRow.enrolled_at, DeviceRow.id)  # ids are time-ordered: ties keep enrolment order
             )
             return [_summary(row) for row in rows]
 
-    def _touch(self, device_id: str, last_seen: datetime | None) -> None:
+    def _touch(self, salon_id: str, device_id: str, last_seen: datetime | None) -> None:
         now = self._clock.now()
         if last_seen is not None and now - last_seen < LAST_SEEN_RESOLUTION:
             return
         with self._db.session() as session:
-            session.execute(update(DeviceRow).where(DeviceRow.id == device_id).values(last_seen_at=now))
+            session.execute(
+                update(DeviceRow)
+                .where(DeviceRow.salon_id == salon_id, DeviceRow.id == device_id)
+                .values(last_seen_at=now)
+            )
             session.commit()
 
     @staticmethod

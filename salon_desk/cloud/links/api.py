@@ -26,7 +26,7 @@ from ..sync.api import sync_services
 from .actions import apply_customer_action, customer_can_act
 from .booking_view import BookingView, load_booking_view
 from .messages import action_done, refusal_text, text
-from .pages import Notice, PageState, booking_page, not_found_page
+from .pages import DepositOffer, Notice, PageState, booking_page, not_found_page
 from .rows import CustomerLinkRow
 from .service import LinkNotFound, resolve_link
 from .sessions import (
@@ -113,7 +113,9 @@ def _page(
 ) -> HTMLResponse:
     with services.db.reader() as session:
         state = session_state(session, visit.link, visit.secret, visit.now)
-    page = PageState(visit.token, visit.lang, visit.csrf, visit.view, state, visit.now, notice)
+    page = PageState(
+        visit.token, visit.lang, visit.csrf, visit.view, state, visit.now, notice, _deposit(services, visit)
+    )
     response = _html(booking_page(page), status, headers)
     if visit.new_cookie:
         with services.db.session() as session:
@@ -128,6 +130,14 @@ def _page(
             secure=services.settings.uses_https,
         )
     return response
+
+
+def _deposit(services: CloudServices, visit: Visit) -> DepositOffer | None:
+    """The salon's deposit for this booking when its policy asks for one (issue #12)."""
+    asked, paid = services.payments.deposit_state(visit.link.salon_id, visit.view.booking_id)
+    if not asked:
+        return None
+    return DepositOffer(asked, paid, f"/b/{visit.token}/pay?lang={visit.lang}")
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -199,7 +209,7 @@ def _send_code(services: CloudServices, request: Request, token: str, form: dict
     except DomainError as error:
         return _error_page(services, visit, error)
     with services.db.session() as session:
-        link_row = session.get(CustomerLinkRow, visit.link.id)
+        link_row = session.get(CustomerLinkRow, (visit.link.salon_id, visit.link.id))
         assert link_row is not None  # the visit's link was read in this request
         link_row.last_used_at = visit.now
         remember_code(session, visit.link, visit.secret, code_request.request_id, visit.now)
@@ -240,6 +250,15 @@ def _act(
     return _see_page(visit, target.value)
 
 
+def _verify_only(services: CloudServices, request: Request, token: str, form: dict[str, str]) -> Response:
+    """Checks the code without confirming (a booking that a paid deposit confirms)."""
+    visit = _checked_visit(services, request, token, form)
+    refused = _verify(services, visit, form.get("code", ""))
+    if refused is not None:
+        return refused
+    return _see_page(visit, "verified")
+
+
 async def _handle(request: Request, services: CloudServices, token: str, work: Any, *args: Any) -> Response:
     form = await _form(request)
     try:
@@ -256,6 +275,29 @@ async def send_code(token: str, request: Request, services: Services) -> Respons
 @router.post("/{token}/confirm", response_class=HTMLResponse)
 async def confirm(token: str, request: Request, services: Services) -> Response:
     return await _handle(request, services, token, _act, BookingStatus.CONFIRMED)
+
+
+@router.post("/{token}/verify", response_class=HTMLResponse)
+async def verify(token: str, request: Request, services: Services) -> Response:
+    return await _handle(request, services, token, _verify_only)
+
+
+@router.get("/{token}/pay", response_class=HTMLResponse)
+def pay_deposit(token: str, request: Request, services: Services, lang: str | None = None) -> Response:
+    """A verified customer's way to the deposit checkout: our own /p/{token}, never Moyasar's address."""
+    try:
+        visit = _open(services, request, token, lang)
+    except PageAnswer as answer:
+        return answer.response
+    with services.db.reader() as session:
+        verified = not visit.new_cookie and session_state(session, visit.link, visit.secret, visit.now).verified
+    if not verified:
+        return _page(services, visit, Notice("error", text(visit.lang, "ask_code_first")), 403)
+    try:
+        target = services.payments.deposit_link(visit.link.salon_id, visit.view.booking_id, visit.lang)
+    except DomainError as error:
+        return _error_page(services, visit, error)
+    return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
 
 
 @router.post("/{token}/cancel", response_class=HTMLResponse)

@@ -39,7 +39,33 @@ LABELS = {
     "send_code": N_("Send verification code"),
     "code": N_("Verification code"),
     "resend": N_("Resend code"),
+    # deposits (issue #12)
+    "deposit": N_("Deposit"),
+    "pay_deposit": N_("Pay deposit"),
+    "verify": N_("Verify code"),
+    "deposit_paid": N_("Deposit paid"),
 }
+DEPOSIT_TEXTS = {
+    "asked": N_("The salon asks for a deposit of {amount} to confirm this booking."),
+    "policy": N_(
+        "The deposit is deducted from your bill. It is refunded if you cancel before {deadline}; "
+        "it is kept for a late cancellation or a no-show; it carries over if the salon reschedules you."
+    ),
+    "policy_no_cutoff": N_(
+        "The deposit is deducted from your bill. It is refunded if you cancel; it is kept for a no-show; "
+        "it carries over if the salon reschedules you."
+    ),
+    "paid": N_("Deposit of {amount} received. Thank you!"),
+}
+
+
+@dataclass(frozen=True)
+class DepositOffer:
+    """The salon's deposit for this booking: how much, whether it is paid, where to pay it."""
+
+    amount_halalas: int
+    paid: bool
+    pay_href: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +83,7 @@ class PageState:
     session: LinkSessionState
     now: datetime
     notice: Notice | None = None
+    deposit: DepositOffer | None = None
 
 
 _ISOLATES = {LRI: ('<bdi dir="ltr">', "</bdi>"), FSI: ("<bdi>", "</bdi>")}
@@ -186,9 +213,14 @@ def _actions_card(loc: Localizer, state: PageState) -> str:
     can_confirm = BookingStatus.CONFIRMED in targets
     cancellable = BookingStatus.CANCELLED in targets
     can_cancel = cancellable and not cancel_too_late(view, state.now)
+    deposit = state.deposit
+    needs_deposit = deposit is not None and not deposit.paid and can_confirm
     parts = []
+    if deposit is not None and (needs_deposit or deposit.paid):
+        parts.append(_deposit_card(loc, state, deposit))
     if can_confirm or can_cancel:
-        parts.append(_verification_forms(loc, state, can_confirm, can_cancel))
+        parts.append(_verification_forms(loc, state, can_confirm and not needs_deposit, can_cancel,
+                                         verify_only=needs_deposit))
         if can_cancel and view.cancel_cutoff_minutes:
             when = view.cancel_deadline
             deadline = loc.isolate(
@@ -221,13 +253,43 @@ def _hidden(state: PageState) -> str:
     )
 
 
-def _verification_forms(loc: Localizer, state: PageState, can_confirm: bool, can_cancel: bool) -> str:
+def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> str:
+    """The deposit, the policy (before paying) and, once the code is verified, the pay button."""
+    _ = loc.gettext
+    view = state.view
+    amount = loc.isolate(loc.money(deposit.amount_halalas))
+    if deposit.paid:
+        return (f'<p id="deposit-paid" class="status status-confirmed">'
+                f'{escape(_(DEPOSIT_TEXTS["paid"]).format(amount=amount))}</p>')
+    if view.cancel_cutoff_minutes:
+        when = view.cancel_deadline
+        deadline = loc.isolate(f"{loc.date(when, 'medium', view.timezone)} {loc.time(when, view.timezone)}")
+        policy = _(DEPOSIT_TEXTS["policy"]).format(deadline=deadline)
+    else:
+        policy = _(DEPOSIT_TEXTS["policy_no_cutoff"])
+    parts = [
+        f'<div id="deposit"><h2>{label(loc, "deposit")}</h2>',
+        f'<p>{escape(_(DEPOSIT_TEXTS["asked"]).format(amount=amount))}</p>',
+        f'<p class="muted" id="deposit-policy">{escape(policy)}</p>',
+    ]
+    if state.session.verified:  # a link, not a form: the hosted checkout is on another origin
+        parts.append(f'<a class="button" id="pay-deposit" href="{escape(deposit.pay_href)}">'
+                     f'{label(loc, "pay_deposit")} · {escape(amount)}</a>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _verification_forms(
+    loc: Localizer, state: PageState, can_confirm: bool, can_cancel: bool, *, verify_only: bool = False
+) -> str:
     _ = loc.gettext
     view, base = state.view, f"/b/{state.token}"
     if not view.customer_phone:
         return f"<p>{label(loc, 'no_phone')}</p>"
     phone = masked_phone(loc, view.customer_phone)
     buttons = ""
+    if verify_only and not state.session.verified:
+        buttons += f'<button type="submit" formaction="{base}/verify" id="verify">{label(loc, "verify")}</button>'
     if can_confirm:
         buttons += (
             f'<button type="submit" formaction="{base}/confirm" id="confirm">{label(loc, "confirm")}</button>'
@@ -238,6 +300,8 @@ def _verification_forms(loc: Localizer, state: PageState, can_confirm: bool, can
             f"{label(loc, 'cancel')}</button>"
         )
     if state.session.verified:
+        if not buttons:
+            return ""
         return f'<form method="post" action="{base}/confirm">{_hidden(state)}{buttons}</form>'
     send = _("A verification code will be sent by SMS to {phone}.").format(phone=phone)
     if not state.session.code_sent:

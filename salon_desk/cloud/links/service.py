@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.ids import new_id
@@ -19,7 +19,7 @@ from salon_desk.domain.ids import new_id
 from ..settings import CloudSettings
 from ..sync.tables import REPLICATED_TABLES
 from .rows import CustomerLinkRow
-from .tokens import looks_like_token, new_token, token_hash
+from .tokens import looks_like_token, new_token, token_hash, token_salon
 
 LINK_GRACE = timedelta(hours=24)
 # Expiry never goes past this: a booking stored with an absurd end (year 9999) must not overflow datetime.
@@ -56,7 +56,7 @@ def issue_link(
     end = booking_end(session, salon_id, booking_id)
     if end is None:
         raise LookupError(f"booking {booking_id} has no items in salon {salon_id}")
-    token = new_token()
+    token = new_token(salon_id)
     session.add(
         CustomerLinkRow(
             id=new_id(int(now.timestamp() * 1000)),
@@ -80,11 +80,21 @@ def link_expiry(end: datetime) -> datetime:
     return end + LINK_GRACE
 
 
+def _link_by_token(token: str) -> Select[CustomerLinkRow]:
+    """Salon-scoped by the token's own salon part; a link sent before issue #14 has none and is found by
+    its hash alone (sql_scoping allows that statement by name until those links have expired)."""
+    query = select(CustomerLinkRow).where(CustomerLinkRow.token_hash == token_hash(token))
+    salon_id = token_salon(token)
+    if salon_id is not None:
+        return query.where(CustomerLinkRow.salon_id == salon_id)
+    return query.execution_options(cross_salon="legacy_link_token")
+
+
 def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow:
     """The live link of `token`, or LinkNotFound (never says why: unknown, expired or booking gone)."""
     if not looks_like_token(token):
         raise LinkNotFound
-    link = session.scalar(select(CustomerLinkRow).where(CustomerLinkRow.token_hash == token_hash(token)))
+    link = session.scalar(_link_by_token(token))
     if link is None:
         raise LinkNotFound
     end = booking_end(session, link.salon_id, link.booking_id)

@@ -51,6 +51,7 @@ def _find(
         return None
     row = session.scalar(
         select(CustomerLinkSessionRow).where(
+            CustomerLinkSessionRow.salon_id == link.salon_id,
             CustomerLinkSessionRow.secret_hash == token_hash(secret),
             CustomerLinkSessionRow.link_id == link.id,
         )
@@ -68,7 +69,9 @@ def open_session(session: Session, link: CustomerLinkRow, secret: str, now: date
     no browser can still hold (the cookie lives SESSION_LIFETIME; STALE_AFTER later they are gone)."""
     session.execute(
         delete(CustomerLinkSessionRow).where(
-            CustomerLinkSessionRow.link_id == link.id, CustomerLinkSessionRow.expires_at < now - STALE_AFTER
+            CustomerLinkSessionRow.salon_id == link.salon_id,
+            CustomerLinkSessionRow.link_id == link.id,
+            CustomerLinkSessionRow.expires_at < now - STALE_AFTER,
         )
     )
     session.add(

@@ -46,6 +46,8 @@ input[type=text]{width:100%;font:inherit;font-size:1.4rem;letter-spacing:.3em;te
 button{display:block;width:100%;font:inherit;font-weight:600;padding:12px;border-radius:10px;border:0;
   margin-block-start:10px;cursor:pointer;background:#6d3b47;color:#fff}
 button.secondary{background:#fff;color:#8a1f1f;border:1px solid #d9a3a3}
+a.button{display:block;text-align:center;font-weight:600;padding:12px;border-radius:10px;
+  margin-block-start:10px;background:#1f6d4a;color:#fff;text-decoration:none}
 button.link{background:none;color:#6d3b47;text-decoration:underline;font-weight:500}
 footer{text-align:center;color:#9a9390;font-size:.8rem;padding:8px 16px 24px}
 """

@@ -1,7 +1,8 @@
 """What the cloud tells customers, and the life of one message.
 
-Events are keyed per booking: the outbox's unique (booking, recipient, event, channel) means each event
-reaches a customer at most once per booking, ever. Booking events answer something that just happened and
+Events are keyed per booking: the outbox's unique (booking, recipient, event, channel, occurrence) means each
+event reaches a customer at most once per booking, ever, except the REPEATABLE ones: each reschedule is news,
+so it takes the next occurrence number (and supersedes an earlier one not yet sent). Booking events answer something that just happened and
 go out at any hour (service messages, DESIGN §7); reminders are service messages too, but we hold them
 back during the salon's quiet hours (see `quiet.py`) as a courtesy, and only with the customer's consent.
 """
@@ -33,6 +34,9 @@ class JobStatus(StrEnum):
     DEAD = "dead"  # given up: too many attempts, refused by the provider, or outcome unknown
     SKIPPED = "skipped"  # not sent on purpose: booking gone/cancelled, no consent, too late, number changed
 
+
+# Events that may happen again to the same booking, each time worth a message (occurrence 1, 2, ...).
+REPEATABLE = frozenset({Event.BOOKING_RESCHEDULED})
 
 CLAIMABLE = (JobStatus.PENDING.value, JobStatus.FAILED.value)
 FINAL = frozenset({JobStatus.SENT, JobStatus.DEAD, JobStatus.SKIPPED})

@@ -4,7 +4,9 @@
 
 The ChangeSet's first write takes the salon's sync counter lock, so every writer of one salon (pushes, the
 reminder scheduler, the worker's status updates) is serialised and the check-then-insert below cannot race;
-the unique (booking, recipient, event, channel) constraint is the last line of defence.
+the unique (booking, recipient, event, channel, occurrence) constraint is the last line of defence. A
+repeatable event (a reschedule) takes the next occurrence number, and an earlier one still waiting unsent is
+skipped as superseded: the customer hears about the latest time, once per change.
 Each job is mirrored as the replicated `notification` entity (same id), which desks pull.
 """
 
@@ -15,14 +17,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from salon_desk.domain.booking import BookingStatus
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.phone import mask_phone
 
 from ..sync.changes import ChangeSet
-from .events import REMINDERS, Event, JobStatus
+from .events import CLAIMABLE, REMINDERS, REPEATABLE, Event, JobStatus
 from .rows import NotificationJobRow
 from .settings import NotifySettings
 
@@ -50,7 +52,7 @@ def enqueue(
     """Adds the job (and its desk-visible notification) unless the customer cannot or need not get it.
 
     Returns the job id, or None when nothing was queued (no customer phone, no reminder consent, or this
-    message was already queued for this booking, recipient and channel).
+    message was already queued for this booking, recipient and channel; repeatable events are queued again).
     """
     changes.seq  # noqa: B018 - the salon's writer lock, before the check below
     booking = changes.get("booking", booking_id)
@@ -61,8 +63,12 @@ def enqueue(
         return None
     channel = channel or configured_channel()
     key = recipient_hash(changes.salon_id, customer["phone"])
-    if _already_queued(changes, booking_id, key, event, channel):
+    if event in REPEATABLE:
+        occurrence = _next_occurrence(changes, booking_id, key, event, channel, now)
+    elif _already_queued(changes, booking_id, key, event, channel):
         return None
+    else:
+        occurrence = 1
     job = NotificationJobRow(
         id=new_id(int(now.timestamp() * 1000)),
         salon_id=changes.salon_id,
@@ -72,6 +78,7 @@ def enqueue(
         recipient_masked=mask_phone(customer["phone"]),
         event=event.value,
         channel=channel,
+        occurrence=occurrence,
         language=customer["language"] if customer["language"] in ("ar", "en") else "ar",
         params=params or {},
         body=None,
@@ -90,6 +97,7 @@ def enqueue(
 def _already_queued(changes: ChangeSet, booking_id: str, key: str, event: Event, channel: str) -> bool:
     found = changes.session.scalar(
         select(NotificationJobRow.id).where(
+            NotificationJobRow.salon_id == changes.salon_id,
             NotificationJobRow.booking_id == booking_id,
             NotificationJobRow.recipient_hash == key,
             NotificationJobRow.event == event.value,
@@ -97,6 +105,29 @@ def _already_queued(changes: ChangeSet, booking_id: str, key: str, event: Event,
         )
     )
     return found is not None
+
+
+def _next_occurrence(
+    changes: ChangeSet, booking_id: str, key: str, event: Event, channel: str, now: datetime
+) -> int:
+    """The number after the last one queued; earlier ones still waiting to go out (never sent, or failed and
+    due for a retry that would tell the old time) are skipped as superseded."""
+    same = (
+        NotificationJobRow.salon_id == changes.salon_id,
+        NotificationJobRow.booking_id == booking_id,
+        NotificationJobRow.recipient_hash == key,
+        NotificationJobRow.event == event.value,
+        NotificationJobRow.channel == channel,
+    )
+    last = changes.session.scalar(select(func.max(NotificationJobRow.occurrence)).where(*same))
+    waiting = changes.session.scalars(
+        select(NotificationJobRow).where(*same, NotificationJobRow.status.in_(CLAIMABLE))
+    ).all()
+    for job in waiting:
+        job.status, job.error, job.updated_at = JobStatus.SKIPPED.value, "superseded", now
+        changes.session.flush()
+        publish(changes, job)
+    return (last or 0) + 1
 
 
 def publish(changes: ChangeSet, job: NotificationJobRow) -> None:

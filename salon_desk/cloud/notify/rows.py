@@ -22,22 +22,32 @@ STATUSES = "'pending', 'sending', 'sent', 'failed', 'dead', 'skipped'"
 class NotificationJobRow(Base):
     __tablename__ = "notification_job"
     __table_args__ = (
-        # At most one message per (booking, recipient, event, channel), ever.
-        UniqueConstraint("booking_id", "recipient_hash", "event", "channel"),
+        # At most one message per (booking, recipient, event, channel, occurrence), ever; within the salon
+        # (issue #14). Occurrence is 1 except for repeatable events (a second reschedule notifies again).
+        UniqueConstraint(
+            "salon_id",
+            "booking_id",
+            "recipient_hash",
+            "event",
+            "channel",
+            "occurrence",
+            name="uq_notification_job_salon_booking_recipient_event_occ",  # <= 63 characters
+        ),
         CheckConstraint(f"status IN ({STATUSES})", name="status"),
         CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
         Index("ix_notification_job_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_notification_job_salon_id_status_next_attempt_at", "salon_id", "status", "next_attempt_at"),
     )
 
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"), primary_key=True, index=True)
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)
-    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"), index=True)
     booking_id: Mapped[str] = mapped_column(UuidText)
     customer_id: Mapped[str] = mapped_column(UuidText)
     recipient_hash: Mapped[str] = mapped_column(String(64))
     recipient_masked: Mapped[str] = mapped_column(String(32))
     event: Mapped[str] = mapped_column(String(30))
     channel: Mapped[str] = mapped_column(String(10))
+    occurrence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     language: Mapped[str] = mapped_column(String(2))
     params: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)  # payment link, amount...
     body: Mapped[str | None] = mapped_column(Text)  # rendered when first claimed; retries resend it

@@ -164,7 +164,7 @@ class NotificationWorker:
         mark = changes.mark()
         try:
             with session.begin_nested():
-                job = session.get(NotificationJobRow, job_id, populate_existing=True)
+                job = session.get(NotificationJobRow, (changes.salon_id, job_id), populate_existing=True)
                 assert job is not None
                 self._count_failure(job, now)
                 publish(changes, job)
@@ -173,7 +173,7 @@ class NotificationWorker:
             changes.rewind(mark)
             log.exception("failed notification job not published", extra={"fields": {"job": job_id}})
         with session.begin_nested():
-            job = session.get(NotificationJobRow, job_id, populate_existing=True)
+            job = session.get(NotificationJobRow, (changes.salon_id, job_id), populate_existing=True)
             assert job is not None
             self._count_failure(job, now)
 
@@ -228,7 +228,7 @@ class NotificationWorker:
     def _record_one(self, outcome: SendOutcome) -> None:
         now = self._clock.now()
         with self._db.session() as session:
-            job = session.get(NotificationJobRow, outcome.claimed.job_id)
+            job = session.get(NotificationJobRow, (outcome.claimed.salon_id, outcome.claimed.job_id))
             assert job is not None
             self._apply_outcome(job, outcome, now)
             _publish_all(session, {job.salon_id: [job]})

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UtcDateTime, UuidText
@@ -21,6 +31,11 @@ class OtpRequestRow(Base):
         Index("ix_otp_request_created_at", "created_at"),
         CheckConstraint("channel IN ('sms', 'whatsapp')", name="channel"),
         CheckConstraint("attempts >= 0", name="attempts"),
+        ForeignKeyConstraint(
+            ["salon_id", "link_id"],
+            ["customer_link.salon_id", "customer_link.id"],
+            name="fk_otp_request_link_id_customer_link",
+        ),
     )
 
     id: Mapped[str] = mapped_column(UuidText, primary_key=True)
@@ -39,7 +54,7 @@ class OtpRequestRow(Base):
     # A code the provider could not send does not hold the phone's cooldown or window.
     send_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Asked for on a booking page (its limits are the link's, apart from the public /v1/otp/request ones).
-    link_id: Mapped[str | None] = mapped_column(UuidText, ForeignKey("customer_link.id"))
+    link_id: Mapped[str | None] = mapped_column(UuidText)
     # Public request for a phone the cloud has no reason to message: stored and answered alike, never sent,
     # and never verifiable.
     withheld: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

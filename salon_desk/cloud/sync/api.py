@@ -7,7 +7,7 @@ import gzip
 import threading
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,8 @@ from salon_desk.sync.protocol import (
     MIN_SCHEMA_VERSION,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    AuditAnchors,
+    AuditHead,
     PullResponse,
     PushRequest,
 )
@@ -26,8 +28,9 @@ from ..deps import CloudServices, Language, Services
 from ..devices.auth import CurrentDevice
 from ..errors import BadRequest
 from ..web import error_response
+from . import users
 from .limits import LimitedBodyRoute
-from .notify import SalonNotifier
+from .notify import SalonNotifier, make_wakeups
 from .pull import read_page
 from .push import PushService
 
@@ -44,14 +47,29 @@ class SyncServices:
 
 def sync_services(request: Request, services: Services) -> SyncServices:
     """Built once per app, beside the shared CloudServices (which stays the other features' contract)."""
-    state = request.app.state
+    return build_sync_services(request.app, services)
+
+
+def build_sync_services(app: FastAPI, services: CloudServices) -> SyncServices:
+    state = app.state
     with _build_lock:
         if getattr(state, "sync", None) is None:
-            notifier = SalonNotifier()
+            notifier = make_wakeups(services.db, services.metrics)  # LISTEN/NOTIFY on PostgreSQL
             push = PushService(services.db, services.clock, notifier, services.metrics)
             state.sync = SyncServices(push, notifier)
     sync: SyncServices = state.sync
     return sync
+
+
+async def start_wakeups(app: FastAPI, services: CloudServices) -> None:
+    """From the app's lifespan: this process's one LISTEN connection opens before the first request."""
+    await build_sync_services(app, services).notifier.start()
+
+
+async def stop_wakeups(app: FastAPI) -> None:
+    sync: SyncServices | None = getattr(app.state, "sync", None)
+    if sync is not None:
+        await sync.notifier.stop()
 
 
 def _json(request: Request, model: BaseModel) -> Response:
@@ -91,6 +109,14 @@ def push(
     return _json(request, sync_services(request, services).push.push(device, body))
 
 
+@router.get("/audit-anchors")
+def audit_anchors(request: Request, device: CurrentDevice, services: Services) -> Response:
+    """This device's anchored audit chain heads (issue #10): `salon-desk audit verify --cloud-anchors`."""
+    with services.db.reader() as session:
+        anchors = users.anchors(session, device.salon_id, device.device_id)
+    return _json(request, AuditAnchors(anchors=[AuditHead(seq=seq, hash=h) for seq, h in anchors]))
+
+
 @router.get("/pull")
 async def pull(
     request: Request,
@@ -105,13 +131,34 @@ async def pull(
     refusal = _version_refusal(request, lang, None)
     if refusal is not None:
         return refusal
-    sync = sync_services(request, services)
-    event = sync.notifier.subscribe(device.salon_id)  # before reading: a change in between still wakes us
-    page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit, priority)
+    notifier, salon_id = sync_services(request, services).notifier, device.salon_id
+    event = notifier.subscribe(salon_id)  # before reading: a change in between still wakes us
+    page = await _page(services, notifier, salon_id, cursor, limit, priority)
     if not page.changes and wait > 0 and priority is None:  # an initial-sync phase never long-polls
-        await sync.notifier.wait(event, wait)
-        page = await run_in_threadpool(_read, services, device.salon_id, cursor, limit, None)
+        # Waiting holds a socket and an event: no thread, no database connection (both returned above).
+        await notifier.wait(event, wait)
+        page = await _page(services, notifier, salon_id, cursor, limit, None)
     return _json(request, page)
+
+
+async def _page(
+    services: CloudServices,
+    notifier: SalonNotifier,
+    salon_id: str,
+    cursor: str | None,
+    limit: int,
+    priority: int | None,
+) -> PullResponse:
+    """An idle desk's pull at the head is answered from memory while nothing woke its salon (notify.py)."""
+    if priority is None:
+        quiet = notifier.quiet_page(salon_id, cursor)
+        if quiet is not None:
+            return quiet
+    mark = notifier.mark(salon_id)
+    page = await run_in_threadpool(_read, services, salon_id, cursor, limit, priority)
+    if priority is None:
+        notifier.remember_quiet(salon_id, mark, page)
+    return page
 
 
 def _read(

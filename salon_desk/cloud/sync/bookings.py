@@ -27,6 +27,7 @@ from salon_desk.sync.protocol import decode_value, encode_row, encode_value
 
 from ..notify.events import Event, event_for_status
 from ..notify.outbox import enqueue, event_for_new_booking
+from .aliases import canonical_customer
 from .context import CommandContext, Outcome, Refusal, is_overlap
 from .records import create_customer
 from .segments import item_busy_segments, overlapping_item_id
@@ -83,7 +84,7 @@ def overlapping_item(ctx: CommandContext, item: dict[str, Any], booking_id: str)
     found = overlapping_item_id(session, ctx.salon_id, item["staff_id"], item_busy_segments(item), booking_id)
     if found is None:
         return None
-    row = session.execute(select(ITEMS).where(ITEMS.c.id == found)).mappings().first()
+    row = session.execute(select(ITEMS).where(ITEMS.c.salon_id == ctx.salon_id, ITEMS.c.id == found)).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -103,6 +104,9 @@ def _overlap_params(ctx: CommandContext, items: list[dict[str, Any]], booking_id
 
 
 def _write_booking(ctx: CommandContext, booking: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    """A new booking and its new items: written without reading them first (an item id already taken
+    fails on the primary key and is refused as `sync.id_taken`)."""
+    ctx.changes.assume_new("booking_item", [str(item["id"]) for item in items])
     active = status_rules.is_active(booking["status"])
     ctx.changes.upsert("booking", booking, field_meta={})
     for item in items:
@@ -121,7 +125,7 @@ def handle_create(ctx: CommandContext) -> Outcome:
         raise Refusal("invalid", "sync.invalid", reason="status")
     items = _planned_items(ctx, booking_id)
     check_customer_time(ctx, items, "invalid")
-    customer_id = ctx.args.get("customer_id")
+    customer_id = canonical_customer(ctx.changes, ctx.args.get("customer_id"))  # a merged duplicate: survivor
     if isinstance(ctx.args.get("customer"), dict):
         customer_id, _ = create_customer(ctx, ctx.args["customer"])
     booking = {

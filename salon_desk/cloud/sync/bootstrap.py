@@ -27,6 +27,7 @@ from ..db import Database
 from ..salons.rows import SalonRow, SalonSyncRow
 from ..salons.service import new_epoch
 from .changes import allocate_seq
+from .notify import announce
 from .segments import insert_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
 
@@ -77,7 +78,11 @@ def _insert_missing(db: Database, salon_id: str, entity: str, rows: list[dict[st
         chunk = rows[start : start + CHUNK]
         with db.session() as session:
             seq = allocate_seq(session, salon_id)
-            present = set(session.scalars(select(table.c.id).where(table.c.id.in_([r["id"] for r in chunk]))))
+            present = set(
+                session.scalars(
+                    select(table.c.id).where(table.c.salon_id == salon_id, table.c.id.in_([r["id"] for r in chunk]))
+                )
+            )
             fresh = [{**r, "server_seq": seq, "field_meta": {}} for r in chunk if r["id"] not in present]
             if fresh:
                 session.execute(insert(table), fresh)
@@ -90,6 +95,7 @@ def _insert_missing(db: Database, salon_id: str, entity: str, rows: list[dict[st
                         for r in fresh
                     ],
                 )
+                announce(session, salon_id)  # desks already long-polling see the imported rows
             session.commit()
             written += len(fresh)
     return written

@@ -4,19 +4,35 @@ A ChangeSet belongs to one transaction. Its first write takes the next seq of th
 `UPDATE salon_sync SET last_seq = last_seq + 1 ... RETURNING last_seq`; the counter row stays locked until
 the transaction ends, so the next writer of the salon waits and cursor order equals commit order. Every
 row written in the transaction carries that seq, and `change_index` points at it.
+
+The push hot path (issue #14): rows the ChangeSet has read or written are kept for the rest of the
+transaction (a handler that checks a service exists and then reads its name asks the database once, and
+an upsert after `get` does not read the row again); a row known to be new is inserted without a read;
+and the `change_index` entries of the whole transaction are written as ONE upsert just before it commits
+(a session `before_commit` hook), instead of one UPDATE-or-INSERT per row. A savepoint rolled back
+(`rewind`) or a refused mutation (`discard`) forgets what was written inside it, the cache included.
+
+Whoever writes (a push, the notification worker or scheduler in their own process, a customer's action on
+the booking page), the commit wakes the salon's long-polling desks in every server process
+(`notify.announce`: `pg_notify` in the same transaction on PostgreSQL, in-process wake-ups after commit).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, SessionTransaction
 
 from salon_desk.sync.protocol import RowChange, encode_row, fields_of
 
-from .segments import sync_busy_segments
+from .notify import announce
+from .segments import insert_busy_segments, sync_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
+
+CHANGE_INDEX = cast(Table, ChangeIndexRow.__table__)
 
 
 def allocate_seq(session: Session, salon_id: str) -> int:
@@ -32,35 +48,96 @@ def allocate_seq(session: Session, salon_id: str) -> int:
 class ChangeSet:
     """The rows one transaction writes, all at one seq. `rows` is what a push result sends back."""
 
-    def __init__(self, session: Session, salon_id: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        salon_id: str,
+        *,
+        carried: tuple[int, dict[tuple[str, str], dict[str, Any] | None]] | None = None,
+    ) -> None:
+        """`carried`: (seq, rows) of the ChangeSet of the salon's previous transaction (`known_rows`),
+        reused only if this transaction's seq comes right after it: no other writer committed between."""
         self.session = session
+        self._carried = carried
         self.salon_id = salon_id
         self._seq: int | None = None
         self.rows: list[RowChange] = []
+        self._known: dict[tuple[str, str], dict[str, Any] | None] = {}  # read or written in this transaction
+        self._indexed: list[tuple[str, str]] = []  # every row written, in order (the change_index to write)
+        self._row_marks: dict[int, int] = {}  # mark (length of _indexed) -> length of rows then
+        self._savepoints: dict[int, int] = {}  # id(savepoint) -> length of _indexed when it began
+        event.listen(session, "before_commit", self._write_index)
+        event.listen(session, "after_transaction_create", self._began)
+        event.listen(session, "after_soft_rollback", self._rolled_back)
 
     @property
     def seq(self) -> int:
         if self._seq is None:
             self._seq = allocate_seq(self.session, self.salon_id)
+            if self._carried is not None and self._carried[0] + 1 == self._seq:
+                self._known.update(self._carried[1])
+            self._carried = None
         return self._seq
 
+    def known_rows(self) -> tuple[int, dict[tuple[str, str], dict[str, Any] | None]] | None:
+        """(seq, rows read or written) for the ChangeSet of the salon's next transaction, once this one
+        has committed; None if it wrote nothing at a seq."""
+        return (self._seq, dict(self._known)) if self._seq is not None else None
+
     def mark(self) -> int:
-        return len(self.rows)
+        """Where a savepoint starts: pass it to `rewind` if the savepoint is rolled back. (The write log
+        only grows, so two marks with the same value have nothing written between them.)"""
+        self._row_marks[len(self._indexed)] = len(self.rows)
+        return len(self._indexed)
 
     def rewind(self, mark: int) -> None:
         """Forget rows written inside a savepoint that was rolled back."""
-        del self.rows[mark:]
+        del self.rows[self._row_marks.get(mark, len(self.rows)) :]
+        del self._indexed[mark:]
+        self._known.clear()  # read again what the savepoint may have changed
+
+    def discard(self) -> None:
+        """Forget every row written so far: the savepoint holding them was rolled back (a refusal)."""
+        self.rows.clear()
+        self._indexed.clear()
+        self._known.clear()
+
+    def _began(self, _session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            self._savepoints[id(transaction)] = len(self._indexed)
+
+    def _rolled_back(self, _session: Session, transaction: SessionTransaction) -> None:
+        """A savepoint or the transaction rolled back: its writes are gone, so are their index entries
+        (a savepoint that began before this ChangeSet held all of them). The cache is read again."""
+        self._known.clear()
+        if transaction.nested:
+            del self._indexed[self._savepoints.pop(id(transaction), 0) :]
+        elif transaction.parent is None:
+            self._indexed.clear()
+            self._row_marks.clear()
 
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
+        key = (entity, entity_id)
+        if key in self._known:
+            known = self._known[key]
+            return dict(known) if known is not None else None
         table = REPLICATED_TABLES[entity]
         found = (
             self.session.execute(
-                select(table).where(table.c.id == entity_id, table.c.salon_id == self.salon_id)
+                select(table).where(table.c.salon_id == self.salon_id, table.c.id == entity_id)
             )
             .mappings()
             .first()
         )
-        return dict(found) if found is not None else None
+        row = dict(found) if found is not None else None
+        self._known[key] = row
+        return dict(row) if row is not None else None
+
+    def assume_new(self, entity: str, entity_ids: list[str]) -> None:
+        """Rows the caller is about to create: written without reading them first. Should one exist after
+        all, the INSERT fails on the primary key (an IntegrityError, as for any id already taken)."""
+        for entity_id in entity_ids:
+            self._known.setdefault((entity, entity_id), None)
 
     def upsert(
         self, entity: str, values: dict[str, Any], field_meta: dict[str, Any] | None = None
@@ -75,35 +152,44 @@ class ChangeSet:
         if field_meta is not None:
             extra["field_meta"] = field_meta
         if current is None:
-            self.session.execute(insert(table).values(**known, **extra))
+            self.session.execute(table.insert(), {**known, **extra})
         else:
-            self.session.execute(update(table).where(table.c.id == values["id"]).values(**known, **extra))
-        self._index(entity, values["id"], seq, new=current is None)
+            self.session.execute(
+                update(table)
+                .where(table.c.salon_id == self.salon_id, table.c.id == values["id"])
+                .values(**known, **extra)
+            )
+        self._indexed.append((entity, str(values["id"])))
         row = {**(current or {}), **known}
-        if entity == "booking_item":
-            sync_busy_segments(self.session, row)  # the overlap invariant lives on these segments
+        if entity == "booking_item":  # the overlap invariant lives on these segments
+            if current is None:
+                insert_busy_segments(self.session, [row])  # a new item has none to replace
+            else:
+                sync_busy_segments(self.session, row)
+        base = current if current is not None else dict.fromkeys(table.c.keys())
+        self._known[(entity, str(values["id"]))] = {**base, **known, **extra}
         self._remember(entity, seq, row)
         return row
 
-    def _index(self, entity: str, entity_id: str, seq: int, *, new: bool) -> None:
-        """A row new to the salon has no index entry yet (both are only ever written together here), so it
-        skips the UPDATE attempt: one statement less per inserted row on the push path."""
-        where = (
-            ChangeIndexRow.salon_id == self.salon_id,
-            ChangeIndexRow.entity == entity,
-            ChangeIndexRow.entity_id == entity_id,
-        )
-        # Race-free without ON CONFLICT: the counter row lock serialises every writer of this salon.
-        done = False
-        if not new:
-            updated = self.session.execute(update(ChangeIndexRow).where(*where).values(seq=seq))
-            done = isinstance(updated, CursorResult) and updated.rowcount > 0
-        if not done:
-            self.session.execute(
-                insert(ChangeIndexRow).values(
-                    salon_id=self.salon_id, entity=entity, entity_id=entity_id, seq=seq
-                )
+    def _write_index(self, _session: Session) -> None:
+        """The transaction's change_index entries, one statement: every row written points at its seq.
+        Race-free: the salon's counter row lock serialises every writer of this salon."""
+        if not self._indexed or self._seq is None or self.session.in_nested_transaction():
+            return  # a savepoint's release fires this hook too: the index is written at the real commit
+        entries = [
+            {"salon_id": self.salon_id, "entity": entity, "entity_id": entity_id, "seq": self._seq}
+            for entity, entity_id in dict.fromkeys(self._indexed)
+        ]
+        self._indexed.clear()
+        self._row_marks.clear()
+        dialect = self.session.get_bind().dialect.name
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CHANGE_INDEX)
+        self.session.execute(
+            upsert.values(entries).on_conflict_do_update(
+                index_elements=["salon_id", "entity", "entity_id"], set_={"seq": upsert.excluded.seq}
             )
+        )
+        announce(self.session, self.salon_id)  # wakes the salon's pulls, every process, once committed
 
     def _remember(self, entity: str, seq: int, row: dict[str, Any]) -> None:
         self.rows = [r for r in self.rows if not (r.entity == entity and r.row["id"] == row["id"])]

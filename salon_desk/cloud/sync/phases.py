@@ -63,8 +63,20 @@ def phase_source(
         return CHANGE_INDEX, CHANGE_INDEX.c.entity.in_(REFERENCE_ENTITIES)
     assert window is not None  # phases 2 and 3 always have an anchor
     source = CHANGE_INDEX.outerjoin(
-        BOOKING, and_(CHANGE_INDEX.c.entity == "booking", BOOKING.c.id == CHANGE_INDEX.c.entity_id)
-    ).outerjoin(ITEM, and_(CHANGE_INDEX.c.entity == "booking_item", ITEM.c.id == CHANGE_INDEX.c.entity_id))
+        BOOKING,
+        and_(
+            CHANGE_INDEX.c.entity == "booking",
+            BOOKING.c.salon_id == CHANGE_INDEX.c.salon_id,  # keys lead with the salon (issue #14)
+            BOOKING.c.id == CHANGE_INDEX.c.entity_id,
+        ),
+    ).outerjoin(
+        ITEM,
+        and_(
+            CHANGE_INDEX.c.entity == "booking_item",
+            ITEM.c.salon_id == CHANGE_INDEX.c.salon_id,
+            ITEM.c.id == CHANGE_INDEX.c.entity_id,
+        ),
+    )
     booking_in, item_in = window.holds(BOOKING.c.starts_at), window.holds(ITEM.c.start_at)
     if priority == 2:
         customers = select(BOOKING.c.customer_id).where(

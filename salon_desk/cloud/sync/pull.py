@@ -53,11 +53,18 @@ def resolve_cursor(session: Session, salon_id: str, cursor: str | None) -> tuple
 def resolve_phase_cursor(
     session: Session, salon_id: str, cursor: str | None
 ) -> tuple[SalonSyncRow, int, date | None]:
-    return _resolve(session, salon_id, cursor, parse_phase_cursor)
+    # A phase reads the rows as they are now (not the change history), so the tombstone purge horizon does
+    # not apply: a desk re-bootstrapping after 410 starts its phases at seq 0 (issue #14).
+    return _resolve(session, salon_id, cursor, parse_phase_cursor, horizon=False)
 
 
 def _resolve(
-    session: Session, salon_id: str, cursor: str | None, parse: Callable[[str], tuple[Any, ...]]
+    session: Session,
+    salon_id: str,
+    cursor: str | None,
+    parse: Callable[[str], tuple[Any, ...]],
+    *,
+    horizon: bool = True,
 ) -> tuple[SalonSyncRow, int, date | None]:
     counter = session.get(SalonSyncRow, salon_id)
     if counter is None:
@@ -72,7 +79,7 @@ def _resolve(
         raise BadRequest("sync.bad_cursor")  # never a bigint overflow or a calendar window past year 9999
     if epoch != counter.epoch:
         raise Conflict("epoch_changed", epoch=counter.epoch)
-    if seq < counter.min_retained_seq:
+    if horizon and seq < counter.min_retained_seq:
         raise Gone("resync_required", min_cursor=format_cursor(counter.epoch, counter.min_retained_seq))
     return counter, seq, anchor[0] if anchor else None
 
@@ -168,8 +175,9 @@ def _changes(session: Session, salon_id: str, index: list[tuple[str, str, int]])
 
 
 def _rows_by_id(session: Session, salon_id: str, entity: str, ids: list[str]) -> dict[tuple[str, str], Any]:
-    """Wire rows by primary key. The salon is checked in Python, not in SQL: with `salon_id = ? AND id IN
-    (…)` SQLite picks the salon index and scans the whole salon for every chunk (~100x slower)."""
+    """Wire rows by primary key, (salon_id, id) since issue #14: the filter names the salon and walks the
+    key's index (before, with `id` alone as the key, SQLite preferred the salon index and scanned the salon).
+    The salon is still checked in Python, belt and braces."""
     table = REPLICATED_TABLES[entity]
     names, encoders = _wire_encoders(entity)
     columns = [table.c[name] for name in names]
@@ -177,7 +185,7 @@ def _rows_by_id(session: Session, salon_id: str, entity: str, ids: list[str]) ->
     found: dict[tuple[str, str], Any] = {}
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        for fetched in session.execute(select(*columns).where(table.c.id.in_(chunk))):
+        for fetched in session.execute(select(*columns).where(table.c.salon_id == salon_id, table.c.id.in_(chunk))):
             if str(fetched[salon_column]) != salon_id:
                 continue
             values = list(fetched)

@@ -19,6 +19,7 @@ from salon_desk.domain.ids import new_id
 from salon_desk.sync import schemas
 from salon_desk.sync.protocol import decode_value, encode_value, fields_of
 
+from .aliases import canonical_customer, merge_customer
 from .context import CommandContext, Outcome, Refusal
 from .tables import REPLICATED_TABLES
 
@@ -32,6 +33,14 @@ CREATE_DEFAULTS: dict[str, dict[str, Any]] = {
 PATCHABLE: dict[str, frozenset[str]] = {
     "customer": frozenset({"name", "phone", "language", "notes", "consent_reminders", "consent_marketing"}),
     "booking": frozenset({"notes"}),
+    "desk_user": frozenset({"name", "role", "pin_hash", "active"}),  # cloud/sync/users.py (issue #10)
+    # cloud/sync/catalogue.py (issue #10): staff, services, the salon profile
+    "staff": frozenset({"name_ar", "name_en", "title_ar", "title_en", "color", "phone", "sort_order", "active"}),
+    "service": frozenset({"name_ar", "name_en", "category", "duration_minutes", "buffer_minutes", "price_halalas",
+                          "phases", "color", "active", "can_run_alongside"}),
+    "salon": frozenset({"name_ar", "name_en", "vat_number", "commercial_registration", "address", "opening_hours",
+                        "closures", "cancel_cutoff_minutes", "deposit_halalas", "sms_sender", "digit_style",
+                        "idle_lock_minutes", "discount_limit_percent", "link_expiry_hours", "zatca_phase"}),
     "walk_in": frozenset(
         {"name", "phone", "customer_id", "preferred_staff_id", "state", "booking_id", "left_at"}
     ),
@@ -98,6 +107,8 @@ def create_record(ctx: CommandContext, entity: str, values: dict[str, Any]) -> d
 def handle_create(entity: str) -> Callable[[CommandContext], Outcome]:
     def handler(ctx: CommandContext) -> Outcome:
         values = decode_args(entity, ctx.args, CREATABLE_FIELDS[entity])
+        if values.get("customer_id"):  # a walk-in or waitlist entry for a merged duplicate: the survivor
+            values["customer_id"] = canonical_customer(ctx.changes, values["customer_id"])
         create_record(ctx, entity, {**values, "id": ctx.mutation.entity_id})
         return Outcome()
 
@@ -122,7 +133,8 @@ def live_customer_by_phone(ctx: CommandContext, phone: str | None) -> dict[str, 
 
 def create_customer(ctx: CommandContext, args: dict[str, Any]) -> tuple[str, str | None]:
     """Creates the customer, or merges into whoever already has the phone (natural key): the duplicate is
-    kept as a tombstone and a `duplicate_merged` card says so. Returns (customer id to use, conflict id)."""
+    kept as a tombstone, an alias keeps its id resolvable, whatever pointed at it points at the survivor
+    (aliases.py), and a `duplicate_merged` card says so. Returns (customer id to use, conflict id)."""
     values = decode_args("customer", args, CREATABLE_FIELDS["customer"])
     customer_id = args.get("id") or ctx.mutation.entity_id
     existing = live_customer_by_phone(ctx, values.get("phone"))
@@ -131,6 +143,7 @@ def create_customer(ctx: CommandContext, args: dict[str, Any]) -> tuple[str, str
         return customer_id, None
     create_record(ctx, "customer", {**values, "id": customer_id})
     ctx.changes.upsert("customer", {"id": customer_id, "deleted_at": ctx.now, "updated_at": ctx.now})
+    merge_customer(ctx.changes, customer_id, existing["id"], ctx.now)
     conflict_id = ctx.record_conflict(
         "duplicate_merged",
         "customer",

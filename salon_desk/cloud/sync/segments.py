@@ -55,7 +55,11 @@ def item_busy_segments(item: dict[str, Any]) -> tuple[Interval, ...]:
 
 def sync_busy_segments(session: Session, item: dict[str, Any]) -> None:
     """Replaces the item's segments with ones computed from its present row (full row: every column)."""
-    session.execute(delete(BOOKING_ITEM_BUSY).where(BOOKING_ITEM_BUSY.c.booking_item_id == item["id"]))
+    session.execute(
+        delete(BOOKING_ITEM_BUSY).where(
+            BOOKING_ITEM_BUSY.c.salon_id == item["salon_id"], BOOKING_ITEM_BUSY.c.booking_item_id == item["id"]
+        )
+    )
     insert_busy_segments(session, [item])
 
 
@@ -92,7 +96,7 @@ def overlapping_item_id(
     busy = BOOKING_ITEM_BUSY
     return session.scalars(
         select(busy.c.booking_item_id)
-        .join(ITEMS, ITEMS.c.id == busy.c.booking_item_id)
+        .join(ITEMS, and_(ITEMS.c.salon_id == busy.c.salon_id, ITEMS.c.id == busy.c.booking_item_id))
         .where(
             busy.c.salon_id == salon_id,
             busy.c.staff_id == staff_id,

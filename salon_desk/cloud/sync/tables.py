@@ -16,12 +16,14 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    ForeignKey,
+    ForeignKeyConstraint,
     Index,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -64,8 +66,10 @@ NOT_NULL = {"id", "salon_id", "created_at", "updated_at"}
 
 
 def _replicated_table(entity: str) -> Table:
+    """Keyed by (salon_id, id) (issue #14): every key of a salon-owned table leads with the salon, so the
+    database can be distributed by salon (Citus) and one salon's ids never meet another's."""
     columns = [
-        Column(name, _column_type(name, kind), primary_key=name == "id", nullable=name not in NOT_NULL)
+        Column(name, _column_type(name, kind), nullable=name not in NOT_NULL)
         for name, kind in fields_of(entity).items()
     ]
     columns += [
@@ -73,7 +77,13 @@ def _replicated_table(entity: str) -> Table:
         Column("field_meta", JsonValue, nullable=True),
     ]
     name = TABLE_NAMES[entity]
-    return Table(name, Base.metadata, *columns, Index(f"ix_{name}_salon_id", "salon_id"))
+    return Table(
+        name,
+        Base.metadata,
+        *columns,
+        PrimaryKeyConstraint("salon_id", "id"),
+        Index(f"ix_{name}_salon_id", "salon_id"),
+    )
 
 
 REPLICATED_TABLES: dict[str, Table] = {entity: _replicated_table(entity) for entity in ENTITY_FIELDS}
@@ -84,6 +94,15 @@ Index(
     REPLICATED_TABLES["booking_item"].c.start_at,
 )
 Index("ix_booking_item_booking_id", REPLICATED_TABLES["booking_item"].c.booking_id)
+# Checkout (issue #11, migration c0015): uniques lead with the salon; a desk's invoice numbers are kept as issued.
+for _entity, _columns in (("payment", ("salon_id", "idempotency_key")), ("invoice", ("salon_id", "series", "number")),
+                          ("credit_note", ("salon_id", "series", "number")),
+                          ("daily_close", ("salon_id", "device_id", "business_day"))):
+    REPLICATED_TABLES[_entity].append_constraint(UniqueConstraint(*_columns))
+for _entity, _column in (("checkout", "booking_id"), ("payment", "checkout_id"), ("refund", "payment_id"),
+                         ("credit_note", "invoice_id")):
+    Index(f"ix_{_entity}_salon_id_{_column}", REPLICATED_TABLES[_entity].c.salon_id,
+          REPLICATED_TABLES[_entity].c[_column])
 
 # Server-only: the stylist's busy segments of each booking item (cloud/sync/segments.py keeps them). The
 # overlap invariant (EXCLUDE constraint / trigger, migration c0005) is on this table, so a colour's
@@ -91,14 +110,21 @@ Index("ix_booking_item_booking_id", REPLICATED_TABLES["booking_item"].c.booking_
 BOOKING_ITEM_BUSY = Table(
     "booking_item_busy",
     Base.metadata,
-    Column("id", UuidText, primary_key=True),
+    Column("id", UuidText, nullable=False),
     Column("salon_id", UuidText, nullable=False),
-    Column("booking_item_id", UuidText, ForeignKey("booking_item.id", ondelete="CASCADE"), nullable=False),
+    Column("booking_item_id", UuidText, nullable=False),
     Column("staff_id", Text, nullable=True),
     Column("start_at", UtcDateTime, nullable=False),
     Column("end_at", UtcDateTime, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("deleted_at", UtcDateTime, nullable=True),
+    PrimaryKeyConstraint("salon_id", "id"),
+    ForeignKeyConstraint(
+        ["salon_id", "booking_item_id"],
+        ["booking_item.salon_id", "booking_item.id"],
+        name="fk_booking_item_busy_booking_item_id_booking_item",
+        ondelete="CASCADE",
+    ),
     Index("ix_booking_item_busy_salon_staff_start", "salon_id", "staff_id", "start_at"),
     Index("ix_booking_item_busy_booking_item_id", "booking_item_id"),
 )

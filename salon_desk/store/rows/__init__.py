@@ -2,12 +2,22 @@
 
 from .base import Base, Replicated
 from .bookings import BookingItemRow, BookingRow
-from .money import CreditNoteRow, InvoiceCounterRow, InvoiceRow, PaymentRow, RefundRow
+from .money import (
+    CheckoutRow,
+    CreditNoteRow,
+    DailyCloseItemRow,
+    DailyCloseRow,
+    InvoiceCounterRow,
+    InvoiceRow,
+    PaymentRow,
+    RefundRow,
+)
 from .people import CustomerRow, WaitlistEntryRow, WalkInRow
 from .reference import (
     AvailabilityExceptionRow,
     AvailabilityRuleRow,
     DeskUserRow,
+    PinAttemptRow,
     SalonRow,
     ServiceRow,
     StaffRow,
@@ -17,8 +27,9 @@ from .sync import AuditEventRow, NotificationRow, OutboxRow, SupersededEditRow, 
 
 __all__ = [
     "AuditEventRow", "AvailabilityExceptionRow", "AvailabilityRuleRow", "Base", "BookingItemRow", "BookingRow",
+    "CheckoutRow", "DailyCloseItemRow", "DailyCloseRow",
     "CreditNoteRow", "CustomerRow", "DeskUserRow", "InvoiceCounterRow", "InvoiceRow", "NotificationRow",
-    "OutboxRow", "PaymentRow", "RefundRow", "Replicated", "SalonRow", "ServiceRow", "StaffRow",
+    "OutboxRow", "PaymentRow", "PinAttemptRow", "RefundRow", "Replicated", "SalonRow", "ServiceRow", "StaffRow",
     "StaffServiceRow", "SupersededEditRow", "SyncConflictRow", "SyncStateRow", "WaitlistEntryRow", "WalkInRow",
 ]
 
@@ -30,4 +41,5 @@ REPLICATED = {
     "walk_in": WalkInRow, "waitlist_entry": WaitlistEntryRow, "payment": PaymentRow, "refund": RefundRow,
     "invoice": InvoiceRow, "credit_note": CreditNoteRow, "notification": NotificationRow,
     "sync_conflict": SyncConflictRow, "superseded_edit": SupersededEditRow,
+    "checkout": CheckoutRow, "daily_close": DailyCloseRow,
 }

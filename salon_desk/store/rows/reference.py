@@ -37,13 +37,21 @@ class SalonRow(Replicated, Base):
     deposit_halalas: Mapped[int] = mapped_column(Integer, default=0)
     sms_sender: Mapped[str] = mapped_column(String(11), default="")
     digit_style: Mapped[str] = mapped_column(String(4), default="latn")
+    # Issue #10 (salon profile and policies): edited by the owner at the desk, synced.
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    discount_limit_percent: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    link_expiry_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
+    zatca_phase: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StaffRow(Replicated, Base):
     __tablename__ = "staff"
     name_ar: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
-    title: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")  # legacy single title (English in demo data)
+    title_ar: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    phone: Mapped[str | None] = mapped_column(String(16), default=None)
     color: Mapped[str] = mapped_column(String(9), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -109,5 +117,15 @@ class DeskUserRow(Replicated, Base):
     __tablename__ = "desk_user"
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))  # receptionist | manager | owner
-    pin_hash: Mapped[str] = mapped_column(String(200), default="")  # scrypt; never the PIN itself
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    pin_hash: Mapped[str] = mapped_column(String(200), default="")  # domain.pin: peppered scrypt, never the PIN
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: access revoked on every desk
+
+
+class PinAttemptRow(Base):
+    """Local to this desk, never replicated: wrong PINs in a row for one subject (a user id signing in, or
+    "elevate" for manager PINs asked at this desk), for the lock-out back-off in `domain.pin`."""
+
+    __tablename__ = "pin_attempt"
+    subject: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(Instant, default=None)

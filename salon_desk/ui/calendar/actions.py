@@ -1,6 +1,6 @@
 """Status actions on a booking (confirm, check in, start, complete, no-show, cancel) for menus and keys.
 
-Only what `desk.allowed_transitions(booking_id)` returns is offered; every action goes through the DB lane
+Only what `desk.bookings.allowed_transitions(booking_id)` returns is offered; every action goes through the DB lane
 (`transition_booking`, or `cancel_booking` after asking for a reason) and announces its Changes.
 """
 
@@ -123,13 +123,7 @@ class BookingActions(QObject):
 
     def open_menu(self, block: BookingBlock, global_pos: QPoint) -> None:
         """Fetches the allowed transitions on the DB lane, then pops up the menu where it was asked for."""
-        self.ctx.runner.db(
-            self.ctx.desk.allowed_transitions,
-            block.booking_id,
-            on_done=lambda targets: self._show_menu(block, targets, global_pos),
-            on_error=lambda exc: self._refused(block, exc),
-            owner=self,
-        )
+        self._with_transitions(block, lambda targets: self._show_menu(block, targets, global_pos))
 
     def _show_menu(self, block: BookingBlock, targets: list[str], global_pos: QPoint) -> None:
         menu = QMenu(self.parent_widget)
@@ -148,6 +142,11 @@ class BookingActions(QObject):
             menu.addAction(action)
         if not targets:
             menu.addAction(_("No status change is possible")).setEnabled(False)
+        if block.status not in (S.CANCELLED, S.NO_SHOW):  # issue #11: take payment for the visit
+            menu.addSeparator()
+            checkout = menu.addAction(_("Checkout…"))
+            checkout.setObjectName("CheckoutBooking")
+            checkout.triggered.connect(lambda _checked=False: self.ctx.events.checkout_requested.emit(block.booking_id))
         self.menu = menu
         menu.popup(global_pos)
         self.menu_shown.emit(menu)
@@ -162,13 +161,7 @@ class BookingActions(QObject):
             if forward:
                 self.run(block, forward[0])
 
-        self.ctx.runner.db(
-            self.ctx.desk.allowed_transitions,
-            block.booking_id,
-            on_done=chosen,
-            on_error=lambda exc: self._refused(block, exc),
-            owner=self,
-        )
+        self._with_transitions(block, chosen)
 
     def request_cancel(self, block: BookingBlock) -> None:
         """Delete: cancel after a reason, only when cancelling is allowed for this booking."""
@@ -177,8 +170,12 @@ class BookingActions(QObject):
             if S.CANCELLED in targets:
                 self.run(block, S.CANCELLED)
 
+        self._with_transitions(block, chosen)
+
+    def _with_transitions(self, block: BookingBlock, chosen: Callable[[list[str]], None]) -> None:
+        """Asks the desk (DB lane) which status changes this booking allows now, then calls `chosen`."""
         self.ctx.runner.db(
-            self.ctx.desk.allowed_transitions,
+            self.ctx.desk.bookings.allowed_transitions,
             block.booking_id,
             on_done=chosen,
             on_error=lambda exc: self._refused(block, exc),
@@ -190,13 +187,13 @@ class BookingActions(QObject):
             reason = self.ask_reason(block, self.parent_widget)
             if not reason:
                 return
-            command: CancelBooking | TransitionBooking = CancelBooking(block.booking_id, reason)
-            fn = self.ctx.desk.cancel_booking
+            cancel = CancelBooking(block.booking_id, reason)
+            job: Callable[[], Result] = lambda: self.ctx.desk.bookings.cancel(cancel)  # noqa: E731
         else:
-            fn, command = self.ctx.desk.transition_booking, TransitionBooking(block.booking_id, target)
+            move = TransitionBooking(block.booking_id, target)
+            job = lambda: self.ctx.desk.bookings.transition(move)  # noqa: E731
         self.ctx.runner.db(
-            fn,
-            command,
+            job,
             on_done=lambda result: self._done(block, target, result),
             on_error=lambda exc: self._refused(block, exc),
             owner=self,

@@ -22,6 +22,7 @@ from salon_desk.ui.bidi import isolate
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 from salon_desk.ui.messages.labels import message_line
+from salon_desk.ui.names import local_name
 from salon_desk.usecases.result import Result
 from salon_desk.usecases.views import BookingBlock
 
@@ -143,13 +144,13 @@ class CalendarBoard(QWidget):
 
     def describe(self, placed: PlacedBlock) -> BlockTexts:
         block = placed.block
-        service = block.service_name_ar if self._lang == "ar" else block.service_name_en
+        service = local_name(block.service_name_ar, block.service_name_en, self._lang)
         customer = block.customer_name or self._walk_in
         return BlockTexts(customer, service, self.format_range(block.start_at, block.shown_end))  # as it ran
 
     def tooltip_for(self, block: BookingBlock) -> str:
         l10n = self.ctx.l10n()
-        service = block.service_name_ar if l10n.lang == "ar" else block.service_name_en
+        service = local_name(block.service_name_ar, block.service_name_en, l10n.lang)
         lines = [
             block.customer_name or _("Walk-in customer"),
             l10n.phone(block.customer_phone),
@@ -299,11 +300,11 @@ class CalendarBoard(QWidget):
 
 # -- run on the DB lane ----------------------------------------------------------------------------------
 def check_move_in_lane(desk: Any, booking_id: str, item_id: str, staff_id: str, start: datetime) -> None:
-    booking = desk.get_booking(booking_id)
-    desk.check_move(reschedule_command(booking, item_id, staff_id, start))
+    booking = desk.bookings.get(booking_id)
+    desk.bookings.check_move(reschedule_command(booking, item_id, staff_id, start))
 
 
 def reschedule_in_lane(desk: Any, booking_id: str, item_id: str, staff_id: str, start: datetime) -> Result:
-    booking = desk.get_booking(booking_id)
-    result: Result = desk.reschedule_booking(reschedule_command(booking, item_id, staff_id, start))
+    booking = desk.bookings.get(booking_id)
+    result: Result = desk.bookings.reschedule(reschedule_command(booking, item_id, staff_id, start))
     return result

@@ -3,7 +3,7 @@ free times as clickable choices, notes. Save stays disabled until the store's ow
 every refusal is shown inline in the user's language.
 
     dialog = BookingDialog(ctx, staff_id="…", start_at=instant, parent=page)
-    dialog.open()                  # saves itself through ctx.runner.db(ctx.desk.create_booking, cmd)
+    dialog.open()                  # saves itself through ctx.runner.db(ctx.desk.bookings.create, cmd)
     command = BookingDialog(ctx).ask()   # or: returns the checked CreateBooking (or None), saving nothing
 """
 
@@ -34,6 +34,7 @@ from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.picker import CustomerPicker
 from salon_desk.ui.i18n import _
 from salon_desk.ui.latest import Latest
+from salon_desk.ui.names import name_in
 from salon_desk.usecases.commands import CreateBooking
 from salon_desk.usecases.result import Result
 from salon_desk.usecases.views import SalonInfo
@@ -188,11 +189,11 @@ class BookingDialog(QDialog):
 
     def _load_catalog(self) -> None:
         desk, runner = self.ctx.desk, self.ctx.runner
-        runner.db(desk.salon_info, on_done=self._on_salon, owner=self)
+        runner.db(desk.reference.salon_info, on_done=self._on_salon, owner=self)
         if not self._time_chosen:
             runner.db(next_bookable_in_lane, desk, self.ctx.now(), on_done=self._on_next_bookable, owner=self)
         runner.db(
-            lambda: (desk.list_services(), desk.list_staff()),
+            lambda: (desk.reference.services(), desk.reference.staff()),
             on_done=lambda both: self.services.set_catalog(*both),
             owner=self,
         )
@@ -375,7 +376,7 @@ class BookingDialog(QDialog):
     def describe(self, command: CreateBooking) -> str:
         l10n = self.ctx.l10n()
         names = {s.id: self.services.staff_name(s) for s in self.services.staff}
-        services = {s.id: (s.name_ar if l10n.lang == "ar" else s.name_en) for s in self.services.services}
+        services = {s.id: name_in(s, l10n.lang) for s in self.services.services}
         parts = [
             f"{l10n.time(i.start_at, self.zone)} · {services.get(i.service_id, '')} · "
             f"{l10n.isolate(names.get(i.staff_id, ''))}"

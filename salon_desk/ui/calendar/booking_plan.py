@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.scheduling import SlotOption
 from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
 from salon_desk.usecases.result import Result
+
+if TYPE_CHECKING:
+    from salon_desk.usecases.desk import DeskService
 
 
 class PlanProblem(StrEnum):
@@ -65,7 +68,7 @@ def items_from_slot(option: SlotOption) -> tuple[ItemRequest, ...]:
     return tuple(ItemRequest(a.service_id, a.staff_id, a.start) for a in option.assignments)
 
 
-def plan_in_lane(desk: Any, draft: Draft) -> Plan:
+def plan_in_lane(desk: DeskService, draft: Draft) -> Plan:
     """Every item's staff member and time come from the slot finder (it knows each staff member's own
     duration and keeps the customer in one chair at a time); then the store checks everything (raises
     DomainError with the store's reason, saves nothing)."""
@@ -74,7 +77,7 @@ def plan_in_lane(desk: Any, draft: Draft) -> Plan:
         return Plan(None, problem)
     start = draft.start
     assert start is not None  # local_problem() reports a missing time
-    options = desk.find_slots(draft.slot_query(start, limit=1, days_ahead=1))
+    options = desk.calendar.find_slots(draft.slot_query(start, limit=1, days_ahead=1))
     if options and options[0].start == start:
         items = items_from_slot(options[0])
     elif len(draft.parts) == 1 and draft.parts[0].staff_id:
@@ -84,29 +87,29 @@ def plan_in_lane(desk: Any, draft: Draft) -> Plan:
     else:
         return Plan(None, PlanProblem.NOBODY_FREE)
     command = CreateBooking(items, draft.customer_id, draft.new_customer, draft.notes, draft.confirmed)
-    desk.check_booking(command)
+    desk.bookings.check(command)
     return Plan(command)
 
 
-def next_bookable_in_lane(desk: Any, earliest: datetime) -> datetime | None:
+def next_bookable_in_lane(desk: DeskService, earliest: datetime) -> datetime | None:
     """Where a new booking opens when no time was clicked: the slot finder's first time at or after
     `earliest` for the quickest service with anyone (at 02:15 that is the morning's opening, not 02:30)."""
-    services = desk.list_services()
+    services = desk.reference.services()
     if not services:
         return None
     quickest = min(services, key=lambda service: service.duration_minutes)
-    options = desk.find_slots(FindSlots(((quickest.id, None),), earliest, 14, 1))
+    options = desk.calendar.find_slots(FindSlots(((quickest.id, None),), earliest, 14, 1))
     return options[0].start if options else None
 
 
-def slots_in_lane(desk: Any, draft: Draft, earliest: datetime) -> list[SlotOption]:
+def slots_in_lane(desk: DeskService, draft: Draft, earliest: datetime) -> list[SlotOption]:
     if not draft.parts:
         return []
-    return desk.find_slots(draft.slot_query(earliest))
+    return desk.calendar.find_slots(draft.slot_query(earliest))
 
 
-def create_in_lane(desk: Any, command: CreateBooking) -> Result:
+def create_in_lane(desk: DeskService, command: CreateBooking) -> Result:
     """Saves exactly what was checked; the store checks again in its own transaction."""
     if not command.items:
         raise ValidationError("booking.no_items")
-    return desk.create_booking(command)
+    return desk.bookings.create(command)

@@ -83,12 +83,14 @@ def place_blocks(blocks: Sequence[tuple[Hashable, BookingBlock]]) -> tuple[Place
 NameOf = Callable[[Staff], str]  # the name in the current language
 
 
-def day_content(view: DayView, staff_name: NameOf, slot_height: float) -> CalendarContent:
+def day_content(view: DayView, staff_name: NameOf, slot_height: float,
+                staff_title: NameOf | None = None) -> CalendarContent:
     zone = ZoneInfo(view.timezone)
     if view.window is None:
         return CalendarContent((), (), (), zone, view.day)
     columns = tuple(
-        ColumnSpec(c.staff.id, c.staff.id, staff_name(c.staff), c.staff.title, c.working, c.breaks)
+        ColumnSpec(c.staff.id, c.staff.id, staff_name(c.staff),
+                   staff_title(c.staff) if staff_title else c.staff.title, c.working, c.breaks)
         for c in view.columns
     )
     minutes = int((view.window.end - view.window.start).total_seconds() // 60)

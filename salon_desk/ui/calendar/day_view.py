@@ -26,15 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes, Staff
 from salon_desk.domain.scheduling import week_start
 from salon_desk.ui.conflicts.banner import EscalationBanner
 from salon_desk.ui.context import UiContext
+from salon_desk.ui.errors import error_text
 from salon_desk.ui.fitting_label import FittingLabel
 from salon_desk.ui.i18n import _
 from salon_desk.ui.latest import Latest
 from salon_desk.ui.named import named
+from salon_desk.ui.names import name_in
 from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.usecases.views import DayView
 
@@ -80,9 +81,9 @@ class CalendarPage(QWidget):
         self.retranslate()
         self._reload_timer = QTimer(self, singleShot=True, interval=0)
         self._reload_timer.timeout.connect(self.reload)
-        ctx.runner.db(ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
+        ctx.runner.db(ctx.desk.calendar.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self)
         ctx.runner.db(
-            ctx.desk.list_staff, on_done=self._on_staff_loaded, on_error=self._on_load_failed, owner=self
+            ctx.desk.reference.staff, on_done=self._on_staff_loaded, on_error=self._on_load_failed, owner=self
         )
 
     # -- construction --------------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ class CalendarPage(QWidget):
 
     def go_today(self) -> None:
         self.ctx.runner.db(
-            self.ctx.desk.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self
+            self.ctx.desk.calendar.today, on_done=self.show_day, on_error=self._on_load_failed, owner=self
         )
 
     def step(self, direction: int) -> None:
@@ -209,6 +210,9 @@ class CalendarPage(QWidget):
         self.mode_changed.emit(mode)
         self.reload()
 
+    def refresh(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         if self.day is None:
             return
@@ -216,7 +220,7 @@ class CalendarPage(QWidget):
             self.week.show_week(self.staff_picker.currentData(), self.day)
             return
         self._loads.run_now(
-            self.ctx.desk.day_view, self.day, on_done=self._on_day_loaded, on_error=self._on_load_failed
+            self.ctx.desk.calendar.day_view, self.day, on_done=self._on_day_loaded, on_error=self._on_load_failed
         )
 
     def _on_day_loaded(self, view: DayView) -> None:
@@ -229,7 +233,7 @@ class CalendarPage(QWidget):
         self.view = view
         window = view.window
         self.closed_label.setVisible(window is None)
-        self.board.show_content(day_content(view, self.staff_name, SLOT_HEIGHT))
+        self.board.show_content(day_content(view, self.staff_name, SLOT_HEIGHT, self.staff_title))
         if first_time and window is not None:
             now = self.ctx.now()
             inside = window.start <= now < window.end
@@ -269,7 +273,7 @@ class CalendarPage(QWidget):
     def _on_changes_applied(self, changes: Changes) -> None:
         if any(changes.touches(entity) for entity in CALENDAR_ENTITIES):
             if changes.touches("staff"):
-                self.ctx.runner.db(self.ctx.desk.list_staff, on_done=self._on_staff_loaded, owner=self)
+                self.ctx.runner.db(self.ctx.desk.reference.staff, on_done=self._on_staff_loaded, owner=self)
             self._reload_timer.start()  # several changes in one event-loop turn reload once
 
     def _on_minute_ticked(self) -> None:
@@ -277,11 +281,7 @@ class CalendarPage(QWidget):
         self.week.board.update_now()
 
     def _on_load_failed(self, exc: BaseException) -> None:
-        text = (
-            self.ctx.l10n().error(exc)
-            if isinstance(exc, DomainError)
-            else _("The calendar could not be loaded.")
-        )
+        text = error_text(exc, self.ctx.l10n(), _("The calendar could not be loaded."))
         self.current_board().show_notice(text)
 
     def current_board(self) -> CalendarBoard:
@@ -298,7 +298,7 @@ class CalendarPage(QWidget):
 
         dialog = BookingDialog(self.ctx, staff_id=staff_id, start_at=start_at, parent=self)
         if customer_id is not None:  # booked from a customer's profile: that customer is already chosen
-            self.ctx.runner.db(self.ctx.desk.customer_profile, customer_id,
+            self.ctx.runner.db(self.ctx.desk.customers.profile, customer_id,
                                on_done=lambda profile: dialog.customer.choose(profile.summary), owner=dialog)
         dialog.booking_created.connect(self.booking_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -308,7 +308,11 @@ class CalendarPage(QWidget):
 
     # -- language ------------------------------------------------------------------------------------------
     def staff_name(self, staff: Staff) -> str:
-        return staff.name_ar if self.ctx.l10n().lang == "ar" else staff.name_en
+        return name_in(staff, self.ctx.l10n().lang)
+
+    def staff_title(self, staff: Staff) -> str:
+        """The job title in the UI language (issue #10: no English title under an Arabic name)."""
+        return staff.title_in(self.ctx.l10n().lang)
 
     def retranslate(self) -> None:
         rtl = self.ctx.l10n().is_rtl

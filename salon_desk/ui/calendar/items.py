@@ -1,7 +1,7 @@
 """Graphics items of the calendar scene. They only paint what they were given: no lookups in paint().
 
 GridItem      one item for every column's background, shading, hatching and grid lines
-BookingItem   one booking item (pooled and reused across days)
+BlockTile     the tile drawing one booking block (pooled and reused across days; not domain.model.BookingItem)
 NowLineItem   the current-time line
 GhostItem     where a dragged block would land (red with the reason when it may not)
 RangeItem     the free time being selected for a new booking
@@ -114,7 +114,7 @@ class BlockTexts:
     time_range: str
 
 
-class BookingItem(QGraphicsItem):
+class BlockTile(QGraphicsItem):
     """A booking item in its column. Pooled: `assign` gives it a new booking without recreating it."""
 
     def __init__(self) -> None:

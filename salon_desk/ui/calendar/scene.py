@@ -24,7 +24,7 @@ from salon_desk.usecases.views import BookingBlock, Span
 
 from .content import CalendarContent, PlacedBlock
 from .geometry import SLOT_MINUTES, CalendarGeometry, DropTarget, Lane, TimeAxis
-from .items import BlockTexts, BookingItem, ColumnPaint, GhostItem, GridItem, NowLineItem, RangeItem, qrect
+from .items import BlockTexts, BlockTile, ColumnPaint, GhostItem, GridItem, NowLineItem, RangeItem, qrect
 
 Describe = Callable[[PlacedBlock], BlockTexts]
 FormatRange = Callable[[datetime, datetime], str]
@@ -54,9 +54,9 @@ class CalendarScene(QGraphicsScene):
         self.range = RangeItem()
         for item in (self.grid, self.now_line, self.ghost, self.range):
             self.addItem(item)
-        self._pool: list[BookingItem] = []
-        self._by_item_id: dict[str, BookingItem] = {}
-        self.selected: BookingItem | None = None
+        self._pool: list[BlockTile] = []
+        self._by_item_id: dict[str, BlockTile] = {}
+        self.selected: BlockTile | None = None
         self._press: _Press | None = None
 
     # -- layout ------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ class CalendarScene(QGraphicsScene):
             return
         blocks = content.blocks
         while len(self._pool) < len(blocks):
-            item = BookingItem()
+            item = BlockTile()
             self.addItem(item)
             self._pool.append(item)
         self._by_item_id = {}
@@ -140,17 +140,17 @@ class CalendarScene(QGraphicsScene):
         self.now_line.set_segments(segments, self.rtl)
 
     # -- lookups used by the board and the tests ------------------------------------------------------------
-    def block_items(self) -> list[BookingItem]:
+    def block_items(self) -> list[BlockTile]:
         return [item for item in self._pool if item.placed is not None]
 
-    def item_for(self, item_id: str) -> BookingItem | None:
+    def item_for(self, item_id: str) -> BlockTile | None:
         return self._by_item_id.get(item_id)
 
     def rect_for(self, key: Hashable, start: datetime, duration: timedelta) -> QRectF | None:
         rect = self.geometry.span_rect(key, start, start + duration) if self.geometry else None
         return None if rect is None else qrect(rect)
 
-    def move_item_to(self, item: BookingItem, target: DropTarget) -> None:
+    def move_item_to(self, item: BlockTile, target: DropTarget) -> None:
         """Optimistic placement after a drop; set_content (reload) or restore_item puts it right."""
         block = item.block
         if block is None or self.geometry is None:
@@ -161,7 +161,7 @@ class CalendarScene(QGraphicsScene):
         if rect is not None:
             item.setPos(rect.x, rect.y)
 
-    def restore_item(self, item: BookingItem) -> None:
+    def restore_item(self, item: BlockTile) -> None:
         placed = item.placed
         if placed is not None and self.geometry is not None:
             rect = self.geometry.span_rect(
@@ -171,7 +171,7 @@ class CalendarScene(QGraphicsScene):
                 item.setPos(rect.x, rect.y)
 
     # -- selection -----------------------------------------------------------------------------------------
-    def select(self, item: BookingItem | None) -> None:
+    def select(self, item: BlockTile | None) -> None:
         if self.selected is item:
             return
         if self.selected is not None:
@@ -186,7 +186,7 @@ class CalendarScene(QGraphicsScene):
         self.select(item)
         return item is not None
 
-    def move_selection(self, key: Qt.Key) -> BookingItem | None:
+    def move_selection(self, key: Qt.Key) -> BlockTile | None:
         """Arrow keys: up/down to the previous/next block in the column, left/right to the nearest block
         in the next column on screen (so the arrows follow what the eye sees in both directions)."""
         items = self.block_items()
@@ -203,11 +203,11 @@ class CalendarScene(QGraphicsScene):
         return self.selected
 
     # -- mouse ---------------------------------------------------------------------------------------------
-    def _block_item_at(self, pos: QPointF) -> BookingItem | None:
+    def _block_item_at(self, pos: QPointF) -> BlockTile | None:
         for item in self.items(
             pos, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder, QTransform()
         ):
-            if isinstance(item, BookingItem) and item.placed is not None and item.isVisible():
+            if isinstance(item, BlockTile) and item.placed is not None and item.isVisible():
                 return item
         return None
 
@@ -329,7 +329,7 @@ class _Press:
     """One mouse gesture: on a block (a possible drag) or on free time (a possible range)."""
 
     def __init__(
-        self, origin: QPointF, item: BookingItem | None, grab_dy: float, slot: DropTarget | None = None
+        self, origin: QPointF, item: BlockTile | None, grab_dy: float, slot: DropTarget | None = None
     ) -> None:
         self.origin, self.item, self.grab_dy, self.slot = origin, item, grab_dy, slot
         self.dragging = False
@@ -346,13 +346,13 @@ class _Press:
         return start, end
 
 
-def _placed(item: BookingItem) -> PlacedBlock:
+def _placed(item: BlockTile) -> PlacedBlock:
     """What an item on screen shows (`block_items()` returns only items that show a block)."""
     assert item.placed is not None
     return item.placed
 
 
-def _neighbour(current: BookingItem, items: list[BookingItem], key: Qt.Key) -> BookingItem | None:
+def _neighbour(current: BlockTile, items: list[BlockTile], key: Qt.Key) -> BlockTile | None:
     here = _placed(current)
     if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
         same = sorted((i for i in items if _placed(i).key == here.key), key=lambda i: (i.y(), i.x()))
@@ -368,5 +368,5 @@ def _neighbour(current: BookingItem, items: list[BookingItem], key: Qt.Key) -> B
     return min(column, key=lambda i: abs(i.y() - current.y()))
 
 
-def block_of(item: BookingItem | None) -> BookingBlock | None:
+def block_of(item: BlockTile | None) -> BookingBlock | None:
     return None if item is None else item.block

@@ -1,6 +1,6 @@
 """The booking dialog's services: one row per service, each with a staff member or "anyone".
 
-Only staff qualified for the row's service are offered (`desk.qualified_staff`, fetched on the DB lane
+Only staff qualified for the row's service are offered (`desk.reference.qualified_staff`, fetched on the DB lane
 once per service and cached).
 """
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QToolButton, 
 from salon_desk.domain.model import Service, Staff
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.names import name_in
 
 from .booking_plan import Part
 
@@ -162,7 +163,7 @@ class ServiceRows(QWidget):
 
     def load_qualified(self, service_id: str) -> None:
         self.ctx.runner.db(
-            self.ctx.desk.qualified_staff,
+            self.ctx.desk.reference.qualified_staff,
             service_id,
             on_done=lambda ids: self._on_qualified(service_id, ids),
             owner=self,
@@ -184,11 +185,11 @@ class ServiceRows(QWidget):
         return next((s for s in self.services if s.id == service_id), None)
 
     def staff_name(self, member: Staff) -> str:
-        return member.name_ar if self.ctx.l10n().lang == "ar" else member.name_en
+        return name_in(member, self.ctx.l10n().lang)
 
     def service_label(self, service: Service) -> str:
         l10n = self.ctx.l10n()
-        name = service.name_ar if l10n.lang == "ar" else service.name_en
+        name = name_in(service, l10n.lang)
         n = service.duration_minutes
         minutes = ngettext("{n} minute", "{n} minutes", n).format(n=l10n.number(n))
         return f"{name} · {minutes} · {l10n.money(service.price_halalas)}"

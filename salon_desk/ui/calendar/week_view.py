@@ -8,10 +8,11 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.ui.context import UiContext
+from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
 from salon_desk.ui.latest import Latest
+from salon_desk.ui.names import name_in
 from salon_desk.usecases.views import WeekView
 
 from .board import CalendarBoard
@@ -20,7 +21,7 @@ from .grid_view import SLOT_HEIGHT
 
 
 class WeekCalendar(QWidget):
-    """Shows `desk.week_view(staff_id, day)`; reloads on `reload()` (the page calls it on changes)."""
+    """Shows `desk.calendar.week_view(staff_id, day)`; reloads on `reload()` (the page calls it on changes)."""
 
     loaded = Signal(object)  # WeekView
 
@@ -44,11 +45,11 @@ class WeekCalendar(QWidget):
         if self.staff_id is None or self.day is None:
             return
         self._loads.run_now(
-            self.ctx.desk.week_view, self.staff_id, self.day, on_done=self.show_week_view, on_error=self._on_failed
+            self.ctx.desk.calendar.week_view, self.staff_id, self.day, on_done=self.show_week_view, on_error=self._on_failed
         )
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.board.show_notice(self.ctx.l10n().error(exc) if isinstance(exc, DomainError) else str(exc))
+        self.board.show_notice(error_text(exc, self.ctx.l10n(), _("The calendar could not be loaded.")))
 
     def show_week_view(self, view: WeekView) -> None:
         """Draws an already loaded WeekView (also used by tests and screenshots)."""
@@ -81,7 +82,7 @@ class WeekCalendar(QWidget):
         if self.view is None:
             return ""
         staff = self.view.staff
-        return staff.name_ar if self.ctx.l10n().lang == "ar" else staff.name_en
+        return name_in(staff, self.ctx.l10n().lang)
 
     def empty_text(self) -> str:
         return _("Choose a staff member to see the week.")

@@ -17,8 +17,8 @@ from salon_desk.domain.model import Changes
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.latest import Latest
+from salon_desk.ui.message_line import show_message_line
 from salon_desk.ui.named import named
-from salon_desk.ui.theme import PALETTE
 from salon_desk.usecases.views import ConflictCard, ConflictFix, ResolveConflict
 
 from . import text
@@ -38,9 +38,9 @@ def load_board(desk: Any) -> tuple[Board, dict[str, BaseException]]:
     its fixes could not be worked out. Only a card resolved meanwhile is left out: nothing hides silently."""
     board: Board = []
     problems: dict[str, BaseException] = {}
-    for card in desk.open_conflicts():
+    for card in desk.conflicts.open():
         try:
-            fixes = desk.conflict_fixes(card.id)
+            fixes = desk.conflicts.fixes(card.id)
         except DomainError as refusal:
             if refusal.code in GONE:
                 continue
@@ -94,6 +94,9 @@ class ConflictsPage(QWidget):
         if any(changes.touches(entity) for entity in WATCHED):
             self.reload()
 
+    def refresh(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         self._loads.run_now(load_board, self._ctx.desk, on_done=self._on_loaded)
 
@@ -128,7 +131,7 @@ class ConflictsPage(QWidget):
         for widget in self.cards:
             widget.set_busy(widget.card.id == conflict_id)
         self._ctx.runner.db(
-            self._ctx.desk.resolve_conflict,
+            self._ctx.desk.conflicts.resolve,
             ResolveConflict(conflict_id, fix),
             on_done=lambda result: self._on_resolved(conflict_id, result),
             on_error=self._on_error,
@@ -145,10 +148,7 @@ class ConflictsPage(QWidget):
         self.reload()  # the fixes on show may be out of date
 
     def show_message(self, message: str, error: bool = False) -> None:
-        self.message_label.setText(message)
-        colour = PALETTE["danger" if error else "success"]
-        self.message_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        self.message_label.setVisible(bool(message))
+        show_message_line(self.message_label, message, error)
 
     def _retranslate_counts(self) -> None:
         count = len(self.board)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.l10n import Localizer
+from salon_desk.ui import errors
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.names import name_in
 from salon_desk.usecases.views import ConflictCard, ConflictFix
 
 
@@ -21,9 +22,7 @@ def fill(l10n: Localizer, template: str, **params: Any) -> str:
 
 def name_of(l10n: Localizer, person: Any) -> str:
     """A staff member's or service's name in the current language."""
-    if person is None:
-        return "—"
-    return person.name_ar if l10n.lang == "ar" else person.name_en
+    return name_in(person, l10n.lang, "—")
 
 
 def joined(l10n: Localizer, names: list[str]) -> str:
@@ -191,6 +190,4 @@ def fix_label(l10n: Localizer, fix: ConflictFix, tz: str, reference: datetime | 
 
 
 def error_text(l10n: Localizer, error: BaseException) -> str:
-    if isinstance(error, DomainError):
-        return l10n.error(error)
-    return _("Something went wrong. Nothing was changed. Please try again.")
+    return errors.error_text(error, l10n, _("Something went wrong. Nothing was changed. Please try again."))

@@ -34,7 +34,7 @@ class ConflictWatcher(QObject):
             self.reload()
 
     def reload(self) -> None:
-        self._loads.run_now(self._ctx.desk.open_conflicts, on_done=self._on_loaded)
+        self._loads.run_now(self._ctx.desk.conflicts.open, on_done=self._on_loaded)
 
     def _on_loaded(self, cards: list[ConflictCard]) -> None:
         self.cards = list(cards)

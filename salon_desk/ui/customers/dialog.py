@@ -8,62 +8,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from salon_desk.domain.errors import DomainError, ValidationError
 from salon_desk.domain.model import Language
 from salon_desk.domain.phone import format_national
+from salon_desk.ui.command_dialog import CommandDialog
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.model import language_label
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
-from salon_desk.ui.theme import PALETTE
 from salon_desk.usecases.commands import AddCustomer, UpdateCustomer
+from salon_desk.usecases.result import Result
 from salon_desk.usecases.views import CustomerProfile
 
 CustomerCommand = AddCustomer | UpdateCustomer
 
 
-class CustomerDialog(QDialog):
-    saved = Signal(object)  # the use case's Result after a successful save
-
+class CustomerDialog(CommandDialog[CustomerCommand]):
     def __init__(
         self, ctx: UiContext, profile: CustomerProfile | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, parent)
         self._profile = profile
-        self._saved_command: CustomerCommand | None = None
         self._build()
         self._fill(profile)
         self.retranslate()
 
     # -- public ------------------------------------------------------------------------------------------
-    def ask(self) -> CustomerCommand | None:
-        """Shows the dialog modally; returns the command that was saved, or None when cancelled."""
-        self.exec()
-        return self._saved_command
-
-    @property
-    def saved_command(self) -> CustomerCommand | None:
-        return self._saved_command
-
-    def error_text(self) -> str:
-        """The refusal shown under the form ("" when none is shown)."""
-        return "" if self.error_label.isHidden() else self.error_label.text()
-
     def command(self) -> CustomerCommand | None:
         """What the form asks for; for an edit only the changed fields (None when nothing changed)."""
         name, phone = self.name_edit.text().strip(), self.phone_edit.text().strip()
@@ -120,9 +101,6 @@ class CustomerDialog(QDialog):
         self.notes_edit.setFixedHeight(72)
         self.reminders_check = named(QCheckBox(), "ConsentReminders")
         self.marketing_check = named(QCheckBox(), "ConsentMarketing")
-        self.error_label = named(QLabel(wordWrap=True), "FormError")
-        self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
-        self.error_label.hide()
         self._labels = {key: QLabel() for key in ("name", "phone", "language", "notes")}
         form = QFormLayout()
         form.addRow(self._labels["name"], self.name_edit)
@@ -131,17 +109,7 @@ class CustomerDialog(QDialog):
         form.addRow(self._labels["notes"], self.notes_edit)
         form.addRow("", self.reminders_check)
         form.addRow("", self.marketing_check)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.cancel_button = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._on_save_clicked)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        self.lay_out(form)
         for edit in (self.name_edit, self.phone_edit):
             edit.textEdited.connect(self._clear_error)
 
@@ -168,40 +136,17 @@ class CustomerDialog(QDialog):
         }
 
     # -- saving ------------------------------------------------------------------------------------------
-    def _on_save_clicked(self) -> None:
-        command = self.command()
-        if command is None:  # an edit that changed nothing
-            self.reject()
-            return
-        self._set_busy(True)
-        write = (
-            self._ctx.desk.add_customer
-            if isinstance(command, AddCustomer)
-            else self._ctx.desk.update_customer
-        )
-        self._ctx.runner.db(
-            write,
-            command,
-            on_done=lambda result: self._on_saved(command, result),
-            on_error=self._on_refused,
-            owner=self,
-        )
+    def write(self, command: CustomerCommand) -> Result:
+        if isinstance(command, AddCustomer):
+            return self._ctx.desk.customers.add(command)
+        return self._ctx.desk.customers.update(command)
 
-    def _on_saved(self, command: CustomerCommand, result: Any) -> None:
-        self._set_busy(False)
-        self._saved_command = command
-        self._ctx.events.changes_applied.emit(result.changes)
-        self.saved.emit(result)
-        self.accept()
+    def nothing_to_save(self) -> None:
+        self.reject()  # an edit that changed nothing
 
-    def _on_refused(self, error: BaseException) -> None:
-        self._set_busy(False)
+    def refused(self, error: BaseException) -> None:
         if isinstance(error, DomainError):
-            self.error_label.setText(self._ctx.l10n().error(error))
             self._mark_invalid(error.code)
-        else:
-            self.error_label.setText(_("Could not save. Please try again."))
-        self.error_label.show()
 
     def _mark_invalid(self, code: str) -> None:
         """Outlines the field a refusal is about (codes like "phone.invalid", "customer.name_required")."""
@@ -214,9 +159,6 @@ class CustomerDialog(QDialog):
         self.error_label.hide()
         for edit in (self.name_edit, self.phone_edit):
             _set_invalid(edit, False)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.save_button.setEnabled(not busy)
 
 
 def _set_invalid(widget: QWidget, invalid: bool) -> None:

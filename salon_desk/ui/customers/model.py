@@ -7,21 +7,17 @@ search (CustomerSearch) appends the page with `append_rows`. So 100,000 customer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 
 from salon_desk.domain.model import Language
-from salon_desk.ui import i18n
 from salon_desk.ui.i18n import _
+from salon_desk.ui.table_model import LEADING, ROW_ROLE, AnyIndex, RowsTableModel
 from salon_desk.usecases.views import CustomerSummary
 
-if TYPE_CHECKING:
-    from salon_desk.l10n import Localizer
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole  # the CustomerSummary of a row
+__all__ = ["ID_ROLE", "ROW_ROLE", "CustomerTableModel", "language_label"]
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the customer id
 
 NAME, PHONE, LANGUAGE, VISITS, NO_SHOWS, LAST_VISIT = range(6)
@@ -36,17 +32,46 @@ def _headers() -> tuple[str, ...]:
     return (_("Name"), _("Mobile"), _("Language"), _("Visits"), _("No-shows"), _("Last visit"))
 
 
-class CustomerTableModel(QAbstractTableModel):
+class CustomerTableModel(RowsTableModel[CustomerSummary]):
     """Rows of CustomerSummary; `total` is how many the current search matches (for lazy loading)."""
 
     more_requested = Signal(int)  # offset of the next page the view wants
 
-    def __init__(self, l10n: Callable[[], Localizer] = i18n.current_localizer, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._l10n = l10n
-        self._rows: list[CustomerSummary] = []
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._total = 0
         self._loading = False
+
+    # -- columns ---------------------------------------------------------------------------------------
+    def headers(self) -> tuple[str, ...]:
+        return _headers()
+
+    def key(self, row: CustomerSummary) -> str:
+        return row.id
+
+    def header_alignment(self) -> int | None:
+        return LEADING
+
+    def decoration(self, row: CustomerSummary, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return LEADING
+        if role == ID_ROLE:
+            return row.id
+        return None
+
+    def display(self, row: CustomerSummary, column: int) -> str:
+        loc = self._l10n()
+        if column == NAME:
+            return row.name
+        if column == PHONE:
+            return loc.phone(row.phone)  # national form in a left-to-right isolate
+        if column == LANGUAGE:
+            return language_label(row.language)
+        if column == VISITS:
+            return loc.number(row.visits)
+        if column == NO_SHOWS:
+            return loc.number(row.no_shows)
+        return loc.date(row.last_visit) if row.last_visit else ""
 
     # -- feeding ---------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[CustomerSummary], total: int | None = None) -> None:
@@ -81,11 +106,6 @@ class CustomerTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(position, 0), self.index(position, COLUMN_COUNT - 1))
         return True
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1))
-
     # -- reading ---------------------------------------------------------------------------------------
     @property
     def total(self) -> int:
@@ -94,15 +114,6 @@ class CustomerTableModel(QAbstractTableModel):
     @property
     def loaded(self) -> int:
         return len(self._rows)
-
-    def rows(self) -> tuple[CustomerSummary, ...]:
-        return tuple(self._rows)
-
-    def row_at(self, position: int) -> CustomerSummary | None:
-        return self._rows[position] if 0 <= position < len(self._rows) else None
-
-    def row_of(self, customer_id: str) -> int:
-        return next((i for i, row in enumerate(self._rows) if row.id == customer_id), -1)
 
     # -- lazy loading ----------------------------------------------------------------------------------
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: N802 - Qt API
@@ -116,52 +127,3 @@ class CustomerTableModel(QAbstractTableModel):
     def page_failed(self) -> None:
         """The page request failed: allow the view to ask again."""
         self._loading = False
-
-    # -- Qt model API ----------------------------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802 - Qt API
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _headers()[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= COLUMN_COUNT:
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display(row, index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_ROLE:
-            return row
-        if role == ID_ROLE:
-            return row.id
-        return None
-
-    def _display(self, row: CustomerSummary, column: int) -> str:
-        loc = self._l10n()
-        if column == NAME:
-            return row.name
-        if column == PHONE:
-            return loc.phone(row.phone)  # national form in a left-to-right isolate
-        if column == LANGUAGE:
-            return language_label(row.language)
-        if column == VISITS:
-            return loc.number(row.visits)
-        if column == NO_SHOWS:
-            return loc.number(row.no_shows)
-        return loc.date(row.last_visit) if row.last_visit else ""

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.dialog import CustomerDialog
@@ -31,9 +30,11 @@ from salon_desk.ui.customers.model import NAME, CustomerTableModel
 from salon_desk.ui.customers.profile import CustomerProfilePanel
 from salon_desk.ui.customers.search import CustomerSearch
 from salon_desk.ui.customers.selection import select_row
+from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.latest import Latest
 from salon_desk.ui.named import named
+from salon_desk.ui.table_model import rows_view
 from salon_desk.ui.theme import icon
 from salon_desk.usecases.views import CustomerProfile
 
@@ -64,6 +65,9 @@ class CustomersPage(QWidget):
         self.search.run_now()
 
     # -- public ------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.search.run_now()
+
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
@@ -135,19 +139,8 @@ class CustomersPage(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _build_table(self) -> QTableView:
-        table = named(QTableView(), "CustomerTable")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(32)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        table = rows_view(self.model, "CustomerTable", alternating=True)
+        table.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         table.activated.connect(lambda _index: self.open_edit_dialog())
         return table
@@ -173,7 +166,7 @@ class CustomersPage(QWidget):
     # -- profile -----------------------------------------------------------------------------------------
     def _load_profile(self, customer_id: str) -> None:
         self._profile_loads.run_now(
-            self._ctx.desk.customer_profile, customer_id, on_done=self._show_profile, on_error=self._on_failed
+            self._ctx.desk.customers.profile, customer_id, on_done=self._show_profile, on_error=self._on_failed
         )
 
     def _show_profile(self, profile: CustomerProfile | None) -> None:
@@ -204,9 +197,5 @@ class CustomersPage(QWidget):
             self.search.run_now()
 
     def _on_failed(self, error: BaseException) -> None:
-        text = (
-            self._ctx.l10n().error(error)
-            if isinstance(error, DomainError)
-            else _("Could not load customers.")
-        )
+        text = error_text(error, self._ctx.l10n(), _("Could not load customers."))
         self._ctx.events.message_posted.emit(text)

@@ -7,15 +7,12 @@ matches are a `CustomerListModel` fed plain rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -37,20 +34,18 @@ from salon_desk.domain.digits import normalize_digits
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Language
 from salon_desk.domain.phone import normalize_mobile
-from salon_desk.ui import i18n
 from salon_desk.ui.bidi import isolate
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.text import search_text
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.latest import Latest
+from salon_desk.ui.table_model import ROW_ROLE, RowsTableModel
 from salon_desk.usecases.commands import NewCustomer
 from salon_desk.usecases.views import CustomerSummary
 
 if TYPE_CHECKING:
-    from salon_desk.l10n import Localizer
+    pass
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DELAY_MS = 200
 RESULT_LIMIT = 8
 LANGUAGE_NAMES = ((Language.AR, "العربية"), (Language.EN, "English"))  # each in its own language
@@ -61,36 +56,20 @@ def looks_like_phone(text: str) -> bool:
     return len(digits) >= 3 and len(digits) * 2 >= len(text.replace(" ", ""))
 
 
-class CustomerListModel(QAbstractListModel):
-    """A few customers as "name  mobile  · visits" lines, name and number each in its own direction."""
+class CustomerListModel(RowsTableModel[CustomerSummary]):
+    """A few customers as "name  mobile  · visits" lines (one column, shown in a list view), name and number
+    each in its own direction."""
 
-    def __init__(self, l10n: Callable[[], Localizer] = i18n.current_localizer, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._l10n = l10n
-        self._rows: list[CustomerSummary] = []
+    def headers(self) -> tuple[str, ...]:
+        return ("",)
 
-    def set_rows(self, rows: Sequence[CustomerSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def key(self, row: CustomerSummary) -> str:
+        return row.id
 
-    def row_at(self, position: int) -> CustomerSummary | None:
-        return self._rows[position] if 0 <= position < len(self._rows) else None
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            l10n = self._l10n()
-            visits = ngettext("{n} visit", "{n} visits", row.visits).format(n=l10n.number(row.visits))
-            return "   ".join(part for part in (isolate(row.name), l10n.phone(row.phone), f"· {visits}") if part)
-        if role == ROW_ROLE:
-            return row
-        return None
+    def display(self, row: CustomerSummary, column: int) -> str:
+        l10n = self._l10n()
+        visits = ngettext("{n} visit", "{n} visits", row.visits).format(n=l10n.number(row.visits))
+        return "   ".join(part for part in (isolate(row.name), l10n.phone(row.phone), f"· {visits}") if part)
 
 
 class CustomerPicker(QWidget):
@@ -190,7 +169,7 @@ class CustomerPicker(QWidget):
             return
         ask = self._search.run_now if now else self._search.request
         ask(
-            self.ctx.desk.search_customers,
+            self.ctx.desk.customers.search,
             search_text(text),
             RESULT_LIMIT,
             on_done=lambda found: self._show_results(text, found),

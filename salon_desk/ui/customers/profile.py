@@ -90,14 +90,7 @@ class CustomerProfilePanel(QFrame):
         self._content = QWidget()
         content = QVBoxLayout(self._content)
         content.setContentsMargins(0, 0, 0, 0)
-        for widget in (
-            self.name_label,
-            self.phone_label,
-            self.stats_label,
-            self.language_label,
-            self.consents_label,
-            self.notes_label,
-        ):
+        for widget in self._detail_labels():
             content.addWidget(widget)
         content.addLayout(buttons)
         content.addWidget(self.tabs, 1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from salon_desk.domain.digits import normalize_digits
-from salon_desk.domain.model import Language, Service, Staff
+from salon_desk.domain.model import Service, Staff
+from salon_desk.ui.names import name_in
 
 
 def search_text(typed: str) -> str:
@@ -12,12 +13,8 @@ def search_text(typed: str) -> str:
 
 
 def staff_name(staff: Staff | None, lang: str) -> str:
-    if staff is None:
-        return ""
-    return staff.name_ar if lang == Language.AR and staff.name_ar else staff.name_en or staff.name_ar
+    return name_in(staff, lang)
 
 
 def service_name(service: Service | None, lang: str) -> str:
-    if service is None:
-        return ""
-    return service.name_ar if lang == Language.AR and service.name_ar else service.name_en or service.name_ar
+    return name_in(service, lang)

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from salon_desk.domain.model import Changes
-from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
+from salon_desk.ui.context import ConnectionState, SyncStatusView, UiContext
+
+if TYPE_CHECKING:
+    from salon_desk.sync.engine import SyncHealth, SyncReport
+    from salon_desk.sync.session import SyncProgress
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +39,13 @@ STOPS_SYNCING = frozenset({"auth", "device_revoked", "device_unknown", "token_in
 
 
 class SyncSessionLike(Protocol):
-    """What the worker needs (salon_desk.desk_sync.SyncSession in the app)."""
+    """What the worker needs (salon_desk.sync.session.SyncSession in the app)."""
 
-    on_progress: Callable[[Any], None] | None
+    on_progress: Callable[[SyncProgress], None] | None
 
-    def sync_once(self, wait: float = 0) -> Any: ...
-    def status(self) -> Any: ...
-    def progress(self) -> Any: ...
+    def sync_once(self, wait: float = 0) -> SyncReport: ...
+    def status(self) -> SyncHealth: ...
+    def progress(self) -> SyncProgress: ...
     def interrupt(self) -> None: ...
     def abort(self) -> None: ...
     def close(self) -> None: ...
@@ -63,7 +67,7 @@ class SyncWorker(QObject):
         self.session: SyncSessionLike | None = None
         self._timer: QTimer | None = None
         self.stopping = False
-        self._state = SyncState.OFFLINE
+        self._state = ConnectionState.OFFLINE
         self._blocked = ""
 
     @Slot()
@@ -109,18 +113,18 @@ class SyncWorker(QObject):
         status = session.status()
         progress = session.progress()
         if status.pending or not progress.done:
-            self._publish(SyncState.SYNCING, status)
+            self._publish(ConnectionState.SYNCING, status)
 
-    def _after(self, report: Any, session: SyncSessionLike) -> None:
+    def _after(self, report: SyncReport, session: SyncSessionLike) -> None:
         code = report.blocked_code if report.blocked_code not in NOT_BLOCKING else None
         if code:
-            state = SyncState.BLOCKED
+            state = ConnectionState.BLOCKED
         elif report.error in {"offline", "transient"}:
-            state = SyncState.OFFLINE
+            state = ConnectionState.OFFLINE
         elif report.error == "interrupted":
-            state = self._state if self._state is not SyncState.SYNCING else SyncState.ONLINE
+            state = self._state if self._state is not ConnectionState.SYNCING else ConnectionState.ONLINE
         else:
-            state = SyncState.ONLINE
+            state = ConnectionState.ONLINE
         self._set_blocked(code or "")
         self._publish(state, session.status())
         if code in STOPS_SYNCING or report.error == "auth":
@@ -131,7 +135,7 @@ class SyncWorker(QObject):
         if self._timer is not None and not self.stopping:
             self._timer.start(int(seconds * 1000))
 
-    def _publish(self, state: SyncState, status: Any) -> None:
+    def _publish(self, state: ConnectionState, status: SyncHealth) -> None:
         self._state = state
         view = SyncStatusView(state, status.pending, status.last_sync_at, status.open_conflicts)
         self.status_changed.emit(view)
@@ -161,7 +165,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self._ctx = ctx
         self.blocked_code = ""
-        self.progress: Any = None
+        self.progress: SyncProgress | None = None
         self._forwarding = False
         self._thread = QThread()
         self._thread.setObjectName("salon-desk-sync")
@@ -225,7 +229,7 @@ class SyncController(QObject):
         finally:
             self._forwarding = False
 
-    def _on_progress(self, progress: Any) -> None:
+    def _on_progress(self, progress: SyncProgress) -> None:
         self.progress = progress
         self.progress_changed.emit(progress)
 

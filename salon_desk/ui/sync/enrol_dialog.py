@@ -10,7 +10,7 @@ The code is the 8-digit enrolment code a manager creates in the cloud (10 minute
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,7 +30,10 @@ from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
 
-Enrol = Callable[[str, str, str], Any]
+if TYPE_CHECKING:
+    from salon_desk.usecases.enrolment import CloudLink
+
+Enrol = Callable[[str, str, str], "CloudLink"]
 MANAGER_ROLES = frozenset({"manager", "owner"})
 
 
@@ -92,7 +95,7 @@ class EnrolDialog(QDialog):
         args = (self.url_edit.text(), self.code_edit.text(), self.name_edit.text() or _("Reception"))
         self._ctx.runner.net(self._enrol, *args, on_done=self._on_done, on_error=self._on_error, owner=self)
 
-    def _on_done(self, link: Any) -> None:
+    def _on_done(self, link: CloudLink) -> None:
         self.enrolled.emit(link)
         self.accept()
 
@@ -106,7 +109,7 @@ class EnrolSection(QGroupBox):
     """Settings' "Cloud" box: the link state and the manager's Connect… button."""
 
     def __init__(
-        self, ctx: UiContext, enrol: Enrol, on_enrolled: Callable[[Any], None], parent: QWidget | None = None
+        self, ctx: UiContext, enrol: Enrol, on_enrolled: Callable[[CloudLink], None], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("EnrolSection")
@@ -118,11 +121,11 @@ class EnrolSection(QGroupBox):
         layout.addWidget(self.state_label)
         layout.addWidget(self.enrol_button)
         self.dialog: EnrolDialog | None = None
-        self._linked: Any = None
+        self._linked: CloudLink | None = None
         self._language_handle = ctx.events.language_changed.connect(self.retranslate)
         self.retranslate()
 
-    def set_link(self, link: Any) -> None:
+    def set_link(self, link: CloudLink | None) -> None:
         self._linked = link
         self.retranslate()
 
@@ -146,6 +149,6 @@ class EnrolSection(QGroupBox):
         self.dialog.open()
         return self.dialog
 
-    def _done(self, link: Any) -> None:
+    def _done(self, link: CloudLink) -> None:
         self.set_link(link)
         self._on_enrolled(link)

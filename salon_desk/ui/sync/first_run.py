@@ -9,7 +9,7 @@ keeps arriving in the background and the pages refresh as it lands.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
@@ -20,6 +20,9 @@ from salon_desk.ui.named import named
 from salon_desk.ui.sync.enrol_dialog import EnrolDialog
 from salon_desk.ui.sync.hub import SyncHub
 from salon_desk.ui.sync.widgets import blocked_text
+
+if TYPE_CHECKING:
+    from salon_desk.sync.session import SyncProgress
 
 POLL_MS = 250
 
@@ -52,7 +55,7 @@ class WaitForSalonDialog(QDialog):
         self._timer.timeout.connect(self._check)
         self._timer.start()
 
-    def _on_progress(self, progress: Any) -> None:
+    def _on_progress(self, progress: SyncProgress) -> None:
         if progress.head:
             self.progress_bar.setRange(0, progress.head)
             self.progress_bar.setValue(min(progress.received, progress.head))

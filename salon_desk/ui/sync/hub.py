@@ -14,14 +14,17 @@ is not enrolled; `enrol(url, code, name)` enrols (on the network lane) and retur
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from salon_desk.ui.context import SyncState, SyncStatusView, UiContext
+from salon_desk.ui.context import ConnectionState, SyncStatusView, UiContext
 from salon_desk.ui.sync.controller import LONG_POLL_SECONDS, SyncController, SyncSessionLike
 from salon_desk.ui.sync.enrol_dialog import Enrol, EnrolSection
 from salon_desk.ui.sync.widgets import SyncStatusWidget
+
+if TYPE_CHECKING:
+    from salon_desk.usecases.enrolment import CloudLink
 
 SessionFactory = Callable[[], Callable[[], SyncSessionLike] | None]
 
@@ -33,7 +36,7 @@ class SyncHub(QObject):
         session_factory: SessionFactory,
         enrol: Enrol,
         *,
-        link: Any = None,
+        link: CloudLink | None = None,
         wait: float = LONG_POLL_SECONDS,
         parent: QObject | None = None,
     ) -> None:
@@ -46,7 +49,7 @@ class SyncHub(QObject):
     def start(self) -> bool:
         open_session = self._session_factory()
         if open_session is None:
-            self._ctx.publish_sync_status(SyncStatusView(SyncState.OFFLINE))
+            self._ctx.publish_sync_status(SyncStatusView(ConnectionState.OFFLINE))
             return False
         self.controller = SyncController(self._ctx, open_session, wait=self._wait, parent=self)
         self.status_widget.set_controller(self.controller)
@@ -60,7 +63,7 @@ class SyncHub(QObject):
         self.controller = None
         return stopped
 
-    def restart(self, link: Any) -> None:
+    def restart(self, link: CloudLink | None) -> None:
         self.link = link
         self.stop()
         self.status_widget.set_controller(None)

@@ -6,7 +6,7 @@ status_bar.addPermanentWidget(widget)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
@@ -15,6 +15,9 @@ from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
 from salon_desk.ui.sync.controller import SyncController
+
+if TYPE_CHECKING:
+    from salon_desk.sync.session import SyncProgress
 
 REVOKED_CODES = frozenset({"auth", "device_revoked", "device_unknown", "token_invalid"})
 
@@ -59,7 +62,7 @@ class SyncStatusWidget(QWidget):
             self.sync_now_button,
         ):
             layout.addWidget(widget)
-        self._progress: Any = None
+        self._progress: SyncProgress | None = None
         self.sync_now_button.clicked.connect(self._sync_now)
         self.set_controller(controller)
         self._language_handle = ctx.events.language_changed.connect(self.retranslate)
@@ -87,15 +90,15 @@ class SyncStatusWidget(QWidget):
         self._show_progress(self._progress)
         self._on_blocked(self._controller.blocked_code if self._controller is not None else "")
 
-    def _on_progress(self, progress: Any) -> None:
+    def _on_progress(self, progress: SyncProgress) -> None:
         self._progress = progress
         self._show_progress(progress)
 
-    def _show_progress(self, progress: Any) -> None:
+    def _show_progress(self, progress: SyncProgress | None) -> None:
         catching_up = progress is not None and progress.head > 0 and not progress.done
         self.progress_bar.setVisible(catching_up)
         self.progress_label.setVisible(catching_up)
-        if not catching_up:
+        if progress is None or not catching_up:
             return
         l10n = self._ctx.l10n()
         self.progress_bar.setRange(0, progress.head)

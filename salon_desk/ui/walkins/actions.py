@@ -8,9 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.text import staff_name
+from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
 from salon_desk.ui.walkins.model import person_label
 from salon_desk.usecases.commands import (
@@ -40,7 +40,7 @@ class BoardActions(QObject):
     def add_walkin(self, command: AddWalkIn) -> None:
         label = person_label(command.name, None)
         self._run(
-            self._ctx.desk.add_walkin,
+            self._ctx.desk.walkins.add,
             command,
             self.walkin_added,
             lambda: _("{name} was added to the walk-ins.").format(name=self._isolate(label)),
@@ -49,7 +49,7 @@ class BoardActions(QObject):
     def seat(self, line: WalkInLine, staff_id: str | None) -> None:
         label = person_label(line.name, line.phone)
         self._run(
-            self._ctx.desk.seat_walkin,
+            self._ctx.desk.walkins.seat,
             SeatWalkIn(line.id, staff_id),
             self.walkin_seated,
             lambda: _("{name} is seated; the service has started.").format(name=self._isolate(label)),
@@ -59,7 +59,7 @@ class BoardActions(QObject):
     def mark_left(self, line: WalkInLine) -> None:
         label = person_label(line.name, line.phone)
         self._run(
-            self._ctx.desk.mark_walkin_left,
+            self._ctx.desk.walkins.mark_left,
             MarkWalkInLeft(line.id),
             self.walkin_left,
             lambda: _("{name} left without being served.").format(name=self._isolate(label)),
@@ -82,7 +82,7 @@ class BoardActions(QObject):
         loc = self._ctx.l10n()
         who = staff_name(line.offered_staff, loc.lang)
         self._run(
-            self._ctx.desk.create_booking,
+            self._ctx.desk.bookings.create,
             command,
             self.slot_booked,
             lambda: _("Booked {name} at {time} with {staff}.").format(
@@ -94,7 +94,7 @@ class BoardActions(QObject):
 
     def remove_entry(self, line: WaitlistLine) -> None:
         self._run(
-            self._ctx.desk.remove_waitlist_entry,
+            self._ctx.desk.waitlist.remove,
             RemoveWaitlistEntry(line.id),
             self.entry_removed,
             lambda: _("{name} was removed from the waitlist.").format(
@@ -120,10 +120,7 @@ class BoardActions(QObject):
         self._ctx.runner.db(write, command, on_done=on_done, on_error=self._on_refused, owner=self)
 
     def _on_refused(self, error: BaseException) -> None:
-        if isinstance(error, DomainError):
-            self.message.emit(self._ctx.l10n().error(error), True)
-        else:
-            self.message.emit(_("Something went wrong. Please try again."), True)
+        self.message.emit(error_text(error, self._ctx.l10n(), _("Something went wrong. Please try again.")), True)
 
     def _isolate(self, text: str) -> str:
         return self._ctx.l10n().isolate(text)

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox
 
 from salon_desk.domain.model import Service, Staff
 from salon_desk.ui.customers.text import service_name, staff_name
-from salon_desk.usecases.views import SalonInfo
 
-
-class ReferenceSource(Protocol):
-    """What `load_reference` reads from the desk."""
-
-    def list_services(self) -> Sequence[Service]: ...
-    def list_staff(self) -> Sequence[Staff]: ...
-    def qualified_staff(self, service_id: str) -> Sequence[str]: ...
-    def salon_info(self) -> SalonInfo: ...
+if TYPE_CHECKING:
+    from salon_desk.usecases.desk import DeskService
 
 
 @dataclass(frozen=True)
@@ -39,12 +32,12 @@ class ReferenceData:
         return tuple(person for person in self.staff if person.id in allowed)
 
 
-def load_reference(desk: ReferenceSource) -> ReferenceData:
+def load_reference(desk: DeskService) -> ReferenceData:
     """Runs on the DB lane."""
-    services = tuple(desk.list_services())
-    staff = tuple(sorted(desk.list_staff(), key=lambda s: (s.sort_order, s.name_en)))
-    qualified = {service.id: tuple(desk.qualified_staff(service.id)) for service in services}
-    timezone = desk.salon_info().timezone
+    services = tuple(desk.reference.services())
+    staff = tuple(sorted(desk.reference.staff(), key=lambda s: (s.sort_order, s.name_en)))
+    qualified = {service.id: tuple(desk.reference.qualified_staff(service.id)) for service in services}
+    timezone = desk.reference.salon_info().timezone
     return ReferenceData(services, staff, timezone or "Asia/Riyadh", qualified)
 
 

@@ -6,25 +6,25 @@ Waiting minutes are computed from the injected clock when a cell is shown; the e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QFont
 
 from salon_desk.domain.model import WaitlistState, WalkInState
 from salon_desk.domain.phone import format_national
 from salon_desk.ui.customers.text import service_name, staff_name
 from salon_desk.ui.i18n import _, ngettext
+from salon_desk.ui.table_model import ROW_ROLE, RowsTableModel
 from salon_desk.ui.theme import STATUS_COLOURS, TEXT_MUTED
 from salon_desk.usecases.views import WaitlistLine, WalkInLine
 
 if TYPE_CHECKING:
     from salon_desk.l10n import Localizer
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_ROLE = Qt.ItemDataRole.UserRole
+__all__ = ["ROW_ROLE", "WaitlistTableModel", "WalkInTableModel"]
 Row = TypeVar("Row", WalkInLine, WaitlistLine)
 # Amber, not the accent: the selection is accent-soft, and an offer must stand out even when selected.
 OFFERED_BACKGROUND = QColor(STATUS_COLOURS["requested"].fill)
@@ -75,75 +75,17 @@ def person_label(name: str, phone: str | None, unnamed: str | None = None) -> st
     return unnamed if unnamed is not None else _("Walk-in")
 
 
-class _RowsModel(QAbstractTableModel, Generic[Row]):
-    """Shared plumbing: plain rows, a header per column, display text per (row, column)."""
+class _RowsModel(RowsTableModel[Row]):
+    """The walk-in screen's tables: rows with an id, and the injected clock for waiting times."""
 
     def __init__(
-        self, l10n: Callable[[], Localizer], now: Callable[[], datetime], parent: Any = None
+        self, l10n: Callable[[], Localizer], now: Callable[[], datetime], parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self._l10n = l10n
+        super().__init__(l10n, parent)
         self._now = now
-        self._rows: list[Row] = []
 
-    def headers(self) -> tuple[str, ...]:
-        raise NotImplementedError
-
-    def display(self, row: Row, column: int) -> str:
-        raise NotImplementedError
-
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> tuple[Row, ...]:
-        return tuple(self._rows)
-
-    def row_at(self, position: int) -> Row | None:
-        return self._rows[position] if 0 <= position < len(self._rows) else None
-
-    def row_of(self, row_id: str) -> int:
-        return next((i for i, row in enumerate(self._rows) if row.id == row_id), -1)
-
-    def refresh(self) -> None:
-        """Re-renders every cell (the clock moved on, or the language changed)."""
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.headers())
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802 - Qt API
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            headers = self.headers()
-            return headers[section] if 0 <= section < len(headers) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= self.columnCount():
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.display(row, index.column())
-        if role == ROW_ROLE:
-            return row
-        return self.decoration(row, role)
-
-    def decoration(self, row: Row, role: int) -> Any:
-        return None
-
-    def lang(self) -> str:
-        return self._l10n().lang
+    def key(self, row: Row) -> str:
+        return row.id
 
 
 # -- walk-ins -------------------------------------------------------------------------------------------
@@ -197,7 +139,7 @@ class WalkInTableModel(_RowsModel[WalkInLine]):
         )
         return _("{when} with {staff}").format(when=when, staff=loc.isolate(who)) if who else when
 
-    def decoration(self, row: WalkInLine, role: int) -> Any:
+    def decoration(self, row: WalkInLine, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and row.state != WalkInState.WAITING:
             return TEXT_MUTED
         return None
@@ -256,7 +198,7 @@ class WaitlistTableModel(_RowsModel[WaitlistLine]):
             return _("Offered: {time} with {staff}").format(time=loc.isolate(slot), staff=loc.isolate(who))
         return _("Offered: {time}").format(time=loc.isolate(slot))
 
-    def decoration(self, row: WaitlistLine, role: int) -> Any:
+    def decoration(self, row: WaitlistLine, column: int, role: int) -> Any:
         offered = row.state == WaitlistState.OFFERED
         if role == Qt.ItemDataRole.BackgroundRole and offered:
             return OFFERED_BACKGROUND

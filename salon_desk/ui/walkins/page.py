@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes, WaitlistState, WalkInState
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.selection import select_row
+from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.latest import Latest
+from salon_desk.ui.message_line import show_message_line
 from salon_desk.ui.named import named
 from salon_desk.ui.theme import PALETTE, icon
 from salon_desk.ui.walkins.actions import BoardActions
@@ -81,9 +82,13 @@ class WalkInsPage(QWidget):
     def board(self) -> WalkInBoard:
         return self._board
 
+    def refresh(self) -> None:
+        self.reload_reference()
+        self.reload_board()
+
     def reload_board(self) -> None:
         self._board_loads.run_now(
-            self._ctx.desk.walkin_board, self._ctx.now(), on_done=self._on_board_loaded, on_error=self.show_error
+            self._ctx.desk.walkins.board, self._ctx.now(), on_done=self._on_board_loaded, on_error=self.show_error
         )
 
     def reload_reference(self) -> None:
@@ -120,18 +125,10 @@ class WalkInsPage(QWidget):
         self._message_timer.stop()
         if text and not error:
             self._message_timer.start()
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(
-            f"color: {PALETTE['danger' if error else 'success']}; font-weight: bold;"
-        )
-        self.message_label.setVisible(bool(text))
+        show_message_line(self.message_label, text, error)
 
     def show_error(self, error: BaseException) -> None:
-        text = (
-            self._ctx.l10n().error(error)
-            if isinstance(error, DomainError)
-            else _("Something went wrong. Please try again.")
-        )
+        text = error_text(error, self._ctx.l10n(), _("Something went wrong. Please try again."))
         self.show_message(text, error=True)
 
     def retranslate(self, *_args: Any) -> None:

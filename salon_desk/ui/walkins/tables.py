@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QLayout, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractTableModel
+from PySide6.QtWidgets import QFrame, QLabel, QLayout, QTableView, QVBoxLayout, QWidget
 
 from salon_desk.ui.named import named
+from salon_desk.ui.table_model import RowsTableModel, rows_view
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def section_title() -> QLabel:
@@ -33,27 +35,15 @@ def card(*parts: QWidget | QLayout, stretch_index: int = -1) -> QFrame:
     return frame
 
 
-def people_table(model: Any, name: str, hidden: Iterable[int] = ()) -> QTableView:
-    table = named(QTableView(), name)
-    table.setModel(model)
-    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(32)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+def people_table(model: QAbstractTableModel, name: str, hidden: Iterable[int] = ()) -> QTableView:
+    table = rows_view(model, name)
+    table.horizontalHeader().setStretchLastSection(True)
     for column in hidden:
         table.setColumnHidden(column, True)
     return table
 
 
-def selected_row(table: QTableView, model: Any) -> Any:
+def selected_row(table: QTableView, model: RowsTableModel[R]) -> R | None:
     """The row object of the table's selected row, or None."""
     rows = table.selectionModel().selectedRows() if table.selectionModel() else []
     return model.row_at(rows[0].row()) if rows else None

@@ -9,32 +9,28 @@ translated under the form and nothing typed is lost.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
-from salon_desk.domain.errors import DomainError
+from salon_desk.ui.command_dialog import CommandDialog
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.customers.picker import CustomerPicker
 from salon_desk.ui.i18n import _
 from salon_desk.ui.named import named
-from salon_desk.ui.theme import PALETTE
 from salon_desk.ui.walkins.choices import ReferenceData, fill_services, fill_staff
 from salon_desk.usecases.commands import AddWaitlistEntry
+from salon_desk.usecases.result import Result
 
 DEFAULT_WINDOW_HOURS = 3
 
@@ -57,30 +53,15 @@ def _py_time(value: QTime) -> time:
     return time(value.hour(), value.minute(), value.second(), value.msec() * 1000)
 
 
-class WaitlistDialog(QDialog):
-    saved = Signal(object)  # the use case's Result
-
+class WaitlistDialog(CommandDialog[AddWaitlistEntry]):
     def __init__(self, ctx: UiContext, reference: ReferenceData, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, parent)
         self._reference = reference
-        self._saved_command: AddWaitlistEntry | None = None
         self._build()
         self._set_default_window()
         self.retranslate()
 
     # -- public ------------------------------------------------------------------------------------------
-    def ask(self) -> AddWaitlistEntry | None:
-        self.exec()
-        return self._saved_command
-
-    @property
-    def saved_command(self) -> AddWaitlistEntry | None:
-        return self._saved_command
-
-    def error_text(self) -> str:
-        return "" if self.error_label.isHidden() else self.error_label.text()
-
     def command(self) -> AddWaitlistEntry | None:
         service_id = self.service_combo.currentData()
         if service_id is None:
@@ -140,9 +121,6 @@ class WaitlistDialog(QDialog):
             edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
             edit.setDisplayFormat(display)
         self.notes_edit = named(QLineEdit(), "WaitlistNotes")
-        self.error_label = named(QLabel(wordWrap=True), "FormError")
-        self.error_label.setStyleSheet(f"color: {PALETTE['danger']}; font-weight: bold;")
-        self.error_label.hide()
         self._labels = {key: QLabel() for key in ("customer", "service", "staff", "window", "notes")}
         self._to_label = QLabel()
         window = QHBoxLayout()
@@ -154,16 +132,7 @@ class WaitlistDialog(QDialog):
         form.addRow(self._labels["staff"], self.staff_combo)
         form.addRow(self._labels["window"], window)
         form.addRow(self._labels["notes"], self.notes_edit)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setProperty("primary", True)
-        self.cancel_button = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._on_save_clicked)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        self.lay_out(form)
         self.service_combo.currentIndexChanged.connect(self._on_service_changed)
         self.picker.changed.connect(self.error_label.hide)
 
@@ -180,32 +149,5 @@ class WaitlistDialog(QDialog):
         fill_staff(self.staff_combo, staff, self._ctx.l10n().lang, _("Anyone"))
 
     # -- saving ------------------------------------------------------------------------------------------
-    def _on_save_clicked(self) -> None:
-        command = self.command()
-        if command is None:
-            return
-        self.save_button.setEnabled(False)
-        self._ctx.runner.db(
-            self._ctx.desk.add_waitlist_entry,
-            command,
-            on_done=lambda result: self._on_saved(command, result),
-            on_error=self._on_refused,
-            owner=self,
-        )
-
-    def _on_saved(self, command: AddWaitlistEntry, result: Any) -> None:
-        self.save_button.setEnabled(True)
-        self._saved_command = command
-        self._ctx.events.changes_applied.emit(result.changes)
-        self.saved.emit(result)
-        self.accept()
-
-    def _on_refused(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        message = (
-            self._ctx.l10n().error(error)
-            if isinstance(error, DomainError)
-            else _("Could not save. Please try again.")
-        )
-        self.error_label.setText(message)
-        self.error_label.show()
+    def write(self, command: AddWaitlistEntry) -> Result:
+        return self._ctx.desk.waitlist.add(command)

@@ -1,4 +1,5 @@
-"""Deterministic hand-built calendar data for screenshots, rendering tests and the day-switch benchmark.
+"""Deterministic hand-built calendar data for the rendering tests and the day-switch benchmark (test-only:
+it left the product package).
 
 No database: DayView/WeekView dataclasses filled with plausible Saudi salon data.
 """
@@ -178,20 +179,39 @@ def sample_week_view(sunday: date, staff_index: int = 0) -> WeekView:
 
 
 class SampleDesk:
-    """Serves the sample data through the DeskService read methods the calendar uses (screenshots only)."""
+    """The sample data served through the grouped desk facade's parts the calendar page reads
+    (`desk.calendar`, `desk.reference`, `desk.conflicts`); no database."""
 
     def __init__(self, today: date, staff_count: int = 5, booking_count: int = 24) -> None:
         self._today, self.staff_count, self.booking_count = today, staff_count, booking_count
+        self.calendar = _SampleCalendar(self)
+        self.reference = _SampleReference(self)
+        self.conflicts = _NoConflicts()
+
+
+class _SampleCalendar:
+    def __init__(self, desk: SampleDesk) -> None:
+        self._desk = desk
 
     def today(self) -> date:
-        return self._today
-
-    def list_staff(self, active_only: bool = True) -> tuple[Staff, ...]:
-        return tuple(staff_member(i) for i in range(self.staff_count))
+        return self._desk._today
 
     def day_view(self, day: date) -> DayView:
-        return with_attention_and_overlap(sample_day_view(day, self.staff_count, self.booking_count))
+        return with_attention_and_overlap(sample_day_view(day, self._desk.staff_count, self._desk.booking_count))
 
     def week_view(self, staff_id: str, day: date) -> WeekView:
         sunday = day - timedelta(days=(day.weekday() + 1) % 7)
         return sample_week_view(sunday, int(staff_id.rsplit("-", 1)[1]))
+
+
+class _SampleReference:
+    def __init__(self, desk: SampleDesk) -> None:
+        self._desk = desk
+
+    def staff(self, active_only: bool = True) -> tuple[Staff, ...]:
+        return tuple(staff_member(i) for i in range(self._desk.staff_count))
+
+
+class _NoConflicts:
+    def open(self) -> list[object]:
+        return []

@@ -1,0 +1,1 @@
+"""The services catalogue page (issue #10)."""

@@ -1,0 +1,1 @@
+"""The salon profile page (issue #10, owner)."""

@@ -1,0 +1,1 @@
+"""Sign-in, lock after idle time and quick user switch (issue #10)."""

@@ -1,0 +1,1 @@
+"""The Staff page (issue #10): the staff list and editor, and each person's week."""
