@@ -89,12 +89,23 @@ def desk_service(uow_factory, actor) -> DeskService:  # type: ignore[no-untyped-
     return DeskService(uow_factory, actor)
 
 
+_TESTS_SINCE_FULL_COLLECTION = [0]
+FULL_COLLECTION_EVERY = 25  # a full collection walks every live object; after each test only the young ones
+
+
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_the_main_thread():
-    """As the app does: no cyclic collection may start on a worker thread and free Qt objects there."""
+    """As the app does: no cyclic collection may start on a worker thread and free Qt objects there. The
+    garbage a test leaves is collected here, on the main thread: the young generations after every test, all of
+    them every FULL_COLLECTION_EVERY tests (a full pass over a long session's live objects costs too much)."""
     import gc
 
     gc.disable()
     yield
-    gc.collect()
+    _TESTS_SINCE_FULL_COLLECTION[0] += 1
+    if _TESTS_SINCE_FULL_COLLECTION[0] >= FULL_COLLECTION_EVERY:
+        _TESTS_SINCE_FULL_COLLECTION[0] = 0
+        gc.collect()
+    else:
+        gc.collect(1)
     gc.enable()

@@ -95,7 +95,7 @@ def test_a_fix_someone_else_took_meanwhile_is_refused_and_changes_nothing(sync_w
 
 def test_the_server_refuses_to_resolve_a_card_it_does_not_have(sync_world: SyncWorld) -> None:
     desk = sync_world.desk("Desk 1")
-    with desk.service._uow() as uow:  # a card for a conflict the server never created
+    with desk.service._seat.uow_factory() as uow:  # a card for a conflict the server never created
         actor: Actor = desk.service.actor
         uow.outbox.append(
             "conflict.resolve",
