@@ -193,7 +193,9 @@ def test_a_streamed_40_mb_form_is_refused_while_it_streams(cloud_server, caplog)
     [counted] = [
         r.fields["received_bytes"] for r in caplog.records if r.getMessage() == "request body too large"
     ]
-    assert 16384 < counted <= 16384 + 2 * piece  # the limit plus at most what was already on its way
+    # The limit plus what was already on its way: the server's read buffer and the socket's (a few 64 KiB
+    # pieces, more on a busy machine), never the 40 MB.
+    assert 16384 < counted <= 16384 + 6 * piece
     metrics = cloud_server.client().get("/metrics").text
     assert 'salon_http_bodies_too_large_total{how="streamed"} 1.0' in metrics
 
