@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from salon_desk.usecases.commands import FindSlots
 from salon_desk.usecases.desk import DeskService
+
+T = TypeVar("T")
+
+
+def run_in_own_loop(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own, as a server process runs its loop. The main thread may already
+    have a running loop: Playwright's sync API leaves one there for as long as the session's browser is open,
+    and asyncio.run refuses to start inside it."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(main)
+        except BaseException as error:  # handed to the caller's thread, where pytest reports it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="test-event-loop")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def snapshot(db_path: Path) -> dict[str, list[tuple]]:

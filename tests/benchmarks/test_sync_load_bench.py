@@ -47,6 +47,7 @@ from salon_desk.usecases.commands import UpdateCustomer
 from tests.benchmarks.report import Recorder, scaled
 from tests.cloud.conftest import CloudServer
 from tests.conftest import DEMO_NOW
+from tests.helpers import run_in_own_loop
 from tests.sync.conftest import (  # noqa: F401 - fixtures
     SyncWorld,
     cloud_backend,
@@ -451,9 +452,9 @@ def test_push_p99_at_a_steady_rate_over_many_salons(cloud_server: CloudServer, t
     salons = _many_salons(cloud_server, P99_SALONS)
     seqs = [0] * len(salons)  # each desk's device_seq
     with _served(cloud_server.settings.database_url, tmp_path) as base:
-        asyncio.run(_steady_load(base, salons, seqs, 1, push=True))  # warm up: connections, prepared statements
-        healthz = asyncio.run(_steady_load(base, salons, seqs, P99_SECONDS, push=False))
-        pushes = asyncio.run(_steady_load(base, salons, seqs, P99_SECONDS, push=True))
+        run_in_own_loop(_steady_load(base, salons, seqs, 1, push=True))  # warm up: connections, prepared statements
+        healthz = run_in_own_loop(_steady_load(base, salons, seqs, P99_SECONDS, push=False))
+        pushes = run_in_own_loop(_steady_load(base, salons, seqs, P99_SECONDS, push=True))
     backend = cloud_server.db.backend
     bench(f"[{backend}] push p99, one customer.create per push, steady {P99_RATE}/s over {P99_SALONS} salons, "
           f"{P99_SECONDS} s, salon-cloud serve", _p99(pushes) * 1000, "ms", baseline=_p99(healthz) * 1000,

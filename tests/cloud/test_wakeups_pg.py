@@ -23,6 +23,7 @@ from salon_desk.cloud.metrics import CloudMetrics
 from salon_desk.cloud.sync.notify import SalonNotifier, make_wakeups
 from salon_desk.cloud.sync.wakeups_pg import PgWakeups
 from salon_desk.sync.protocol import PullResponse
+from tests.helpers import run_in_own_loop
 
 PG_ENV = "SALON_TEST_DATABASE_URL"
 LONG = 30.0  # an upper bound that is never reached when things work: no test waits for it
@@ -53,7 +54,7 @@ def _run(body: Callable[[PgWakeups, PgWakeups], Awaitable[None]]) -> None:
             one.dispose()
             two.dispose()
 
-    asyncio.run(main())
+    run_in_own_loop(main())
 
 
 async def _listening(*wakeups: PgWakeups) -> None:
@@ -171,7 +172,7 @@ def test_sqlite_keeps_the_in_memory_path_behind_the_same_interface(tmp_path: obj
         assert await wakeups.wait(event, LONG)
         await wakeups.stop()
 
-    asyncio.run(main())
+    run_in_own_loop(main())
     db.dispose()
 
 
@@ -239,5 +240,5 @@ def test_a_committed_write_wakes_this_process_and_a_rolled_back_one_does_not(tmp
             session.commit()
         assert await wakeups.wait(rolled_back, LONG)
 
-    asyncio.run(main())
+    run_in_own_loop(main())
     db.dispose()
