@@ -180,8 +180,9 @@ def secret_store():
 def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):
     """The desk's sync (controller, status widget, Settings' Cloud box); started when enrolled."""
     from salon_desk.sync import session as sync_session
+    from salon_desk.sync.payments_client import payments_cloud
     from salon_desk.ui.sync.hub import SyncHub
-    from salon_desk.usecases.enrolment import cloud_link, enrolled_desk
+    from salon_desk.usecases.enrolment import EnrolmentError, cloud_link, enrolled_desk
 
     def session_factory():
         enrolled = enrolled_desk(runtime.engine, secrets) if secrets is not None else None
@@ -198,7 +199,19 @@ def build_sync_hub(ctx, runtime: DeskRuntime, secrets, wait: float = 25.0):
             KeyringSecretStore()  # raises the translated "no secure password store" error
         return sync_session.enrol_this_desk(runtime.engine, secrets, url, code, name)
 
-    return SyncHub(ctx, session_factory, enrol, link=cloud_link(runtime.engine), wait=wait)
+    def relink(code: str) -> None:
+        enrolled = enrolled_desk(runtime.engine, secrets) if secrets is not None else None
+        if enrolled is None:
+            raise EnrolmentError("device.not_found")
+        link, token = enrolled
+        sync_session.relink_this_desk(runtime.paths.database, link, token, code, secrets)
+
+    def payments_link():  # issue #12: pay links and refunds go to the same cloud, with the same token
+        enrolled = enrolled_desk(runtime.engine, secrets) if secrets is not None else None
+        return None if enrolled is None else (enrolled[0].cloud_url, enrolled[1])
+
+    runtime.desk.online_payments.connect(payments_cloud(payments_link))
+    return SyncHub(ctx, session_factory, enrol, link=cloud_link(runtime.engine), relink=relink, wait=wait)
 
 
 def start_sync_controller(ctx, database: Path, cloud_url: str, device_id: str, token: str, wait: float = 25.0):

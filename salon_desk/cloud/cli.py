@@ -87,11 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     salon.add_argument("--name-en", required=True)
     salon.add_argument("--timezone", default="Asia/Riyadh")
     salon.add_argument("--sms-sender", default=None, help="registered SMS sender name (<= 11 characters)")
+    salon.add_argument("--vat-number", default=None, help="the 15-digit VAT number (starts and ends with 3)")
+    salon.add_argument("--commercial-registration", default=None, metavar="CR", help="commercial registration number")
     salon.set_defaults(command=_create_salon)
 
     code = commands.add_parser("enrol-code", help="issue a one-time desk enrolment code; prints it")
     code.add_argument("--salon", required=True, metavar="SALON_ID")
     code.add_argument("--role", choices=("receptionist", "manager"), default="manager")
+    code.add_argument(
+        "--rebind-device", metavar="DEVICE_ID", default=None,
+        help="a desk restored from a backup: the code re-links only that desk, keeping its identity",
+    )
     code.set_defaults(command=_enrol_code)
 
     add_provisioning_commands(commands)  # provisioning-code create|list|revoke (#13)
@@ -219,6 +225,8 @@ def _create_salon(args: argparse.Namespace, settings: CloudSettings) -> int:
             name_en=args.name_en,
             timezone=args.timezone,
             sms_sender=args.sms_sender,
+            vat_number=args.vat_number,
+            commercial_registration=args.commercial_registration,
         )
     finally:
         db.dispose()
@@ -229,12 +237,15 @@ def _create_salon(args: argparse.Namespace, settings: CloudSettings) -> int:
 def _enrol_code(args: argparse.Namespace, settings: CloudSettings) -> int:
     db = Database.from_url(settings.database_url)
     try:
-        issued = EnrolmentService(db, SystemClock()).issue_code(args.salon, args.role)
+        issued = EnrolmentService(db, SystemClock()).issue_code(
+            args.salon, args.role, rebind_device_id=args.rebind_device
+        )
     finally:
         db.dispose()
     print(issued.code)
     print(
-        f"salon-cloud: {issued.role} code, single use, valid until {issued.expires_at:%H:%M} UTC",
+        f"salon-cloud: {issued.role} code, single use, valid until {issued.expires_at:%H:%M} UTC"
+        + (f", re-links desk {args.rebind_device} only" if args.rebind_device else ""),
         file=sys.stderr,
     )
     return 0

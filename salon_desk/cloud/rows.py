@@ -16,6 +16,7 @@ from .payments import rows as payment_rows  # noqa: F401 (Moyasar payments, #12)
 from .salons.rows import SalonRow, SalonSyncRow
 from .sync import tables as sync_tables  # replicated entities, change_index, mutation_receipt
 from .sync.aliases import CustomerAliasRow  # noqa: F401 (merged duplicate customers, #14)
+from .sync.audit_trail import SalonAuditEventRow  # noqa: F401 (the salon-wide audit trail, #10)
 from .sync.users import AuditAnchorRow  # noqa: F401 (desk audit chain heads, #10)
 from .throttle import ThrottleEventRow
 

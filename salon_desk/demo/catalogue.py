@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-# (name_ar, name_en, category, minutes, buffer, price SAR, phases [(minutes, stylist busy)])
+# (name_ar, name_en, category, minutes, buffer, price SAR, phases [(minutes, stylist busy)]). Categories are the
+# standard keys of domain.catalogue.STANDARD_CATEGORIES, shown as الشعر / Hair, الأظافر / Nails,
+# الوجه والمكياج / Face and makeup, العناية بالجسم / Body care.
 SERVICES = [
     ("قص شعر", "Haircut", "hair", 45, 10, 120, []),
     ("سشوار", "Blow-dry", "hair", 30, 5, 80, []),
@@ -25,16 +27,16 @@ SERVICES = [
 # Services a customer may have at the same time as each other (a manicure beside a pedicure).
 ALONGSIDE = frozenset({"Manicure", "Pedicure"})
 
-# (name_ar, name_en, title, skills (service categories), colour)
+# (name_ar, name_en, title, skills (service categories), colour from the staff palette, ui/staff/swatches.py)
 STAFF = [
-    ("نورة", "Noura", "Senior stylist", {"hair"}, "#7c5cbf"),
-    ("سارة", "Sara", "Stylist", {"hair"}, "#3b82c4"),
-    ("ريم", "Reem", "Colour specialist", {"hair"}, "#c0507a"),
-    ("هيفاء", "Haifa", "Nail technician", {"nails"}, "#d08a2f"),
-    ("لمى", "Lama", "Beautician", {"face", "body"}, "#2f9d8f"),
-    ("جود", "Joud", "Makeup artist", {"face"}, "#b5513b"),
-    ("منيرة", "Munira", "Stylist", {"hair", "body"}, "#5a7d2e"),
-    ("دانة", "Dana", "Nail technician", {"nails", "body"}, "#8a5a44"),
+    ("نورة", "Noura", "Senior stylist", {"hair"}, "#6A4FB3"),
+    ("سارة", "Sara", "Stylist", {"hair"}, "#2F6FB0"),
+    ("ريم", "Reem", "Colour specialist", {"hair"}, "#B0406C"),
+    ("هيفاء", "Haifa", "Nail technician", {"nails"}, "#A35F12"),
+    ("لمى", "Lama", "Beautician", {"face", "body"}, "#1F7F74"),
+    ("جود", "Joud", "Makeup artist", {"face"}, "#A5452F"),
+    ("منيرة", "Munira", "Stylist", {"hair", "body"}, "#4F7127"),
+    ("دانة", "Dana", "Nail technician", {"nails", "body"}, "#7A4F3A"),
 ]
 
 # The job titles in Arabic (issue #10: titles show in the UI language).

@@ -62,9 +62,13 @@ OPENING = (*(OpeningHours(d, time(10), time(22)) for d in (SAT, SUN, MON, TUE, W
 
 
 def closures(today: date) -> list[date]:
-    # National Day and Founding Day; Eid al-Fitr 1448 (Umm al-Qura, expected 2027-03-10).
-    return [d for d in (date(2026, 9, 23), date(2027, 2, 22), date(2027, 3, 10), date(2027, 3, 11))
-            if abs((d - today).days) < 400]
+    """National Day and Founding Day (fixed), and the first two days of Eid al-Fitr 1448 as the Umm al-Qura
+    calendar gives them (1 Shawwal 1448 = 2027-03-09), the calendar Saudi closures follow."""
+    from hijridate import Hijri
+
+    eid = Hijri(1448, 10, 1).to_gregorian()
+    fixed = (date(2026, 9, 23), date(2027, 2, 22), eid, eid + timedelta(days=1))
+    return [d for d in fixed if abs((d - today).days) < 400]
 
 
 def staff_rules(index: int, staff_id: str, ids: Ids) -> list[AvailabilityRule]:

@@ -27,6 +27,15 @@ MESSAGES = {
     "catalogue.unknown_field": N_("This detail cannot be changed here."),
 }
 
+# The standard service categories, stored by key and shown in the UI language (the booking dialog groups
+# services under them). A category a salon types itself is stored and shown as typed.
+STANDARD_CATEGORIES: dict[str, str] = {
+    "hair": N_("Hair"),
+    "nails": N_("Nails"),
+    "face": N_("Face and makeup"),
+    "body": N_("Body care"),
+}
+
 STAFF_FIELDS = frozenset({"name_ar", "name_en", "title_ar", "title_en", "color", "phone", "sort_order", "active"})
 SERVICE_FIELDS = frozenset({"name_ar", "name_en", "category", "duration_minutes", "buffer_minutes", "price_halalas",
                             "phases", "color", "active", "can_run_alongside"})

@@ -10,6 +10,7 @@ from . import (
     checkout,
     digits,
     money,
+    online_payments,
     payments,
     permissions,
     phone,
@@ -21,7 +22,7 @@ from . import (
     zatca,
 )
 from .i18n import N_
-from .scheduling import editing
+from .scheduling import dated_hours, editing
 
 GENERIC = {
     "internal": N_("Something went wrong. Nothing was changed. Please try again."),
@@ -31,8 +32,8 @@ GENERIC = {
 @cache
 def all_messages() -> dict[str, str]:
     table: dict[str, str] = {}
-    for module in (booking, catalogue, editing, checkout, digits, money, payments, permissions, phone, pin, rules,
-                   scheduling, sync_messages, users, zatca):
+    for module in (booking, catalogue, dated_hours, editing, checkout, digits, money, online_payments, payments,
+                   permissions, phone, pin, rules, scheduling, sync_messages, users, zatca):
         table.update(getattr(module, "MESSAGES", {}))
     table.update(GENERIC)
     return table

@@ -23,6 +23,9 @@ class ExceptionKind(StrEnum):
     TIME_OFF = "time_off"
     BREAK = "break"
     EXTRA_HOURS = "extra_hours"
+    # The time of a booking a manager kept when hours changed (issue #10, "keep it as an exception"): like an
+    # extra shift, but it also wins over the salon's hours and closures (a booking kept on Eid stays on Eid).
+    KEPT = "kept"
 
 
 class WalkInState(StrEnum):
@@ -55,6 +58,17 @@ class OpeningHours:
 
 
 @dataclass(frozen=True, slots=True)
+class DatedHours:
+    """Salon hours for a named date range (Ramadan): on the business days first_day..last_day (inclusive)
+    these weekly hours replace the usual ones; closures still win. No hours on a weekday = closed then."""
+
+    name: str
+    first_day: date
+    last_day: date
+    hours: tuple[OpeningHours, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Salon:
     id: str
     name_ar: str
@@ -73,6 +87,7 @@ class Salon:
     discount_limit_percent: int = 20
     link_expiry_hours: int = 48
     zatca_phase: int = 1
+    dated_hours: tuple[DatedHours, ...] = ()  # issue #10: Ramadan hours and other dated salon hours
 
 
 @dataclass(frozen=True, slots=True)

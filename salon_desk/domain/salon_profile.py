@@ -10,22 +10,24 @@ from typing import Any
 from .errors import ValidationError
 from .model import OpeningHours
 from .rules import clean_name, clean_notes
+from .scheduling.dated_hours import check_dated_hours, dated_hours_to_json
 from .scheduling.editing import check_salon_hours
 from .zatca import validate_vat_number
 
 PROFILE_FIELDS = frozenset({
     "name_ar", "name_en", "vat_number", "commercial_registration", "address", "opening_hours", "closures",
     "cancel_cutoff_minutes", "deposit_halalas", "sms_sender", "digit_style", "idle_lock_minutes",
-    "discount_limit_percent", "link_expiry_hours", "zatca_phase",
+    "discount_limit_percent", "link_expiry_hours", "zatca_phase", "dated_hours",
 })
 BOUNDS = {"cancel_cutoff_minutes": (0, 7 * 24 * 60), "deposit_halalas": (0, 100_000_000),
           "idle_lock_minutes": (1, 240), "discount_limit_percent": (0, 100), "link_expiry_hours": (1, 720),
           "zatca_phase": (1, 2)}
-HOURS_FIELDS = frozenset({"opening_hours", "closures"})
+HOURS_FIELDS = frozenset({"opening_hours", "closures", "dated_hours"})
 
 
 def check_profile(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Cleaned profile fields in their stored form (hours as [{weekday, start, end}], closures as ISO days)."""
+    """Cleaned profile fields in their stored form (hours as [{weekday, start, end}], closures as ISO days,
+    dated hours as in `scheduling.dated_hours`)."""
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise ValidationError("catalogue.unknown_field")
@@ -58,6 +60,10 @@ def check_profile(fields: Mapping[str, Any]) -> dict[str, Any]:
             check_salon_hours(hours)
             values[key] = [{"weekday": h.weekday, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"}
                            for h in sorted(hours, key=lambda h: (h.weekday, h.start))]
+        elif key == "dated_hours":
+            if not isinstance(value, list | tuple):
+                raise ValidationError("salon.bad_value", field=key)
+            values[key] = dated_hours_to_json(check_dated_hours(value))
         elif key == "closures":
             days = sorted({d if isinstance(d, date) else date.fromisoformat(str(d)) for d in value})
             values[key] = [d.isoformat() for d in days]

@@ -12,6 +12,7 @@ MESSAGES = {
     "sync.invalid_args": N_("This change holds a value the server cannot accept ({field}); it was not applied."),
     "sync.forbidden_field": N_("This desk may not change {fields}."),
     "sync.unknown_mutation": N_("This desk version sends a change the server does not know."),
+    "sync.cloud_owned": N_("Only the cloud may change {entity}; this change from a desk was refused."),
     "sync.invalid_row": N_("A stored record holds a value the server cannot read ({field})."),
     "sync.quarantined": N_("This booking held values the server could not read; it was set aside for review."),
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -11,18 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salon_desk.domain.audit_chain import GENESIS, chain_fields, event_hash
 from salon_desk.domain.ids import new_id
 from salon_desk.domain.model import Actor, AuditEvent
 
 from .rows import AuditEventRow
 from .types import instant_text
 
-GENESIS = "0" * 64
-
-
-def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+__all__ = ["GENESIS", "AuditLog", "event_hash"]  # the hashing rule lives in domain.audit_chain
 
 
 class AuditLog:
@@ -58,9 +52,8 @@ class AuditLog:
         event_id: str, salon_id: str, actor_id: str, device_id: str, action: str, entity: str, entity_id: str,
         before: dict[str, Any] | None, after: dict[str, Any] | None, at: datetime,
     ) -> dict[str, Any]:
-        return {"id": event_id, "salon_id": salon_id, "actor_id": actor_id, "device_id": device_id,
-                "action": action, "entity": entity, "entity_id": entity_id, "before": before, "after": after,
-                "at": instant_text(at)}
+        return chain_fields(event_id, salon_id, actor_id, device_id, action, entity, entity_id, before, after,
+                            instant_text(at))
 
     def events_for(self, entity: str, entity_id: str) -> list[AuditEvent]:
         rows = self._session.scalars(

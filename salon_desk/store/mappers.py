@@ -27,6 +27,7 @@ from salon_desk.domain.model import (
     WalkIn,
     WalkInState,
 )
+from salon_desk.domain.scheduling.dated_hours import dated_hours_of
 
 from . import rows as r
 
@@ -49,7 +50,8 @@ def salon(row: r.SalonRow) -> Salon:
                  row.address, opening_hours_from_json(row.opening_hours),
                  tuple(date.fromisoformat(d) for d in row.closures), row.cancel_cutoff_minutes,
                  row.deposit_halalas, row.sms_sender, row.digit_style, row.idle_lock_minutes,
-                 row.discount_limit_percent, row.link_expiry_hours, row.zatca_phase)
+                 row.discount_limit_percent, row.link_expiry_hours, row.zatca_phase,
+                 dated_hours_of(row.dated_hours or ()))
 
 
 def staff(row: r.StaffRow) -> Staff:

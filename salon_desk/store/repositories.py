@@ -12,6 +12,7 @@ from .repo_conflicts import ConflictRepository
 from .repo_money import MoneyRepository
 from .repo_people import CustomerRepository, WaitlistRepository, WalkInRepository
 from .repo_reference import ReferenceRepository
+from .repo_salon_audit import SalonAuditRepository
 from .repo_users import UserRepository
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class Repositories:
 
     def _fresh(self) -> None:
         for name in ("reference", "bookings", "customers", "walkins", "waitlist", "conflicts", "money",
-                     "users", "audit_events", "catalogue"):
+                     "users", "audit_events", "salon_audit", "catalogue"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -68,3 +69,8 @@ class Repositories:
     @cached_property
     def audit_events(self) -> AuditRepository:
         return AuditRepository(self.session)
+
+    @cached_property
+    def salon_audit(self) -> SalonAuditRepository:
+        """The other desks' audit events (issue #10)."""
+        return SalonAuditRepository(self.session)

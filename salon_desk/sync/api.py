@@ -16,9 +16,12 @@ from .protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     AuditAnchors,
+    AuditUpload,
+    AuditUploadAnswer,
     PullResponse,
     PushRequest,
     PushResponse,
+    SalonAuditPage,
 )
 
 CONNECT_TIMEOUT = 5.0
@@ -79,6 +82,19 @@ class SyncApi:
         response = self._send("GET", "/v1/sync/audit-anchors")
         return [(a.seq, a.hash) for a in AuditAnchors.model_validate_json(response.content).anchors]
 
+    def upload_audit(self, upload: AuditUpload) -> AuditUploadAnswer:
+        """`POST /v1/sync/audit`: this desk's audit events for the salon-wide trail (issue #10)."""
+        response = self._send(
+            "POST", "/v1/sync/audit", content=upload.model_dump_json(), headers={"Content-Type": "application/json"}
+        )
+        return AuditUploadAnswer.model_validate_json(response.content)
+
+    def salon_audit(self, after: dict[str, int], limit: int) -> SalonAuditPage:
+        """`GET /v1/sync/audit`: the other desks' audit events after each desk's cursor (issue #10)."""
+        params = [("limit", str(limit)), *(("after", f"{desk}:{seq}") for desk, seq in sorted(after.items()))]
+        response = self._send("GET", "/v1/sync/audit", params=params)
+        return SalonAuditPage.model_validate_json(response.content)
+
     def rebind(self, code: str) -> tuple[str, int]:
         """`POST /v1/devices/rebind` (a desk restored from a backup, 409 device_rewound): a manager's code
         for this desk; returns (the new token, the last device_seq the server has seen). The new token is
@@ -91,6 +107,13 @@ class SyncApi:
     def use_token(self, token: str) -> None:
         self._token = token
         self._headers["Authorization"] = f"Bearer {token}"
+
+    def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A device call beside sync (issue #12: pay links, refunds): JSON in, the JSON object answered out."""
+        answer = self._send("POST", path, json=body).json()
+        if not isinstance(answer, dict):
+            raise SyncHttpError("rejected", code="not_an_object")
+        return answer
 
     def pull(self, cursor: str, limit: int = 1000, wait: float = 0) -> PullResponse:
         params: dict[str, Any] = {"limit": limit, "wait": wait}

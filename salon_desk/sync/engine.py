@@ -16,6 +16,7 @@ thread, schedules the next call after `report.next_delay` seconds and forwards t
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from salon_desk.store.rows import REPLICATED, AuditEventRow, OutboxRow, SyncConf
 from . import state as keys
 from .api import SyncApi, SyncHttpError
 from .apply import install_rows, pending_fields
+from .audit_trail import AuditTrailSync
 from .protocol import (
     MAX_BATCH,
     AuditHead,
@@ -51,6 +53,7 @@ from .protocol import (
 )
 from .state import SyncState
 
+log = logging.getLogger(__name__)
 DESK_SCHEMA_VERSION = 1
 INVALID_ENVELOPE = "invalid_request"  # an outbox row that is no valid protocol.Mutation (never sent)
 RESULT_COUNTERS = {"applied": "applied", "conflict": "conflicts", "refused": "refused"}
@@ -157,6 +160,7 @@ class SyncEngine:
         self._page_limit = page_limit
         self.backoff = backoff or Backoff()
         self.on_calendar_usable: Callable[[], None] | None = None  # called once phase 2 has been applied
+        self._audit = AuditTrailSync(self._sessions, api, device_id)
 
     # ---------------------------------------------------------------- the loop
 
@@ -166,7 +170,11 @@ class SyncEngine:
         try:
             rejected = self._push_all(report)
             if report.error is None:
+                if rejected is None:  # a desk blocked on a refused batch sends nothing until unblocked
+                    self._share_audit(upload=True)  # before a long-poll: the other desks see it as they wake
                 self.pull_all(report, wait)
+                if self._share_audit(upload=False):
+                    report.entities_changed.add("audit_event")
             if rejected is not None:
                 raise rejected  # blocked, visibly, after the pull: reads never wait for a refused batch
         except SyncHttpError as error:
@@ -187,6 +195,15 @@ class SyncEngine:
         else:
             report.next_delay = self.backoff.next_delay()
         return report
+
+    def _share_audit(self, *, upload: bool) -> int:
+        """The salon-wide audit trail (issue #10, audit_trail.py): never fails or blocks the sync itself;
+        what it could not do now it does on a later run."""
+        try:
+            return self._audit.upload() if upload else self._audit.pull()
+        except SyncHttpError as error:
+            log.info("audit trail not shared this time", extra={"fields": {"kind": error.kind, "code": error.code}})
+            return 0
 
     # ---------------------------------------------------------------- push
 

@@ -52,6 +52,7 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "discount_limit_percent": "int",
         "link_expiry_hours": "int",
         "zatca_phase": "int",
+        "dated_hours": "json",  # issue #10: Ramadan hours
     },
     "staff": {
         "name_ar": "text",
@@ -290,7 +291,29 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "expected_cash_halalas": "int",
         "variance_halalas": "int",
     },
+    # Issue #12: a Moyasar pay link and what became of its money. Cloud-owned (cloud/payments/replication.py
+    # writes it), read-only on desks. Never a key, never card data: the card company at most.
+    "online_payment": {
+        "booking_id": "text",
+        "checkout_id": "text",
+        "purpose": "text",  # deposit | balance
+        "amount_halalas": "int",  # asked
+        "status": "text",  # domain.payments.LinkStatus (expiry is read from expires_at)
+        "paid_halalas": "int",
+        "refunded_halalas": "int",
+        "payment_id": "text",  # Moyasar's id of the payment that took the money (refunds name it)
+        "payment_status": "text",  # domain.payments.PaymentStatus of that payment
+        "company": "text",  # mada, visa, ...
+        "language": "text",
+        "expires_at": "instant",
+        "message": "text",  # Moyasar's words on a failed attempt
+        "requested_by": "text",  # device id ("" when the customer asked from the booking page)
+        "history": "json",  # [{at, action, actor, status, paid_halalas, refunded_halalas}], oldest first
+    },
 }
+# Written only by the cloud: a desk mutation naming one is refused (`sync.cloud_owned`). (Conflict cards are
+# cloud-written too, but a desk resolves one with the `conflict.resolve` command.)
+CLOUD_OWNED_ENTITIES = frozenset({"notification", "superseded_edit", "online_payment"})
 ENTITY_RANK = {name: rank for rank, name in enumerate(ENTITY_FIELDS)}
 
 
@@ -449,6 +472,59 @@ class AuditAnchors(WireModel):
     """GET /v1/sync/audit-anchors: this device's anchored chain heads, oldest first."""
 
     anchors: list[AuditHead] = Field(default_factory=list)
+
+
+# The salon-wide audit trail (issue #10, docs/audit-trail.md): each desk uploads its own chain after its push
+# (POST /v1/sync/audit, at most MAX_AUDIT_BATCH events from where the cloud's copy ends) and pulls the other
+# desks' events (GET /v1/sync/audit, a cursor per desk). The salon and the uploading desk come from the token.
+MAX_AUDIT_BATCH = 100
+MAX_AUDIT_PAGE = 500
+HASH_PATTERN = r"^[0-9a-f]{64}$"
+AUDIT_AT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$"  # as hashed
+
+
+class AuditEventWire(WireModel):
+    """One event of a desk's chain exactly as it was hashed (domain.audit_chain). `salon_id` and `device_id`
+    are the values hashed into it ("local" for a desk's events from before it was enrolled): the cloud checks
+    them against the token, never takes them from here."""
+
+    seq: Seq
+    id: Uuid
+    salon_id: str = Field(max_length=36)
+    device_id: str = Field(max_length=36)
+    actor_id: str = Field(max_length=36)
+    action: str = Field(min_length=1, max_length=40)
+    entity: str = Field(min_length=1, max_length=30)
+    entity_id: str = Field(max_length=36)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    at: str = Field(pattern=AUDIT_AT_PATTERN)
+    prev_hash: str = Field(pattern=HASH_PATTERN)
+    hash: str = Field(pattern=HASH_PATTERN)
+
+
+class AuditUpload(WireModel):
+    """POST /v1/sync/audit: the desk's events in chain order, contiguous, starting at most at `stored_seq + 1`."""
+
+    device_id: Uuid
+    events: list[AuditEventWire] = Field(min_length=1, max_length=MAX_AUDIT_BATCH)
+
+
+class AuditUploadAnswer(WireModel):
+    stored_seq: int  # the last event of this desk's chain the cloud holds (0: none)
+
+
+class SalonAuditEventWire(AuditEventWire):
+    desk_id: str  # the desk that uploaded it (its device id)
+
+
+class SalonAuditPage(WireModel):
+    """GET /v1/sync/audit?after=<desk>:<seq>...: the other desks' events after each cursor, by desk then seq,
+    and the name of every desk of the salon."""
+
+    events: list[SalonAuditEventWire] = Field(default_factory=list)
+    desks: dict[str, str] = Field(default_factory=dict)
+    has_more: bool = False
 
 
 class PushRequest(WireModel):

@@ -4,6 +4,7 @@
     report = session.sync_once(wait=25)       # the engine's loop; progress through `on_progress`
     session.interrupt()                       # from any thread: ends a long-poll at once (a local change)
     session.rebind(code, secrets)             # 409 device_rewound: a manager's code re-links this desk
+    relink_this_desk(db_path, link, token, code, secrets)   # the same, for the UI (loop stopped meanwhile)
     session.close()
 
 The session owns its own SQLAlchemy engine and httpx client (specs/sync.md §3.12); `sync.transport` holds the
@@ -25,7 +26,8 @@ from salon_desk.sync.api import SyncApi, SyncHttpError
 from salon_desk.sync.engine import DESK_SCHEMA_VERSION, SyncEngine, SyncHealth, SyncReport, make_sync_engine
 from salon_desk.sync.protocol import PullResponse, parse_cursor
 from salon_desk.sync.transport import USER_AGENT, interruptible_client, post_enrol
-from salon_desk.usecases.enrolment import CloudLink, enrol_desk
+from salon_desk.usecases.enrolment import MESSAGES as ENROL_MESSAGES
+from salon_desk.usecases.enrolment import CloudLink, EnrolmentError, clean_code, enrol_desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,24 @@ def enrol_this_desk(
         app_version=__version__,
         schema_version=DESK_SCHEMA_VERSION,
     )
+
+
+def relink_this_desk(db_path: Path, link: CloudLink, token: str, code: str, secrets: SecretStore) -> None:
+    """A desk restored from a backup (409 device_rewound): a manager's re-link code for this very desk rotates
+    its token and renumbers its unsent changes above what the cloud has seen (SyncSession.rebind). Call it
+    with the sync loop stopped. Raises EnrolmentError (translated) for a bad code or no connection."""
+    typed = clean_code(code)
+    session = open_sync_session(db_path, link.cloud_url, link.device_id, token)
+    try:
+        session.rebind(typed, secrets)
+    except SyncHttpError as error:
+        if error.transient:
+            raise EnrolmentError("enrol.unreachable") from None
+        if error.code in ENROL_MESSAGES:
+            raise EnrolmentError(error.code) from None
+        raise EnrolmentError("enrol.refused", reason=error.code or str(error.status)) from None
+    finally:
+        session.close()
 
 
 def run_until_caught_up(

@@ -1,4 +1,6 @@
-"""The audit page's reads: who did what, filtered by person, entity and date; CSV export; chain verification.
+"""The audit page's reads: who did what on which desk, filtered by person, entity and date; CSV export; chain
+verification. The salon's trail is this desk's own chain plus the other desks' events pulled from the cloud
+(issue #10, sync.audit_trail): offline, the page shows what this desk holds.
 
 Reading the trail is a manager's right (Permission.REPORTS). Events keep personal data by reference, so a
 line shows the person's name (from the desk users), the action, the entity and the fields before and after.
@@ -8,14 +10,16 @@ Turning a line into plain words is the edge's job (it knows the language): see `
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from salon_desk.domain.model import Actor, AuditEvent
+from salon_desk.domain.model import Actor
 from salon_desk.domain.permissions import Permission
 from salon_desk.store.repo_audit import BrokenLink, ChainHead
+from salon_desk.store.repo_salon_audit import DeskEvent
 from salon_desk.store.uow import UnitOfWork
 
 from .area import DeskArea
@@ -48,6 +52,9 @@ class AuditLine:
     before: dict[str, Any]
     after: dict[str, Any]
     record_name: str = ""  # a desk user's name when the record is one (other records keep data by reference)
+    desk_id: str = ""  # the desk whose chain holds the event
+    desk_name: str = ""  # its name as the cloud knows it ("" before this desk first synced)
+    own: bool = True  # written on this desk
 
     def changed_fields(self) -> list[str]:
         keys = list(dict.fromkeys([*self.before, *self.after]))
@@ -65,15 +72,21 @@ def audit_lines(uow: UnitOfWork, actor: Actor, flt: AuditFilter, manager_pin: st
     with uow:
         authorise(uow, actor, Permission.REPORTS, manager_pin)
         names = {u.id: u.name for u in uow.users.credentials(active_only=False)}
-        events = uow.audit_events.search(actor_id=flt.actor_id, entity=flt.entity, since=flt.since,
-                                         until=flt.until, limit=min(max(flt.limit, 1), MAX_LINES))
-        return [_line(e, names) for e in events]
+        limit = min(max(flt.limit, 1), MAX_LINES)
+        own = [DeskEvent(e, uow.device_id) for e in uow.audit_events.search(
+            actor_id=flt.actor_id, entity=flt.entity, since=flt.since, until=flt.until, limit=limit)]
+        others = uow.salon_audit.search(actor_id=flt.actor_id, entity=flt.entity, since=flt.since,
+                                        until=flt.until, limit=limit)
+        desks = uow.salon_audit.desk_names()
+        merged = heapq.merge(own, others, key=lambda d: d.event.at, reverse=True)  # each newest first
+        return [_line(d, names, desks, uow.device_id) for _, d in zip(range(limit), merged, strict=False)]
 
 
 def audit_people(uow: UnitOfWork) -> AuditPeople:
     with uow:
         names = {u.id: u.name for u in uow.users.credentials(active_only=False)}
-        return AuditPeople({i: names.get(i, i) for i in uow.audit_events.actor_ids()})
+        ids = dict.fromkeys([*uow.audit_events.actor_ids(), *uow.salon_audit.actor_ids()])
+        return AuditPeople({i: names.get(i, i) for i in ids})
 
 
 def verify_chain(uow: UnitOfWork) -> BrokenLink | None:
@@ -96,8 +109,9 @@ def to_csv(lines: list[AuditLine]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in lines:
-        base = [line.at.isoformat(), _safe(line.actor_name), line.actor_id, line.device_id, line.action,
-                line.entity, line.entity_id]
+        desk = line.desk_name or line.desk_id  # the desk's name; its id until the cloud named it
+        base = [line.at.isoformat(), _safe(line.actor_name), line.actor_id, _safe(desk), line.action, line.entity,
+                line.entity_id]
         fields = line.changed_fields() or [""]
         for field in fields:
             writer.writerow([*base, field, _safe(_text(line.before.get(field))), _safe(_text(line.after.get(field)))])
@@ -113,10 +127,12 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _line(e: AuditEvent, names: dict[str, str]) -> AuditLine:
+def _line(d: DeskEvent, names: dict[str, str], desks: dict[str, str], this_desk: str) -> AuditLine:
+    e = d.event
     record = names.get(e.entity_id, "") if e.entity == "desk_user" else ""
     return AuditLine(e.id, e.at, e.actor_id, names.get(e.actor_id, ""), e.device_id, e.action, e.entity,
-                     e.entity_id, dict(e.before or {}), dict(e.after or {}), record)
+                     e.entity_id, dict(e.before or {}), dict(e.after or {}), record, d.desk_id,
+                     desks.get(d.desk_id, ""), d.desk_id == this_desk)
 
 
 class AuditArea(DeskArea):

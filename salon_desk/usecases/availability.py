@@ -3,7 +3,7 @@
 
 Consequences are never silent: `preview_*` lists the future bookings a change would leave outside working
 time; `save_week` / `add_exception` refuse (`availability.unsettled`) unless the manager settled each one:
-keep it as an exception (an extra shift covering it is added), move it to another staff member free at that
+keep it as an exception (its time is kept open for that person, even on a closed day), move it to another staff member free at that
 time, or cancel it (the customer is notified by the cancellation). Everything is one transaction.
 """
 
@@ -205,7 +205,8 @@ def settle(uow: UnitOfWork, affected: list[AffectedBooking], settlements: Mappin
                 continue  # the time off was cut around it (add_exception)
             booking = found(uow.bookings.get(a.booking_id), "booking.not_found")
             item = next(i for i in booking.items if i.id == a.item_id)
-            _write_exception(uow, AvailabilityException(new_id(), a.staff_id, ExceptionKind.EXTRA_HOURS,
+            # KEPT wins over salon hours and closures too: a booking kept on a closed day stays there.
+            _write_exception(uow, AvailabilityException(new_id(), a.staff_id, ExceptionKind.KEPT,
                                                         item.start_at, item.busy_until, KEPT_NOTE), acting)
         elif choice is Settlement.MOVE:
             if not settle.staff_id:

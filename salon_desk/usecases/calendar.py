@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from salon_desk.domain.booking import ACTIVE as ACTIVE_STATUSES
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.model import ExceptionKind
 from salon_desk.domain.rules import found
@@ -13,6 +14,7 @@ from salon_desk.domain.scheduling import (
     SlotOption,
     StaffSchedule,
     business_day,
+    business_day_extent,
     business_day_window,
     find_slots,
     working_intervals,
@@ -48,8 +50,18 @@ def _off_time(schedule: StaffSchedule, window: Interval) -> tuple[Span, ...]:
                  if e.kind in OFF_TIME and e.start_at < window.end and e.end_at > window.start)
 
 
+def _kept_on_closed_day(uow: UnitOfWork, day: date, salon: SalonSchedule) -> Interval | None:
+    """A closed day still shows the bookings a manager kept on it ("keep it as an exception", issue #10):
+    its window is theirs, and only their staff have working time then. None when nothing active is left."""
+    extent = business_day_extent(day, salon)
+    kept = [c.item for c in uow.bookings.calendar(extent.start, extent.end, None) if c.status in ACTIVE_STATUSES]
+    if not kept:
+        return None
+    return Interval(min(i.start_at for i in kept), max(i.busy_until for i in kept))
+
+
 def _day(uow: UnitOfWork, day: date, salon: SalonSchedule, tz: str, staff_filter: str | None) -> DayView:
-    window = business_day_window(day, salon)
+    window = business_day_window(day, salon) or _kept_on_closed_day(uow, day, salon)
     if window is None:
         return DayView(day, tz, None, (), ())
     staff = [s for s in uow.reference.staff() if staff_filter in (None, s.id)]

@@ -55,6 +55,7 @@ from .commands import (
     UpdateBookingNotes,
     UpdateCustomer,
 )
+from .online_payments import OnlinePaymentsArea
 from .result import Result
 from .salon_profile import SalonProfileArea
 from .schedule_inputs import salon_of
@@ -215,6 +216,7 @@ class DeskService:
         self.catalogue = CatalogueArea(seat)
         self.availability = AvailabilityArea(seat)
         self.salon_profile = SalonProfileArea(seat)
+        self.online_payments = OnlinePaymentsArea(seat)  # issue #12: Moyasar pay links (cloud-owned state)
 
     @property
     def actor(self) -> Actor:

@@ -54,6 +54,9 @@ MESSAGES = {
         "or ask a manager for a code that re-enrols this desk."
     ),
     "enrolment.rebind_mismatch": N_("This enrolment code was created to re-enrol a different desk."),
+    "enrolment.rebind_revoked": N_(
+        "That desk was removed from the salon and keeps no identity; enrol it with an ordinary code."
+    ),
     "device.not_found": N_("This desk was not found in the salon."),
 }
 

@@ -1,5 +1,6 @@
 """The salon profile and policies (issue #10, owner): names, VAT number, commercial registration, address,
-SMS sender name, digit style, business hours (past midnight allowed) and closures, cancellation cutoff,
+SMS sender name, digit style, business hours (past midnight allowed), dated hours (Ramadan) and closures,
+cancellation cutoff,
 deposit, discount limit, idle lock, link expiry and ZATCA phase. One `salon.patch` mutation, synced to every
 desk. New hours or closures that leave bookings outside working time must be settled like any availability
 change (`availability.settle`)."""
@@ -15,6 +16,7 @@ from salon_desk.domain.model import Actor, Salon
 from salon_desk.domain.permissions import Permission
 from salon_desk.domain.salon_profile import HOURS_FIELDS, check_profile
 from salon_desk.domain.scheduling import SalonSchedule
+from salon_desk.domain.scheduling.dated_hours import dated_hours_of
 from salon_desk.store.mappers import opening_hours_from_json
 from salon_desk.store.uow import UnitOfWork
 from salon_desk.sync.schemas.names import MutationName
@@ -31,7 +33,8 @@ def _schedule_after(salon: Salon, values: Mapping[str, Any]) -> SalonSchedule:
     hours = opening_hours_from_json(values["opening_hours"]) if "opening_hours" in values else salon.opening_hours
     closures = (tuple(date.fromisoformat(d) for d in values["closures"]) if "closures" in values
                 else salon.closures)
-    return SalonSchedule(ZoneInfo(salon.timezone), tuple(hours), tuple(closures))
+    dated = dated_hours_of(values["dated_hours"]) if "dated_hours" in values else salon.dated_hours
+    return SalonSchedule(ZoneInfo(salon.timezone), tuple(hours), tuple(closures), tuple(dated))
 
 
 def preview_profile(uow: UnitOfWork, fields: Mapping[str, Any]) -> list[AffectedBooking]:

@@ -29,7 +29,8 @@ def salon_of(uow: UnitOfWork) -> Salon:
 
 
 def salon_schedule(salon: Salon) -> SalonSchedule:
-    return SalonSchedule(tz=ZoneInfo(salon.timezone), opening_hours=salon.opening_hours, closures=salon.closures)
+    return SalonSchedule(tz=ZoneInfo(salon.timezone), opening_hours=salon.opening_hours, closures=salon.closures,
+                         dated_hours=salon.dated_hours)
 
 
 def item_segments(item: BookingItem) -> tuple[Interval, ...]:

@@ -289,7 +289,7 @@ def test_drain_after_eight_hours_offline(sync_world: SyncWorld, bench: Recorder)
     catch_up_s = time.perf_counter() - started
     backend = sync_world.cloud.db.backend
     bench(f"[{backend}] drain of {OFFLINE_EDITS} mutations queued offline", drain_s, "s", baseline=local_s,
-          baseline_name=f"the {OFFLINE_EDITS} local saves themselves", target="< 10 s for 800")
+          baseline_name=f"the {OFFLINE_EDITS} local saves themselves", target="< 3 s for 800")
     bench(f"[{backend}] other desk catches up on {OFFLINE_EDITS} changes", catch_up_s, "s", baseline=local_s,
           baseline_name=f"the {OFFLINE_EDITS} local saves themselves")
 

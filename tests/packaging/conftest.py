@@ -36,10 +36,11 @@ def real_clock_env(**extra: str) -> dict[str, str]:
 
 
 def frozen_env(home: Path, **extra: str) -> dict[str, str]:
-    """What a front-desk PC gives the frozen program: no virtual environment, no source tree on the path."""
+    """What a front-desk PC gives the frozen program: no virtual environment, no source tree on the path, and no
+    session bus (so no OS keyring) unless a test adds its own (test_frozen_provisioning.py)."""
     env = real_clock_env(QT_QPA_PLATFORM="offscreen", HOME=str(home), XDG_DATA_HOME=str(home / "data"),
                          XDG_CONFIG_HOME=str(home / "config"), **extra)
-    for name in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
+    for name in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "DBUS_SESSION_BUS_ADDRESS"):
         env.pop(name, None)
     env["PATH"] = "/usr/bin:/bin"
     return env

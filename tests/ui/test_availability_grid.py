@@ -143,6 +143,8 @@ def test_receptionist_is_refused_with_a_translated_message(qtbot, ui_context, ui
     page = page_for(qtbot, ui_context)
     page.edits["title_en"].setText("Head stylist")
     page.save_staff()
+    qtbot.waitUntil(lambda: getattr(page, "manager_pin_dialog", None) is not None, timeout=10_000)
+    page.manager_pin_dialog.reject()  # no manager's PIN (tests/ui/test_manager_pin_prompt.py): the refusal stays
     qtbot.waitUntil(lambda: page.message_label.text() != "", timeout=10_000)
     assert "الموظفين" in page.message_label.text()
 
@@ -157,7 +159,7 @@ def test_services_page_refuses_a_negative_price_and_saves_a_new_service(qtbot, u
     qtbot.waitUntil(lambda: page.table.rowCount() > 0, timeout=10_000)
     page.start_new()
     page.name_en.setText("Fringe")
-    page.category.setText("hair")
+    page.category.setEditText("hair")
     page.price.setText("-5")
     page.save()
     assert page.message_label.text() == "The amount cannot be negative."

@@ -14,6 +14,7 @@ from salon_desk.domain.errors import Conflict
 from salon_desk.domain.model import (
     AvailabilityException,
     AvailabilityRule,
+    DatedHours,
     ExceptionKind,
     OpeningHours,
     Phase,
@@ -59,7 +60,19 @@ def salons(draw) -> SalonSchedule:
         OpeningHours(weekday, *draw(day_spans)) for weekday in range(7) for _ in range(draw(spans_a_day))
     ]
     closures = draw(st.lists(st.sampled_from(DAYS), max_size=1))
-    return SalonSchedule(draw(st.sampled_from(ZONES)), tuple(hours), tuple(closures))
+    dated: tuple[DatedHours, ...] = ()
+    if draw(st.booleans()):  # Ramadan hours over some of the days, replacing the weekly ones there
+        first, last = sorted(draw(st.lists(st.sampled_from(DAYS), min_size=2, max_size=2)))
+        ramadan = [OpeningHours(weekday, *draw(day_spans)) for weekday in range(7) for _ in range(draw(spans_a_day))]
+        dated = (DatedHours("Ramadan", first, last, tuple(ramadan)),)
+    return SalonSchedule(draw(st.sampled_from(ZONES)), tuple(hours), tuple(closures), dated)
+
+
+def hours_of_day(salon: SalonSchedule, day: date) -> tuple[OpeningHours, ...]:
+    for dated in salon.dated_hours:
+        if dated.first_day <= day <= dated.last_day:
+            return dated.hours
+    return salon.opening_hours
 
 
 @st.composite
@@ -149,19 +162,20 @@ def cell_is_working(cell: datetime, staff: StaffSchedule, salon: SalonSchedule) 
         weekly_span(d, h.start, h.end, tz).contains(cell)
         for d in days
         if d not in salon.closures
-        for h in salon.opening_hours
+        for h in hours_of_day(salon, d)
         if h.weekday == d.weekday()
     )
 
     def holds(kinds):
         return any(e.start_at <= cell < e.end_at for e in staff.exceptions if e.kind in kinds)
 
+    if holds({ExceptionKind.TIME_OFF, ExceptionKind.BREAK}):
+        return False
+    if holds({ExceptionKind.KEPT}):  # a kept booking's time wins over salon hours and closures
+        return True
     if not ((in_rule and in_open) or holds({ExceptionKind.EXTRA_HOURS})):
         return False
-    return (
-        not holds({ExceptionKind.TIME_OFF, ExceptionKind.BREAK})
-        and business_day(cell, salon) not in salon.closures
-    )
+    return business_day(cell, salon) not in salon.closures
 
 
 def cells(window: Interval) -> list[datetime]:

@@ -36,7 +36,7 @@ class JobStatus(StrEnum):
 
 
 # Events that may happen again to the same booking, each time worth a message (occurrence 1, 2, ...).
-REPEATABLE = frozenset({Event.BOOKING_RESCHEDULED})
+REPEATABLE = frozenset({Event.BOOKING_RESCHEDULED, Event.PAYMENT_LINK})  # each pay link is its own message
 
 CLAIMABLE = (JobStatus.PENDING.value, JobStatus.FAILED.value)
 FINAL = frozenset({JobStatus.SENT, JobStatus.DEAD, JobStatus.SKIPPED})

@@ -28,16 +28,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from salon_desk.domain.errors import DomainError, Forbidden, NotFound
+from salon_desk.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from salon_desk.domain.payments import LinkStatus
 from salon_desk.domain.permissions import Permission, allows
+from salon_desk.sync.protocol import UUID_PATTERN
 
-from ..deps import Language, ReadSession
+from ..deps import Language, ReadSession, Services
 from ..devices.auth import CurrentDevice, ManagerDevice
 from ..devices.service import AuthenticatedDevice
 from ..errors import http_status
 from ..i18n import negotiate_language, translate
 from ..sync.users import desk_user, has_users
+from .messages import send_pay_link
 from .service import LinkRequest, LinkView, PaymentsService, PaymentView
 
 router = APIRouter(tags=["payments"])
@@ -76,6 +78,9 @@ class LinkIn(Strict):
     purpose: Literal["deposit", "balance"] = "deposit"
     booking_id: str | None = Field(None, max_length=36)
     lang: Literal["ar", "en"] = "ar"
+    checkout_id: str | None = Field(None, pattern=UUID_PATTERN)
+    # The desk's "Send pay link": the link goes to the booking's customer by SMS/WhatsApp, in their language.
+    notify_customer: bool = False
 
 
 class LinkOut(BaseModel):
@@ -88,6 +93,7 @@ class LinkOut(BaseModel):
     expires_at: str
     paid_halalas: int
     refunded_halalas: int
+    notified: bool = False  # the link went to the customer's message queue (notify_customer)
 
 
 class PaymentOut(BaseModel):
@@ -156,12 +162,18 @@ def get_account(device: CurrentDevice, payments: Payments) -> AccountOut:
 
 
 @router.post("/v1/payments/links", status_code=201, response_model=LinkOut)
-def create_link(body: LinkIn, device: CurrentDevice, payments: Payments) -> LinkOut:
+def create_link(body: LinkIn, device: CurrentDevice, payments: Payments, services: Services) -> LinkOut:
     request = LinkRequest(
         idempotency_key=body.idempotency_key, amount_halalas=body.amount_halalas, purpose=body.purpose,
-        booking_id=body.booking_id, lang=body.lang,
+        booking_id=body.booking_id, lang=body.lang, checkout_id=body.checkout_id,
     )
-    return _link_out(payments.create_link(device.salon_id, device.device_id, request))
+    if body.notify_customer and body.booking_id is None:
+        raise Conflict("online_payments.no_customer")  # nobody to send it to: refused before Moyasar is asked
+    view = payments.create_link(device.salon_id, device.device_id, request)
+    out = _link_out(view)
+    if body.notify_customer:
+        out.notified = send_pay_link(services.db, device.salon_id, view, services.clock.now())
+    return out
 
 
 @router.get("/v1/payments/links/{link_id}", response_model=LinkOut)

@@ -47,6 +47,7 @@ class PayLinkRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80))
     request_hash: Mapped[str] = mapped_column(String(64))  # the same key with another body is refused
     booking_id: Mapped[str | None] = mapped_column(UuidText)
+    checkout_id: Mapped[str | None] = mapped_column(UuidText, default=None)  # the desk's bill (c0021)
     purpose: Mapped[str] = mapped_column(String(16))  # deposit | balance
     amount_halalas: Mapped[int] = mapped_column(BigInteger)
     lang: Mapped[str] = mapped_column(String(2))

@@ -43,6 +43,7 @@ from ..db import Database
 from ..devices.tokens import SALON_PART, salon_of_part, salon_part
 from ..errors import BadRequest, Gone, Unauthorized, Unavailable
 from ..salons.rows import SalonRow
+from . import replication
 from .keys import KeyBox, KeyBoxError
 from .provider import NewInvoice, PaymentProvider, ProviderError, ProviderPayment, ProviderRefused
 from .rows import (
@@ -74,6 +75,7 @@ class LinkRequest:
     purpose: str = "deposit"
     booking_id: str | None = None
     lang: str = "ar"
+    checkout_id: str | None = None  # the desk's bill a balance link was sent for (shown on every desk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +227,7 @@ class PaymentsService:
                 idempotency_key=key,
                 request_hash=digest,
                 booking_id=request.booking_id,
+                checkout_id=request.checkout_id,
                 purpose=request.purpose,
                 amount_halalas=request.amount_halalas,
                 lang=request.lang,
@@ -892,6 +895,7 @@ class PaymentsService:
                 entity_id=entity_id, action=action[:40], actor=actor[:80], before=before, after=after,
             )
         )
+        replication.note(session, salon_id, entity, entity_id)  # desks see the change by pull
 
 
 def _request_hash(request: LinkRequest) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from salon_desk.sync.protocol import (
+    MAX_AUDIT_PAGE,
     MAX_PULL_LIMIT,
     MAX_WAIT_SECONDS,
     MIN_SCHEMA_VERSION,
@@ -20,6 +21,8 @@ from salon_desk.sync.protocol import (
     PROTOCOL_VERSION,
     AuditAnchors,
     AuditHead,
+    AuditUpload,
+    AuditUploadAnswer,
     PullResponse,
     PushRequest,
 )
@@ -28,7 +31,7 @@ from ..deps import CloudServices, Language, Services
 from ..devices.auth import CurrentDevice
 from ..errors import BadRequest
 from ..web import error_response
-from . import users
+from . import audit_trail, users
 from .limits import LimitedBodyRoute
 from .notify import SalonNotifier, make_wakeups
 from .pull import read_page
@@ -115,6 +118,31 @@ def audit_anchors(request: Request, device: CurrentDevice, services: Services) -
     with services.db.reader() as session:
         anchors = users.anchors(session, device.salon_id, device.device_id)
     return _json(request, AuditAnchors(anchors=[AuditHead(seq=seq, hash=h) for seq, h in anchors]))
+
+
+@router.post("/audit")
+def upload_audit(body: AuditUpload, request: Request, device: CurrentDevice, services: Services) -> Response:
+    """This desk's own audit events for the salon-wide trail (issue #10, audit_trail.py)."""
+    if body.device_id != device.device_id:
+        raise BadRequest("sync.device_mismatch")
+    with services.db.session() as session:
+        stored = audit_trail.store_events(session, device, body.events, services.clock.now())
+        session.commit()
+    return _json(request, AuditUploadAnswer(stored_seq=stored))
+
+
+@router.get("/audit")
+def salon_audit(
+    request: Request,
+    device: CurrentDevice,
+    services: Services,
+    after: list[str] = Query([]),
+    limit: int = Query(MAX_AUDIT_PAGE, ge=1, le=MAX_AUDIT_PAGE),
+) -> Response:
+    """The salon's other desks' audit events after the desk's cursor for each (issue #10)."""
+    cursors = audit_trail.parse_after(after)
+    with services.db.reader() as session:
+        return _json(request, audit_trail.read_page(session, device, cursors, limit))
 
 
 @router.get("/pull")

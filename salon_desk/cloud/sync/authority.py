@@ -23,7 +23,7 @@ from salon_desk.sync.protocol import Mutation
 from salon_desk.sync.schemas.names import MutationName
 
 from .context import CommandContext, Refusal
-from .users import desk_user, has_users
+from .users import ENTITY, desk_user, has_users
 
 # Mutation name (wire string) -> the permission it needs. Other features add their protected commands here.
 PROTECTED: dict[str, Permission] = {
@@ -41,7 +41,8 @@ PROTECTED: dict[str, Permission] = {
     MutationName.SERVICE_PATCH: Permission.SERVICES,
     MutationName.SALON_PATCH: Permission.SALON_SETTINGS,
 }
-HOURS_FIELDS = frozenset({"opening_hours", "closures"})  # a salon.patch of only these needs CLOSURES
+# a salon.patch of only these needs CLOSURES
+HOURS_FIELDS = frozenset({"opening_hours", "closures", "dated_hours"})
 SELF_SERVICE_FIELDS = frozenset({"pin_hash"})
 
 
@@ -72,9 +73,11 @@ def required_in_context(ctx: CommandContext) -> Permission | None:
 
 def check(ctx: CommandContext) -> None:
     """Raises Refusal("forbidden", ...) when the actor may not make this mutation. Call after validation."""
-    mutation, session = ctx.mutation, ctx.changes.session
+    mutation = ctx.mutation
     actor_id = mutation.actor.desk_user_id
-    user = desk_user(session, ctx.salon_id, actor_id)
+    # Through the change set: read once per push, not once per mutation (issue #14), and never stale: the
+    # carried rows are dropped when another writer of the salon committed in between.
+    user = ctx.changes.get(ENTITY, actor_id) if actor_id else None
     if user is not None and (not user["active"] or user["deleted_at"] is not None):
         raise Refusal("forbidden", "permission.user_revoked")
     permission = required_in_context(ctx)

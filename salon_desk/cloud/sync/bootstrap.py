@@ -32,7 +32,7 @@ from .segments import insert_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
 
 CHUNK = 500
-CLOUD_OWNED = {"sync_conflict", "superseded_edit", "notification"}  # never imported from a desk
+CLOUD_OWNED = {"sync_conflict", "superseded_edit", "notification", "online_payment"}  # never imported from a desk
 
 
 def _desk_rows(desk: sqlite3.Connection, entity: str, salon_id: str) -> list[dict[str, Any]]:

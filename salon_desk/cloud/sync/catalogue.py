@@ -20,6 +20,7 @@ from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import AvailabilityException, AvailabilityRule, ExceptionKind, OpeningHours
 from salon_desk.domain.salon_profile import check_profile
 from salon_desk.domain.scheduling import SalonSchedule
+from salon_desk.domain.scheduling.dated_hours import dated_hours_of
 from salon_desk.domain.scheduling.editing import WeeklySpan, check_exception, check_week
 from salon_desk.sync.protocol import parse_instant
 
@@ -181,7 +182,8 @@ def _check_break(ctx: CommandContext, exc: AvailabilityException) -> None:
         return  # a salon without a profile yet has no hours to check against
     hours = tuple(OpeningHours(int(h["weekday"]), time.fromisoformat(h["start"]), time.fromisoformat(h["end"]))
                   for h in salon.get("opening_hours") or [])
-    schedule = SalonSchedule(ZoneInfo(salon.get("timezone") or "Asia/Riyadh"), hours)
+    schedule = SalonSchedule(ZoneInfo(salon.get("timezone") or "Asia/Riyadh"), hours,
+                             dated_hours=dated_hours_of(salon.get("dated_hours") or ()))  # Ramadan hours too
     rules = [AvailabilityRule(r["id"], r["staff_id"], int(r["weekday"]), r["start_time"], r["end_time"],
                               r["valid_from"], r["valid_to"])
              for r in _live_rows(ctx, "availability_rule", exc.staff_id)]

@@ -40,7 +40,8 @@ PATCHABLE: dict[str, frozenset[str]] = {
                           "phases", "color", "active", "can_run_alongside"}),
     "salon": frozenset({"name_ar", "name_en", "vat_number", "commercial_registration", "address", "opening_hours",
                         "closures", "cancel_cutoff_minutes", "deposit_halalas", "sms_sender", "digit_style",
-                        "idle_lock_minutes", "discount_limit_percent", "link_expiry_hours", "zatca_phase"}),
+                        "idle_lock_minutes", "discount_limit_percent", "link_expiry_hours", "zatca_phase",
+                        "dated_hours"}),
     "walk_in": frozenset(
         {"name", "phone", "customer_id", "preferred_staff_id", "state", "booking_id", "left_at"}
     ),

@@ -61,7 +61,10 @@ def _column_type(name: str, kind: Kind) -> TypeEngine[Any] | type[TypeEngine[Any
     return types[kind]
 
 
-TABLE_NAMES = {entity: entity for entity in ENTITY_FIELDS} | {"salon": "salon_profile"}
+# `salon` is the tenant table of cloud.salons; `online_payment` is cloud/payments' own working table, of which
+# the replicated row is the desk-visible summary (issue #12).
+TABLE_NAMES = {entity: entity for entity in ENTITY_FIELDS} | {"salon": "salon_profile",
+                                                              "online_payment": "online_payment_replica"}
 NOT_NULL = {"id", "salon_id", "created_at", "updated_at"}
 
 

@@ -1,10 +1,14 @@
 """A staff member's working time and free time, and whether a booking fits in it.
 
-Working time = (weekly rules ∩ salon opening hours) ∪ EXTRA_HOURS, minus closures, minus TIME_OFF and
-BREAK. Business rules chosen:
+Working time = (((weekly rules ∩ salon opening hours) ∪ EXTRA_HOURS) minus closures) ∪ KEPT, minus TIME_OFF
+and BREAK. Salon opening hours are the weekly ones or, inside their range, the dated ones (Ramadan).
+Business rules chosen:
 - EXTRA_HOURS is an explicit manager decision, so it wins over the salon's weekly hours (a stylist may
   come in early for a bride) but not over a closure: on Eid nobody is bookable.
-- TIME_OFF and BREAK win over everything, EXTRA_HOURS included.
+- KEPT is the time of a booking a manager kept when hours changed ("keep it as an exception"): it wins over
+  salon hours and closures too (a booking kept on Eid stays on Eid, and only it: the kept time is exactly
+  the booking's), but not over TIME_OFF or BREAK, so later leave over it is still listed as a consequence.
+- TIME_OFF and BREAK win over everything, EXTRA_HOURS and KEPT included.
 - A weekly rule belongs to the business day it starts on: valid_from/valid_to (inclusive) are compared
   with that day, so Thursday 21:00-03:00 valid to Thursday still covers Friday 01:30.
 """
@@ -88,13 +92,13 @@ class StaffTimeline:
             self.rules[rule.weekday].append((time_us(rule.start), time_us(rule.end), valid_from, valid_to))
         lo_at, hi_at = from_us(lo), from_us(hi)
         extra: list[Span] = []
+        kept: list[Span] = []
         away: list[Span] = []
         for exc in staff.exceptions:
             if exc.end_at > lo_at and exc.start_at < hi_at:
-                (extra if exc.kind == ExceptionKind.EXTRA_HOURS else away).append(
-                    (to_us(exc.start_at), to_us(exc.end_at))
-                )
-        self.extra, self.away = merge_spans(extra), merge_spans(away)
+                adds = {ExceptionKind.EXTRA_HOURS: extra, ExceptionKind.KEPT: kept}.get(exc.kind, away)
+                adds.append((to_us(exc.start_at), to_us(exc.end_at)))
+        self.extra, self.kept, self.away = merge_spans(extra), merge_spans(kept), merge_spans(away)
         # Kept as datetimes (cheap to compare); only those in a window asked about get converted.
         self.busy = sorted([b for b in staff.busy if b.end > lo_at and b.start < hi_at], key=_start)
         self._busy_from = 0
@@ -109,10 +113,12 @@ class StaffTimeline:
         spans = intersect_spans(merge_spans(weekly) if len(weekly) > 1 else weekly, window.open)
         if self.extra:
             spans = merge_spans(spans + clip_spans(self.extra, window.lo, window.hi))
-        if self.away or window.closed:
-            spans = subtract_spans(
-                spans, merge_spans(window.closed + clip_spans(self.away, window.lo, window.hi))
-            )
+        if window.closed:
+            spans = subtract_spans(spans, merge_spans(window.closed))
+        if self.kept:
+            spans = merge_spans(spans + clip_spans(self.kept, window.lo, window.hi))
+        if self.away:
+            spans = subtract_spans(spans, clip_spans(self.away, window.lo, window.hi))
         return clip_spans(spans, window.lo, window.hi)
 
     def free(self, window: Window) -> list[Span]:

@@ -6,6 +6,10 @@ midnight (Ramadan 21:00-03:00), and closures (Eid, National Day) are whole busin
 A business day D owns the instants from the end of D-1's past-midnight hours ("carry-in") up to the end
 of D's own. Which instants belong to which business day follows the weekly hours only, not closures,
 so the day view and daily close never re-file a booking because a day was later declared closed.
+
+Dated hours (Ramadan, `dated_hours`) replace the weekly hours on the business days inside their range, for
+opening time and business days alike: a Ramadan booking at 01:30 belongs to the evening before. Closures
+still win over them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..model import OpeningHours, Salon
+from ..model import DatedHours, OpeningHours, Salon
 from .intervals import DAY_US, Interval, Span, from_us, merge_spans, to_us
 
 _UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -26,10 +30,12 @@ class SalonSchedule:
     tz: ZoneInfo
     opening_hours: tuple[OpeningHours, ...]  # weekday 0=Mon..6=Sun; end <= start => runs past midnight
     closures: tuple[date, ...] = ()  # business days closed (Eid, National Day)
+    dated_hours: tuple[DatedHours, ...] = ()  # Ramadan hours: replace opening_hours inside their ranges
 
     @classmethod
     def of_salon(cls, salon: Salon) -> SalonSchedule:
-        return cls(ZoneInfo(salon.timezone), tuple(salon.opening_hours), tuple(salon.closures))
+        return cls(ZoneInfo(salon.timezone), tuple(salon.opening_hours), tuple(salon.closures),
+                   tuple(salon.dated_hours))
 
 
 def weekday_of(ordinal: int) -> int:
@@ -117,13 +123,22 @@ class SalonCalendar:
     def __init__(self, salon: SalonSchedule) -> None:
         self.clock = LocalClock(salon.tz)
         self.closed = frozenset(d.toordinal() for d in salon.closures)
-        self.hours: list[list[tuple[int, int]]] = [[] for _ in range(7)]
-        for h in salon.opening_hours:
-            self.hours[h.weekday].append((time_us(h.start), time_us(h.end)))
+        self.hours = _by_weekday(salon.opening_hours)
+        # (first ordinal, last ordinal, hours by weekday) of each dated range
+        self.dated = [(d.first_day.toordinal(), d.last_day.toordinal(), _by_weekday(d.hours))
+                      for d in salon.dated_hours]
+
+    def hours_of(self, ordinal: int) -> list[tuple[int, int]]:
+        """The (start, end) wall times of a business day: its dated hours inside a range, else the weekly ones."""
+        weekday = weekday_of(ordinal)
+        for first, last, hours in self.dated:
+            if first <= ordinal <= last:
+                return hours[weekday]
+        return self.hours[weekday]
 
     def nominal_spans(self, ordinal: int) -> list[Span]:
-        """The weekly opening spans of a business day, ignoring closures."""
-        return [self.clock.weekly_span(ordinal, s, e) for s, e in self.hours[weekday_of(ordinal)]]
+        """The opening spans of a business day (weekly or dated hours), ignoring closures."""
+        return [self.clock.weekly_span(ordinal, s, e) for s, e in self.hours_of(ordinal)]
 
     def open_spans(self, first: int, last: int) -> list[Span]:
         """Merged opening spans of the open business days first..last (ordinals, inclusive)."""
@@ -136,7 +151,7 @@ class SalonCalendar:
     def carry_in(self, ordinal: int) -> int:
         """Where business day `ordinal` begins: the end of the previous day's past-midnight hours."""
         begin = self.clock.midnight(ordinal)
-        for s, e in self.hours[weekday_of(ordinal - 1)]:
+        for s, e in self.hours_of(ordinal - 1):
             if e <= s:
                 begin = max(begin, self.clock.wall(ordinal, e))
         return begin
@@ -154,6 +169,13 @@ class SalonCalendar:
     def days(self, lo: int, hi: int) -> Iterator[int]:
         """Local calendar dates (ordinals) whose days meet [lo, hi)."""
         yield from range(self.clock.local_ordinal(lo), self.clock.local_ordinal(hi - 1) + 1)
+
+
+def _by_weekday(hours: tuple[OpeningHours, ...]) -> list[list[tuple[int, int]]]:
+    out: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for h in hours:
+        out[h.weekday].append((time_us(h.start), time_us(h.end)))
+    return out
 
 
 def business_day(instant: datetime, salon: SalonSchedule) -> date:

@@ -121,7 +121,7 @@ def check_exception(exc: AvailabilityException, rules: Sequence[AvailabilityRule
                     others: Sequence[AvailabilityException] = ()) -> None:
     """A dated exception: ends after it starts; a break lies inside the person's working time that day
     (weekly hours within the salon's, or an extra shift)."""
-    if exc.kind not in set(ExceptionKind):
+    if exc.kind not in set(ExceptionKind) or exc.kind is ExceptionKind.KEPT:  # KEPT only comes from settling
         raise ValidationError("availability.bad_kind")
     if exc.end_at <= exc.start_at:
         raise ValidationError("availability.end_before_start", start=exc.start_at.isoformat(),
@@ -131,7 +131,8 @@ def check_exception(exc: AvailabilityException, rules: Sequence[AvailabilityRule
     extra = tuple(o for o in others if o.kind is ExceptionKind.EXTRA_HOURS)
     staff = StaffSchedule(exc.staff_id, tuple(rules), extra)
     window = Interval(exc.start_at, exc.end_at)
-    working = working_intervals(staff, SalonSchedule(salon.tz, salon.opening_hours), window)
+    working = working_intervals(staff, SalonSchedule(salon.tz, salon.opening_hours,
+                                                     dated_hours=salon.dated_hours), window)
     if sum((w.end - w.start for w in working), timedelta()) < window.duration:
         raise ValidationError("availability.break_outside_hours", start=exc.start_at.isoformat(),
                               end=exc.end_at.isoformat())

@@ -55,7 +55,7 @@ def obstacles(staff: StaffSchedule, salon: SalonSchedule, segments: Sequence[Int
     lo, hi = wanted[0][0], wanted[-1][1]
     away: list[Span] = []
     for exc in staff.exceptions:
-        if exc.kind is ExceptionKind.EXTRA_HOURS:
+        if exc.kind in (ExceptionKind.EXTRA_HOURS, ExceptionKind.KEPT):
             continue
         span = (to_us(exc.start_at), to_us(exc.end_at))
         hit = intersect_spans(wanted, [span])

@@ -12,6 +12,7 @@ from .money import (
     PaymentRow,
     RefundRow,
 )
+from .online_payments import OnlinePaymentRow
 from .people import CustomerRow, WaitlistEntryRow, WalkInRow
 from .reference import (
     AvailabilityExceptionRow,
@@ -23,13 +24,15 @@ from .reference import (
     StaffRow,
     StaffServiceRow,
 )
+from .salon_audit import AuditDeskRow, SalonAuditEventRow  # the other desks' audit events (#10)
 from .sync import AuditEventRow, NotificationRow, OutboxRow, SupersededEditRow, SyncConflictRow, SyncStateRow
 
 __all__ = [
+    "AuditDeskRow", "SalonAuditEventRow",  # issue #10: the other desks' audit events
     "AuditEventRow", "AvailabilityExceptionRow", "AvailabilityRuleRow", "Base", "BookingItemRow", "BookingRow",
     "CheckoutRow", "DailyCloseItemRow", "DailyCloseRow",
     "CreditNoteRow", "CustomerRow", "DeskUserRow", "InvoiceCounterRow", "InvoiceRow", "NotificationRow",
-    "OutboxRow", "PaymentRow", "PinAttemptRow", "RefundRow", "Replicated", "SalonRow", "ServiceRow", "StaffRow",
+    "OnlinePaymentRow", "OutboxRow", "PaymentRow", "PinAttemptRow", "RefundRow", "Replicated", "SalonRow", "ServiceRow", "StaffRow",
     "StaffServiceRow", "SupersededEditRow", "SyncConflictRow", "SyncStateRow", "WaitlistEntryRow", "WalkInRow",
 ]
 
@@ -42,4 +45,5 @@ REPLICATED = {
     "invoice": InvoiceRow, "credit_note": CreditNoteRow, "notification": NotificationRow,
     "sync_conflict": SyncConflictRow, "superseded_edit": SupersededEditRow,
     "checkout": CheckoutRow, "daily_close": DailyCloseRow,
+    "online_payment": OnlinePaymentRow,  # issue #12: cloud-owned, read-only here
 }

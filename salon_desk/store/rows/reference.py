@@ -42,6 +42,8 @@ class SalonRow(Replicated, Base):
     discount_limit_percent: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
     link_expiry_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
     zatca_phase: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Ramadan and other dated hours: [{name, first_day, last_day, hours: [{weekday, start, end}]}]
+    dated_hours: Mapped[list[Any]] = mapped_column(Json, default=list, server_default="[]")
 
 
 class StaffRow(Replicated, Base):

@@ -23,7 +23,7 @@ Minutes = Annotated[StrictInt, Field(ge=1, le=24 * 60)]
 Buffer = Annotated[StrictInt, Field(ge=0, le=24 * 60)]
 SortOrder = Annotated[StrictInt, Field(ge=0, le=10_000)]
 Category = Annotated[Name, Field(max_length=60)]
-ExceptionKind = Literal["time_off", "break", "extra_hours"]
+ExceptionKind = Literal["time_off", "break", "extra_hours", "kept"]
 DigitStyle = Literal["latn", "arab"]
 
 
@@ -151,6 +151,15 @@ class OpeningSpan(Strict):
     end: WallTime
 
 
+class DatedHoursSpec(Strict):
+    """Ramadan or other dated salon hours (domain.scheduling.dated_hours checks the rest)."""
+
+    name: Annotated[Name, Field(max_length=60)]
+    first_day: Day
+    last_day: Day
+    hours: list[OpeningSpan] = Field(max_length=50)
+
+
 class SalonFields(Strict):
     name_ar: Name = None  # type: ignore[assignment]
     name_en: Name = None  # type: ignore[assignment]
@@ -167,6 +176,7 @@ class SalonFields(Strict):
     discount_limit_percent: Annotated[StrictInt, Field(ge=0, le=100)] = None  # type: ignore[assignment]
     link_expiry_hours: Annotated[StrictInt, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
     zatca_phase: Annotated[StrictInt, Field(ge=1, le=2)] = None  # type: ignore[assignment]
+    dated_hours: list[DatedHoursSpec] = Field(default=None, max_length=50)  # type: ignore[arg-type]
 
 
 class SalonPatch(Strict):

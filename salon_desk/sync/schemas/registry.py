@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from ..protocol import fields_of
+from ..protocol import CLOUD_OWNED_ENTITIES, fields_of
 from . import catalogue, money, users, v1
 from .fields import (
     CURRENT_VERSION,
@@ -76,6 +76,8 @@ def depth_of(value: Any, limit: int = MAX_DEPTH + 2) -> int:
 
 def validate_target(name: str, v: int, entity: str, entity_id: str, hlc: str | None = None) -> None:
     """The envelope facts a handler relies on: a known (name, v), its entity, a UUID entity id, an HLC."""
+    if entity in CLOUD_OWNED_ENTITIES:  # online payment state, customer messages: only the cloud writes them
+        raise InvalidArgs("sync.cloud_owned", entity=scrub_text(entity))
     schema = SCHEMAS.get((name, v))
     if schema is None:
         raise InvalidArgs("sync.unknown_mutation", name=scrub_text(name), v=v)

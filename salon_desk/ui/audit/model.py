@@ -1,4 +1,5 @@
-"""AuditTableModel: audit lines, newest first: when, who, on which desk, what, which record, what changed."""
+"""AuditTableModel: the salon's audit lines from every desk, newest first: when, who, on which desk (by
+name), what, which record, what changed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from salon_desk.ui.i18n import _
 from salon_desk.ui.table_model import RowsTableModel
 from salon_desk.usecases.audit_view import AuditLine
 
-from .text import action_text, changes_text, entity_text
+from .text import action_text, changes_text, desk_text, entity_text
 
 WHEN, WHO, DESK, ACTION, RECORD, CHANGES = range(6)
 
@@ -35,7 +36,7 @@ class AuditTableModel(RowsTableModel[AuditLine]):
         if column == WHO:
             return l10n.isolate(row.actor_name) if row.actor_name else _("Unknown person")
         if column == DESK:
-            return row.device_id[:8]
+            return desk_text(l10n, row)
         if column == ACTION:
             return action_text(row.action)
         if column == RECORD:

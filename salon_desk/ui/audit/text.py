@@ -27,6 +27,8 @@ ACTIONS: dict[str, str] = {
     "conflict.resolve": N_("Resolved a conflict"),
     "desk_user.create": N_("Gave a person access"),
     "desk_user.patch": N_("Changed a person's access"),
+    "online_payment.link_sent": N_("Sent a pay link"),  # issue #12: asked of the cloud from this desk
+    "online_payment.refund": N_("Refunded an online payment"),
 }
 ENTITIES: dict[str, str] = {
     "booking": N_("Booking"),
@@ -40,6 +42,7 @@ ENTITIES: dict[str, str] = {
     "salon": N_("Salon"),
     "payment": N_("Payment"),
     "invoice": N_("Invoice"),
+    "online_payment": N_("Online payment"),
 }
 FIELDS: dict[str, str] = {
     "status": N_("Status"),
@@ -51,6 +54,11 @@ FIELDS: dict[str, str] = {
     "items": N_("Services"),
     "resolution": N_("Resolution"),
     "kind": N_("Kind"),
+    "notes": N_("Notes"),
+    "phone": N_("Mobile"),
+    "language": N_("Language"),
+    "consent_reminders": N_("Reminders"),
+    "consent_marketing": N_("Marketing messages"),
 }
 
 
@@ -103,3 +111,12 @@ def changes_text(l10n: Localizer, line: AuditLine) -> str:
         else:
             parts.append(_("{field}: {value}").format(field=field_name(field), value=after))
     return _("; ").join(parts)
+
+
+def desk_text(l10n: Localizer, line: AuditLine) -> str:
+    """The desk by the name it was enrolled under; this desk before its first sync; otherwise a short id."""
+    if line.desk_name:
+        return l10n.isolate(line.desk_name)
+    if line.own:
+        return _("This desk")
+    return l10n.isolate(line.desk_id[:8])

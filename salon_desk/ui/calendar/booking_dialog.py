@@ -193,7 +193,7 @@ class BookingDialog(QDialog):
         if not self._time_chosen:
             runner.db(next_bookable_in_lane, desk, self.ctx.now(), on_done=self._on_next_bookable, owner=self)
         runner.db(
-            lambda: (desk.reference.services(), desk.reference.staff()),
+            lambda: (desk.catalogue.by_category(), desk.reference.staff()),
             on_done=lambda both: self.services.set_catalog(*both),
             owner=self,
         )

@@ -1,18 +1,26 @@
 """The booking dialog's services: one row per service, each with a staff member or "anyone".
 
-Only staff qualified for the row's service are offered (`desk.reference.qualified_staff`, fetched on the DB lane
-once per service and cached).
+Services are listed under their category's heading (`desk.catalogue.by_category()`: offered services only,
+standard categories first in their own order, in the UI language). Headings cannot be chosen, so the arrow
+keys and typing a name's first letters step over them. Only staff qualified for the row's service are offered
+(`desk.reference.qualified_staff`, fetched on the DB lane once per service and cached).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from salon_desk.domain.catalogue import STANDARD_CATEGORIES
 from salon_desk.domain.model import Service, Staff
+from salon_desk.ui.catalogue.categories import category_label
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _, ngettext
 from salon_desk.ui.names import name_in
+from salon_desk.usecases.catalogue import Category
 
 from .booking_plan import Part
 
@@ -52,12 +60,30 @@ class ServiceRow(QWidget):
         self.service.blockSignals(True)
         self.service.clear()
         self.service.addItem(_("Choose a service"), None)
-        for service in self.owner.services:
-            self.service.addItem(self.owner.service_label(service), service.id)
+        for category in self.owner.categories:
+            if self.service.count() > 1:
+                self.service.insertSeparator(self.service.count())
+            self._add_heading(category_label(category.name) or _("Other services"))
+            for service in sorted(category.services, key=self.owner.service_name):  # alphabetical as read
+                self.service.addItem(self.owner.service_label(service), service.id)
+                self.service.setItemData(self.service.count() - 1, f"{service.name_ar} · {service.name_en}",
+                                         Qt.ItemDataRole.ToolTipRole)
         index = self.service.findData(current) if current else 0
         self.service.setCurrentIndex(max(index, 0))
         self.service.blockSignals(False)
         self.fill_staff()
+
+    def _add_heading(self, text: str) -> None:
+        """A category's name in bold that cannot be chosen (the keyboard steps over it)."""
+        self.service.addItem(text, None)
+        model = self.service.model()
+        if isinstance(model, QStandardItemModel):
+            item = model.item(self.service.count() - 1)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setAccessibleText(_("Category: {name}").format(name=text))
 
     def fill_staff(self) -> None:
         """ "Anyone" plus the qualified staff of the chosen service (all staff until a service is chosen)."""
@@ -106,6 +132,7 @@ class ServiceRows(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.categories: tuple[Category, ...] = ()
         self.services: tuple[Service, ...] = ()
         self.staff: tuple[Staff, ...] = ()
         self.qualified: dict[str, frozenset[str]] = {}
@@ -128,8 +155,13 @@ class ServiceRows(QWidget):
             row.remove.setAccessibleName(_("Remove this service"))
             row.fill_services()
 
-    def set_catalog(self, services: tuple[Service, ...], staff: tuple[Staff, ...]) -> None:
-        self.services, self.staff = tuple(services), tuple(staff)
+    def set_catalog(self, categories: Sequence[Category], staff: tuple[Staff, ...]) -> None:
+        """The offered services by category (`desk.catalogue.by_category()`) and the staff."""
+        standard = list(STANDARD_CATEGORIES)
+        self.categories = tuple(sorted(categories, key=lambda c: (
+            standard.index(c.name) if c.name in standard else len(standard), c.name)))
+        self.services = tuple(s for c in self.categories for s in c.services)
+        self.staff = tuple(staff)
         for row in self.rows:
             row.fill_services()
 
@@ -183,6 +215,9 @@ class ServiceRows(QWidget):
 
     def service_by_id(self, service_id: str | None) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def service_name(self, service: Service) -> str:
+        return name_in(service, self.ctx.l10n().lang)
 
     def staff_name(self, member: Staff) -> str:
         return name_in(member, self.ctx.l10n().lang)

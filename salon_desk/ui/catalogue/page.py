@@ -1,7 +1,8 @@
 """CataloguePage: the services catalogue for managers: categories, names (ar, en), duration, buffer, price
 including VAT, active, and whether a service can run beside another for the same customer. Deactivating
 keeps history (bookings keep their service; it is only no longer offered). Refusals (a price below zero, a
-receptionist) show the use case's own translated message."""
+receptionist) show the use case's own translated message; a receptionist's save can be allowed once with a
+manager's PIN (ui.manager_pin). Standard categories show in the UI language (ui.catalogue.categories)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,11 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from salon_desk.domain.catalogue import STANDARD_CATEGORIES
 from salon_desk.domain.model import Changes, Service
 from salon_desk.domain.money import parse_amount
+from salon_desk.ui.catalogue.categories import category_key, category_label
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text, read_form
 from salon_desk.ui.i18n import _
+from salon_desk.ui.manager_pin import run_elevated
 from salon_desk.ui.named import named
 from salon_desk.ui.names import local_name
 
@@ -49,7 +54,11 @@ class CataloguePage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.name_ar, self.name_en, self.category, self.price = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
+        self.name_ar, self.name_en, self.price = QLineEdit(), QLineEdit(), QLineEdit()
+        self.category = QComboBox()  # the standard categories and the salon's own; any text may be typed
+        self.category.setObjectName("CategoryChoice")
+        self.category.setEditable(True)
+        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.duration, self.buffer = QSpinBox(), QSpinBox()
         self.duration.setRange(5, 600)
         self.duration.setSingleStep(5)
@@ -102,6 +111,18 @@ class CataloguePage(QWidget):
         self.new_button.setText(_("New service"))
         self.save_button.setText(_("Save service"))
         self._fill()
+        self._fill_categories()
+
+    def _fill_categories(self) -> None:
+        """The standard categories in the UI language, then those the salon typed itself."""
+        typed = self.category.currentText()
+        own = sorted({s.category for s in self.services if s.category and s.category not in STANDARD_CATEGORIES})
+        self.category.blockSignals(True)
+        self.category.clear()
+        for key in (*STANDARD_CATEGORIES, *own):
+            self.category.addItem(category_label(key), key)
+        self.category.setEditText(category_label(category_key(typed)) if typed else "")
+        self.category.blockSignals(False)
 
     def refresh(self) -> None:
         self._ctx.runner.db(self._ctx.desk.catalogue.services, on_done=self._on_services,
@@ -112,15 +133,18 @@ class CataloguePage(QWidget):
             self.refresh()
 
     def _on_services(self, services: tuple[Service, ...]) -> None:
-        self.services = list(services)
+        standard = list(STANDARD_CATEGORIES)  # the standard categories first, in their own order (as booking shows)
+        self.services = sorted(services, key=lambda s: (
+            standard.index(s.category) if s.category in standard else len(standard), s.category))
         self._fill()
+        self._fill_categories()
 
     def _fill(self) -> None:
         l10n, lang = self._ctx.l10n(), self._lang()
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.services))
         for row, s in enumerate(self.services):
-            cells = (s.category, local_name(s.name_ar, s.name_en, lang), l10n.number(s.duration_minutes),
+            cells = (category_label(s.category), local_name(s.name_ar, s.name_en, lang), l10n.number(s.duration_minutes),
                      l10n.money(s.price_halalas), _("Yes") if s.active else _("No"),
                      _("Yes") if s.can_run_alongside else "")
             for col, text in enumerate(cells):
@@ -137,7 +161,7 @@ class CataloguePage(QWidget):
         self.current = s.id
         self.name_ar.setText(s.name_ar)
         self.name_en.setText(s.name_en)
-        self.category.setText(s.category)
+        self.category.setEditText(category_label(s.category))
         self.duration.setValue(s.duration_minutes)
         self.buffer.setValue(s.buffer_minutes)
         self.price.setText(f"{s.price_halalas // 100}.{s.price_halalas % 100:02d}")
@@ -147,15 +171,16 @@ class CataloguePage(QWidget):
     def start_new(self) -> None:
         self.current = None
         self.table.clearSelection()
-        for edit in (self.name_ar, self.name_en, self.category, self.price):
+        for edit in (self.name_ar, self.name_en, self.price):
             edit.clear()
+        self.category.setEditText("")
         self.duration.setValue(30)
         self.buffer.setValue(0)
         self.active.setChecked(True)
         self.alongside.setChecked(False)
 
     def fields(self) -> dict[str, Any]:
-        return {"name_ar": self.name_ar.text(), "name_en": self.name_en.text(), "category": self.category.text(),
+        return {"name_ar": self.name_ar.text(), "name_en": self.name_en.text(), "category": category_key(self.category.currentText()),
                 "duration_minutes": self.duration.value(), "buffer_minutes": self.buffer.value(),
                 "price_halalas": parse_amount(self.price.text()), "active": self.active.isChecked(),
                 "can_run_alongside": self.alongside.isChecked()}
@@ -164,12 +189,13 @@ class CataloguePage(QWidget):
         fields = read_form(self.fields, self._show_error)
         if fields is None:
             return
-        area = self._ctx.desk.catalogue
-        if self.current is None:
-            self._ctx.runner.db(area.add, fields, on_done=self._done, on_error=self._show_error, owner=self)
+        area, service_id = self._ctx.desk.catalogue, self.current
+        if service_id is None:
+            run_elevated(self._ctx, self, lambda pin: area.add(fields, pin), on_done=self._done,
+                         on_error=self._show_error)
         else:
-            self._ctx.runner.db(area.update, self.current, fields, on_done=self._done, on_error=self._show_error,
-                                owner=self)
+            run_elevated(self._ctx, self, lambda pin: area.update(service_id, fields, pin), on_done=self._done,
+                         on_error=self._show_error)
 
     def _done(self, result: Any) -> None:
         self.current = result.id

@@ -54,6 +54,7 @@ from salon_desk.domain.checkout import (
 )
 from salon_desk.domain.errors import DomainError
 from salon_desk.ui.checkout.money_input import parse_riyals
+from salon_desk.ui.checkout.online_panel import OnlinePaymentsPanel
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
@@ -358,7 +359,13 @@ class CheckoutPage(QWidget):
         self.pay_stack = QStackedWidget()
         self.pay_stack.addWidget(tender)
         self.pay_stack.addWidget(done)
-        return card(self.pay_title, self.pay_stack, self.payments_title, self.payments_list, stretch_index=1)
+        self.online_panel = OnlinePaymentsPanel(self._ctx)  # issue #12: pay links and their live state
+        pay_card = card(self.pay_title, self.pay_stack, self.payments_title, self.payments_list, self.online_panel,
+                        stretch_index=1)
+        pay_layout = pay_card.layout()
+        if isinstance(pay_layout, QVBoxLayout):
+            pay_layout.setStretch(4, 2)  # most of the spare height goes to the online payments list
+        return pay_card
 
     # -- text --------------------------------------------------------------------------------------------
     def retranslate(self, *_args: Any) -> None:
@@ -408,7 +415,7 @@ class CheckoutPage(QWidget):
                   "last4": _("Last four digits")}
         for key, label in labels.items():
             self.form_labels[key].setText(label)
-        self.link_note.setText(_("Payment links arrive with online payments; take cash or card for now."))
+        self.link_note.setText(_("Send the customer a pay link from Online payments below; it shows here once paid."))
         self.pay_button.setText(_("Take payment"))
         self.void_button.setText(_("Cancel the bill…"))
         self.payments_title.setText(_("Payments"))
@@ -690,6 +697,7 @@ class CheckoutPage(QWidget):
             self.payments_list.addItem(f"{label} {l10n.money(p.amount_halalas)}{extra}")
         for r in self._view.refunds if self._view else ():
             self.payments_list.addItem(_("Refund {amount}").format(amount=l10n.money(-r.amount_halalas)))
+        self.online_panel.set_visit(self._booking_id, self._view.id if self._view else None, self._balance())
 
     def receipt_options(self, paper: Paper = Paper.ROLL_80, copy: bool = False) -> ReceiptOptions:
         english = str(self._ctx.settings.value(RECEIPT_ENGLISH_KEY, "true")).lower() != "false"

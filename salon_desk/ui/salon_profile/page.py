@@ -1,6 +1,7 @@
 """SalonProfilePage: the owner's page for what checkout, invoices, links and notifications rely on: names,
 VAT number, commercial registration, address, SMS sender name, digit style, business hours (painted in the
-same weekly grid as staff hours; past midnight allowed) and closures, cancellation cutoff, deposit, discount
+same weekly grid as staff hours; past midnight allowed), dated hours such as Ramadan's (DatedHoursEditor) and
+closures, cancellation cutoff, deposit, discount
 limit, idle lock, link expiry and ZATCA phase. New hours or closures that leave bookings outside working
 time show them first (ConsequencesDialog)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,13 +28,16 @@ from PySide6.QtWidgets import (
 from salon_desk.domain.errors import ValidationError
 from salon_desk.domain.model import Salon
 from salon_desk.domain.money import parse_amount
+from salon_desk.domain.scheduling.dated_hours import dated_hours_to_json
 from salon_desk.ui.availability.consequences import ConsequencesDialog, load_choices
 from salon_desk.ui.availability.grid import WeekGrid
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text, read_form
 from salon_desk.ui.i18n import _
+from salon_desk.ui.manager_pin import run_elevated
 from salon_desk.ui.named import named
 from salon_desk.ui.names import name_in
+from salon_desk.ui.salon_profile.dated_hours import DatedHoursEditor
 
 
 def _spin(lo: int, hi: int) -> QSpinBox:
@@ -57,6 +62,8 @@ class SalonProfilePage(QWidget):
         self.spins = {"cancel_cutoff_minutes": _spin(0, 7 * 24 * 60), "discount_limit_percent": _spin(0, 100),
                       "idle_lock_minutes": _spin(1, 240), "link_expiry_hours": _spin(1, 720)}
         self.hours = WeekGrid()
+        self.dated_hours = DatedHoursEditor(
+            lambda: ctx.now().astimezone(ZoneInfo(ctx.timezone)).date(), ctx.l10n)
         self.save_button = QPushButton()
         self.form = QFormLayout()
         self.row_labels: dict[str, QLabel] = {}
@@ -74,6 +81,9 @@ class SalonProfilePage(QWidget):
         column.addLayout(self.form)
         column.addWidget(self.hours_label)
         column.addWidget(self.hours)
+        self.dated_label = named(QLabel(), "SectionTitle")
+        column.addWidget(self.dated_label)
+        column.addWidget(self.dated_hours)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
@@ -117,6 +127,8 @@ class SalonProfilePage(QWidget):
         if current_phase:
             self.zatca.setCurrentIndex(self.zatca.findData(current_phase))
         self.hours_label.setText(_("Business hours"))
+        self.dated_label.setText(_("Dated hours (Ramadan)"))
+        self.dated_hours.retranslate()
         self.save_button.setText(_("Save salon profile"))
         self.hours.update()
 
@@ -135,6 +147,7 @@ class SalonProfilePage(QWidget):
         self.digits.setCurrentIndex(max(0, self.digits.findData(salon.digit_style)))
         self.zatca.setCurrentIndex(max(0, self.zatca.findData(salon.zatca_phase)))
         self.hours.set_rules(salon.opening_hours)
+        self.dated_hours.set_ranges(salon.dated_hours)
 
     def fields(self) -> dict[str, Any]:
         closures = []
@@ -154,10 +167,12 @@ class SalonProfilePage(QWidget):
         values["closures"] = closures
         values["opening_hours"] = [{"weekday": s.weekday, "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
                                    for s in self.hours.spans()]
+        values["dated_hours"] = self.dated_hours.values()
         salon = self.salon
         if salon is not None:  # only what changed, so a manager may change hours and closures alone
             current: dict[str, Any] = {k: getattr(salon, k) for k in values if hasattr(salon, k)}
             current["closures"] = [d.isoformat() for d in salon.closures]
+            current["dated_hours"] = dated_hours_to_json(salon.dated_hours)
             current["opening_hours"] = [{"weekday": h.weekday, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"}
                                         for h in salon.opening_hours]
             values = {k: v for k, v in values.items() if current.get(k) != v}
@@ -180,7 +195,8 @@ class SalonProfilePage(QWidget):
     def _settle(self, fields: dict[str, Any], affected: list[Any]) -> None:
         area = self._ctx.desk.salon_profile
         if not affected:
-            self._ctx.runner.db(area.update, fields, on_done=self._done, on_error=self._show_error, owner=self)
+            run_elevated(self._ctx, self, lambda pin: area.update(fields, None, pin), on_done=self._done,
+                         on_error=self._show_error)  # a manager's PIN allows a refused role once
             return
         self._ctx.runner.db(load_choices, self._ctx.desk, affected,
                             on_done=lambda free: self._ask(fields, affected, free), on_error=self._show_error,
@@ -194,8 +210,9 @@ class SalonProfilePage(QWidget):
 
         def finished(code: int) -> None:
             if code == QDialog.DialogCode.Accepted:
-                self._ctx.runner.db(self._ctx.desk.salon_profile.update, fields, dialog.settlements(),
-                                    on_done=self._done, on_error=self._show_error, owner=self)
+                settlements, area = dialog.settlements(), self._ctx.desk.salon_profile
+                run_elevated(self._ctx, self, lambda pin: area.update(fields, settlements, pin),
+                             on_done=self._done, on_error=self._show_error)
 
         dialog.finished.connect(finished)
         dialog.open()

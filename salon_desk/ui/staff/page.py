@@ -1,7 +1,8 @@
 """StaffPage: the staff list and editor (names and job titles in Arabic and English, phone, colour, display
 order, active) and each person's week, painted in the grid, with time off over date ranges. A change that
 leaves bookings outside working hours shows them first (ConsequencesDialog). Managers and owners only: a
-receptionist's save is refused with the use case's own translated message."""
+receptionist's save is refused with the use case's own translated message, and a manager's PIN typed in the
+prompt that follows (ui.manager_pin) allows that one save."""
 
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ from salon_desk.ui.availability.grid import WeekGrid
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
+from salon_desk.ui.manager_pin import run_elevated
 from salon_desk.ui.named import named
 from salon_desk.ui.names import name_in
+from salon_desk.ui.staff.swatches import STAFF_COLOURS, ColourSwatches
 from salon_desk.usecases.availability import NewException
 
-FIELDS = ("name_ar", "name_en", "title_ar", "title_en", "phone", "color")
+FIELDS = ("name_ar", "name_en", "title_ar", "title_en", "phone")  # text fields; the colour is a swatch
 KIND_LABELS = {ExceptionKind.TIME_OFF: N_("Time off"), ExceptionKind.EXTRA_HOURS: N_("Extra shift")}
 
 
@@ -61,6 +64,9 @@ class StaffPage(QWidget):
         self.list.setMinimumWidth(220)
         self.new_button = QPushButton()
         self.edits = {name: QLineEdit() for name in FIELDS}
+        self.colour = ColourSwatches()
+        self.colour_value = named(QLabel(), "ColourValue")
+        self.colour.changed.connect(lambda _v: self._show_colour())
         self.order = QSpinBox()
         self.order.setRange(0, 10_000)
         self.active = QCheckBox()
@@ -86,9 +92,17 @@ class StaffPage(QWidget):
     def _build(self) -> None:
         self.form = QFormLayout()
         self.form_labels: dict[str, QLabel] = {}
-        for name in (*FIELDS, "order", "active"):
+        colour_row = QHBoxLayout()
+        colour_row.addWidget(self.colour)
+        colour_row.addWidget(self.colour_value)
+        colour_row.addStretch(1)
+        for name in (*FIELDS, "color", "order", "active"):
             row_label = QLabel()
             self.form_labels[name] = row_label
+            if name == "color":
+                row_label.setBuddy(self.colour)
+                self.form.addRow(row_label, colour_row)
+                continue
             field: QWidget = self.edits.get(name) or (self.order if name == "order" else self.active)
             self.form.addRow(row_label, field)
         self.hours_label = named(QLabel(), "SectionTitle")
@@ -147,6 +161,7 @@ class StaffPage(QWidget):
         for kind, kind_label in KIND_LABELS.items():
             self.kind_box.addItem(_(kind_label), kind)
         self.grid.update()
+        self._show_colour()
         self._fill_list()
 
     # -- loading -------------------------------------------------------------------------------------------
@@ -195,6 +210,8 @@ class StaffPage(QWidget):
             for name in FIELDS:
                 value = getattr(person, name) or ""
                 self.edits[name].setText(format_national(value) if name == "phone" and value else value)
+            self.colour.set_value(person.color)
+            self._show_colour()
             self.order.setValue(person.sort_order)
             self.active.setChecked(person.active)
         self._load_week(staff_id)
@@ -213,25 +230,39 @@ class StaffPage(QWidget):
         self.list.clearSelection()
         for edit in self.edits.values():
             edit.clear()
+        self.colour.set_value(self._unused_colour())
+        self._show_colour()
         self.order.setValue(len(self.staff))
         self.active.setChecked(True)
         self.grid.set_rules([])
         self.edits["name_ar"].setFocus()
 
+    def _show_colour(self) -> None:
+        value = self.colour.value()
+        hex_code = f"\u2066{value}\u2069"  # left to right inside Arabic text (#6A4FB3, never 6A4FB3#)
+        self.colour_value.setText(f"{self.colour.colour_name(value)}  {hex_code}" if value else _("No colour"))
+
+    def _unused_colour(self) -> str:
+        """A new person's first colour: the first one of the palette nobody has yet."""
+        taken = {s.color.lower() for s in self.staff}
+        colours = [value for value, _name in STAFF_COLOURS]
+        return next((c for c in colours if c.lower() not in taken), colours[0])
+
     # -- saving --------------------------------------------------------------------------------------------
     def fields(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: self.edits[name].text() for name in FIELDS}
+        values["color"] = self.colour.value()
         values["sort_order"], values["active"] = self.order.value(), self.active.isChecked()
         return values
 
     def save_staff(self) -> None:
-        desk = self._ctx.desk
-        if self.current is None:
-            self._ctx.runner.db(desk.staff.add, self.fields(), on_done=self._on_added, on_error=self._show_error,
-                                owner=self)
+        area, fields, staff_id = self._ctx.desk.staff, self.fields(), self.current
+        if staff_id is None:
+            run_elevated(self._ctx, self, lambda pin: area.add(fields, pin), on_done=self._on_added,
+                         on_error=self._show_error)
         else:
-            self._ctx.runner.db(desk.staff.update, self.current, self.fields(),
-                                on_done=lambda r: self._done("staff", r), on_error=self._show_error, owner=self)
+            run_elevated(self._ctx, self, lambda pin: area.update(staff_id, fields, pin),
+                         on_done=lambda r: self._done("staff", r), on_error=self._show_error)
 
     def _on_added(self, result: Any) -> None:
         self.current = result.id
@@ -244,7 +275,8 @@ class StaffPage(QWidget):
         staff_id, spans = self.current, self.grid.spans()
         self._ctx.runner.db(self._ctx.desk.availability.preview_week, staff_id, spans,
                             on_done=lambda affected: self._settle_then(
-                                affected, lambda s: self._ctx.desk.availability.save_week(staff_id, spans, s), "week"),
+                                affected, lambda s, pin: self._ctx.desk.availability.save_week(staff_id, spans, s, pin),
+                                "week"),
                             on_error=self._show_error, owner=self)
 
     def time_away(self) -> NewException | None:
@@ -260,12 +292,13 @@ class StaffPage(QWidget):
             return
         self._ctx.runner.db(self._ctx.desk.availability.preview_exception, new,
                             on_done=lambda affected: self._settle_then(
-                                affected, lambda s: self._ctx.desk.availability.add_exception(new, s), "exception"),
+                                affected, lambda s, pin: self._ctx.desk.availability.add_exception(new, s, pin),
+                                "exception"),
                             on_error=self._show_error, owner=self)
 
     def _settle_then(self, affected: list[Any], save: Any, what: str) -> None:
         if not affected:
-            self._ctx.runner.db(save, {}, on_done=lambda r: self._done(what, r), on_error=self._show_error, owner=self)
+            self._save_elevated(save, {}, what)
             return
         self._ctx.runner.db(load_choices, self._ctx.desk, affected,
                             on_done=lambda free: self._ask(affected, free, save, what),
@@ -282,8 +315,12 @@ class StaffPage(QWidget):
     def _after_dialog(self, code: int, dialog: ConsequencesDialog, save: Any, what: str) -> None:
         if code != QDialog.DialogCode.Accepted:
             return
-        self._ctx.runner.db(save, dialog.settlements(), on_done=lambda r: self._done(what, r),
-                            on_error=self._show_error, owner=self)
+        self._save_elevated(save, dialog.settlements(), what)
+
+    def _save_elevated(self, save: Any, settlements: dict[str, Any], what: str) -> None:
+        """`save(settlements, manager_pin)`, asking for a manager's PIN when the role is refused."""
+        run_elevated(self._ctx, self, lambda pin: save(settlements, pin), on_done=lambda r: self._done(what, r),
+                     on_error=self._show_error)
 
     def _done(self, what: str, result: Any = None) -> None:
         texts = {"staff": _("Saved."), "week": _("Working hours saved."), "exception": _("Added.")}

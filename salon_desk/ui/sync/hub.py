@@ -8,7 +8,8 @@ Settings' Cloud box, restarted after an enrolment.
     hub.stop()                                   # at exit
 
 `session_factory()` returns a callable that opens a sync session in the worker thread, or None when the desk
-is not enrolled; `enrol(url, code, name)` enrols (on the network lane) and returns the CloudLink.
+is not enrolled; `enrol(url, code, name)` enrols (on the network lane) and returns the CloudLink;
+`relink(code)` re-links a desk restored from a backup (network lane, with the sync loop stopped meanwhile).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtCore import QObject
 from salon_desk.ui.context import ConnectionState, SyncStatusView, UiContext
 from salon_desk.ui.sync.controller import LONG_POLL_SECONDS, SyncController, SyncSessionLike
 from salon_desk.ui.sync.enrol_dialog import Enrol, EnrolSection
+from salon_desk.ui.sync.relink_dialog import Relink, RelinkDialog
 from salon_desk.ui.sync.widgets import SyncStatusWidget
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ class SyncHub(QObject):
         enrol: Enrol,
         *,
         link: CloudLink | None = None,
+        relink: Relink | None = None,
         wait: float = LONG_POLL_SECONDS,
         parent: QObject | None = None,
     ) -> None:
@@ -45,6 +48,9 @@ class SyncHub(QObject):
         self.link = link
         self.controller: SyncController | None = None
         self.status_widget = SyncStatusWidget(ctx, None)
+        self._relink = relink
+        self.relink_dialog: RelinkDialog | None = None
+        self.status_widget.relink_requested.connect(self.open_relink_dialog)
 
     def start(self) -> bool:
         open_session = self._session_factory()
@@ -68,6 +74,18 @@ class SyncHub(QObject):
         self.stop()
         self.status_widget.set_controller(None)
         self.start()
+
+    def open_relink_dialog(self) -> RelinkDialog | None:
+        """The restored desk's re-link: the loop stops while the code is checked (the outbox is renumbered),
+        and starts again afterwards, whatever the outcome."""
+        if self._relink is None:
+            return None
+        self.stop()
+        device_id = self.link.device_id if self.link is not None else ""
+        self.relink_dialog = RelinkDialog(self._ctx, self._relink, device_id, self.status_widget.window())
+        self.relink_dialog.finished.connect(lambda _result: self.restart(self.link))
+        self.relink_dialog.open()
+        return self.relink_dialog
 
     def settings_section(self) -> EnrolSection:
         section = EnrolSection(self._ctx, self.enrol_callable, self.restart)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.i18n import _
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from salon_desk.sync.session import SyncProgress
 
 REVOKED_CODES = frozenset({"auth", "device_revoked", "device_unknown", "token_invalid"})
+RESTORED_CODE = "device_rewound"  # the desk's database went back in time (a backup): it needs re-linking
 
 
 def blocked_text(code: str) -> str:
@@ -30,10 +31,14 @@ def blocked_text(code: str) -> str:
         return _("This desk was removed from the salon; a manager can re-enrol it.")
     if code == "update_required":
         return _("This desk needs an update before it can sync again.")
+    if code == RESTORED_CODE:
+        return _("This desk was restored from a backup: a manager's re-link code lets it sync again.")
     return _("Sync stopped: the cloud refused this desk's changes ({code}).").format(code=code)
 
 
 class SyncStatusWidget(QWidget):
+    relink_requested = Signal()  # the "Re-link this desk…" button (shown only for a restored desk)
+
     def __init__(
         self, ctx: UiContext, controller: SyncController | None, parent: QWidget | None = None
     ) -> None:
@@ -48,6 +53,9 @@ class SyncStatusWidget(QWidget):
         self.blocked_label = named(QLabel(), "SyncBlocked")
         self.blocked_label.setProperty("level", "error")
         self.blocked_label.hide()
+        self.relink_button = named(QPushButton(), "SyncRelink")
+        self.relink_button.hide()
+        self.relink_button.clicked.connect(self.relink_requested)
         self.not_enrolled_label = named(QLabel(), "SyncNotEnrolled")
         self.sync_now_button = named(QToolButton(), "SyncNow")
         self.sync_now_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -58,6 +66,7 @@ class SyncStatusWidget(QWidget):
             self.progress_label,
             self.progress_bar,
             self.blocked_label,
+            self.relink_button,
             self.not_enrolled_label,
             self.sync_now_button,
         ):
@@ -87,6 +96,7 @@ class SyncStatusWidget(QWidget):
         self.sync_now_button.setVisible(enrolled)
         self.sync_now_button.setText(_("Sync now"))
         self.sync_now_button.setToolTip(_("Send this desk's changes and get the salon's news now"))
+        self.relink_button.setText(_("Re-link this desk…"))
         self._show_progress(self._progress)
         self._on_blocked(self._controller.blocked_code if self._controller is not None else "")
 
@@ -115,3 +125,4 @@ class SyncStatusWidget(QWidget):
         self.blocked_label.setText(text)
         self.blocked_label.setToolTip(text)
         self.blocked_label.setVisible(bool(text))
+        self.relink_button.setVisible(code == RESTORED_CODE)

@@ -1,0 +1,213 @@
+"""`desk.online_payments` (issue #12): a visit's Moyasar pay links as the cloud last said, "Send pay link" and
+a manager's refund.
+
+The money's state is cloud-owned: the desk reads its replica (pulled like every row, never written here) and
+asks the cloud for changes through a `PaymentsCloud` (the composition root connects one built on the desk's
+sync transport). Asking needs the network: offline, the desk says so and queues nothing. Each request runs
+in three steps so no network call holds the DB lane: prepare (DB: checks, the manager's authority), ask (network),
+record (DB: this desk's own audit event of who asked; the new state arrives by pull).
+
+    ticket = desk.online_payments.prepare_link(SendPayLink(booking_id, None, "balance", 12_000, key))
+    answer = desk.online_payments.request_link(ticket)
+    desk.online_payments.record_link(ticket, answer)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from salon_desk.domain.errors import Conflict, DomainError, NotFound, ValidationError
+from salon_desk.domain.model import Actor, Changes
+from salon_desk.domain.online_payments import (
+    OnlinePayment,
+    OnlineState,
+    check_link_amount,
+    check_online_refund,
+    online_state,
+)
+from salon_desk.domain.permissions import Permission
+from salon_desk.store.repo_online_payments import OnlinePaymentRepository
+
+from .area import DeskArea
+from .authority import authorise
+from .users import desk_users
+
+PURPOSES = ("deposit", "balance")
+
+
+class PaymentsCloud(Protocol):
+    """The cloud's payment endpoints. Raises DomainError: `online_payments.offline` when unreachable, the
+    cloud's own code (translated on the desk) when it refuses."""
+
+    def create_pay_link(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def refund_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendPayLink:
+    booking_id: str | None
+    checkout_id: str | None
+    purpose: str  # deposit | balance
+    amount_halalas: int
+    idempotency_key: str  # made once per "Send" press: a retry after a lost answer gets the same link
+
+
+@dataclass(frozen=True, slots=True)
+class PayLinkTicket:
+    body: dict[str, Any]
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class PayLinkAnswer:
+    link_id: str
+    status: str
+    amount_halalas: int
+    notified: bool  # the message to the customer was queued
+
+
+@dataclass(frozen=True, slots=True)
+class RefundOnlinePayment:
+    link_id: str
+    amount_halalas: int | None  # None: everything left
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTicket:
+    link_id: str
+    payment_id: str
+    body: dict[str, Any]
+    actor: Actor  # the manager whose authority (own sign-in or PIN) allows it
+
+
+@dataclass(frozen=True, slots=True)
+class RefundAnswer:
+    status: str
+    amount_halalas: int
+    refunded_halalas: int
+
+
+@dataclass(frozen=True, slots=True)
+class OnlinePaymentLine:
+    """One link as the payment panel shows it."""
+
+    payment: OnlinePayment
+    state: OnlineState
+
+    @property
+    def refundable(self) -> bool:
+        return self.payment.refundable_halalas > 0
+
+
+class OnlinePaymentsArea(DeskArea):
+    """Reads the replica; sends links and refunds through the connected cloud."""
+
+    _cloud: Callable[[], PaymentsCloud | None] | None = None
+
+    def connect(self, cloud: Callable[[], PaymentsCloud | None]) -> None:
+        """The composition root: where to reach the cloud (it answers None while this desk is not enrolled)."""
+        self._cloud = cloud
+
+    # --- reads -----------------------------------------------------------------------------------------
+    def for_visit(self, booking_id: str | None, checkout_id: str | None = None) -> tuple[OnlinePaymentLine, ...]:
+        with self.uow() as uow:
+            now = uow.clock()
+            found = OnlinePaymentRepository(uow.session).for_visit(booking_id, checkout_id)
+            return tuple(OnlinePaymentLine(p, online_state(p, now)) for p in found)
+
+    def user_names(self) -> dict[str, str]:
+        """Desk user id -> name, to say who refunded (the cloud's history names users by id)."""
+        return {user.id: user.name for user in desk_users(self.uow(), active_only=False)}
+
+    # --- pay links ---------------------------------------------------------------------------------------
+    def prepare_link(self, cmd: SendPayLink) -> PayLinkTicket:
+        if cmd.purpose not in PURPOSES or not 8 <= len(cmd.idempotency_key) <= 80:
+            raise ValidationError("payments.amount_invalid")
+        check_link_amount(cmd.amount_halalas)
+        with self.uow() as uow:
+            booking = uow.bookings.get(cmd.booking_id) if cmd.booking_id else None
+            if booking is None or not booking.customer_id:
+                raise Conflict("online_payments.no_customer")
+            customer = uow.customers.get(booking.customer_id)
+            if customer is None or not customer.phone:
+                raise Conflict("online_payments.no_customer")
+            language = customer.language if customer.language in ("ar", "en") else "ar"
+        body = {
+            "idempotency_key": cmd.idempotency_key, "amount_halalas": cmd.amount_halalas, "purpose": cmd.purpose,
+            "booking_id": cmd.booking_id, "checkout_id": cmd.checkout_id, "lang": language,
+            "notify_customer": True,
+        }
+        return PayLinkTicket(body, self.actor)
+
+    def request_link(self, ticket: PayLinkTicket) -> PayLinkAnswer:
+        """Network lane: asks the cloud for the link and its message to the customer."""
+        answer = self._connected().create_pay_link(ticket.body)
+        try:
+            return PayLinkAnswer(str(answer["id"]), str(answer["status"]), int(answer["amount_halalas"]),
+                                 bool(answer.get("notified")))
+        except (KeyError, TypeError, ValueError):
+            raise DomainError("online_payments.refused", reason="answer") from None
+
+    def record_link(self, ticket: PayLinkTicket, answer: PayLinkAnswer) -> Changes:
+        """This desk's audit event: who sent which link (the link's own history comes from the cloud)."""
+        after = {"amount_halalas": answer.amount_halalas, "purpose": ticket.body["purpose"],
+                 "booking_id": ticket.body["booking_id"], "notified": answer.notified}
+        return self._audit(ticket.actor, "online_payment.link_sent", answer.link_id, after)
+
+    def send_link(self, cmd: SendPayLink) -> PayLinkAnswer:
+        """All three steps at once (command line, tests)."""
+        ticket = self.prepare_link(cmd)
+        answer = self.request_link(ticket)
+        self.record_link(ticket, answer)
+        return answer
+
+    # --- refunds -----------------------------------------------------------------------------------------
+    def authorise_refund(self, cmd: RefundOnlinePayment, manager_pin: str | None = None) -> RefundTicket:
+        """DB lane: the manager's authority (a receptionist's is refused with `permission.denied`, which the
+        PIN dialog lifts) and the desk's own check of the amount."""
+        with self.uow() as uow:
+            acting = authorise(uow, self.actor, Permission.REFUND, manager_pin)
+            payment = OnlinePaymentRepository(uow.session).get(cmd.link_id)
+            if payment is None or payment.payment_id is None:
+                raise NotFound("online_payments.not_found")
+            amount = check_online_refund(payment, cmd.amount_halalas)
+            uow.commit()  # a PIN lock-out counter reset, if any
+        body: dict[str, Any] = {"idempotency_key": cmd.idempotency_key, "actor_id": acting.user_id}
+        if amount is not None:
+            body["amount_halalas"] = amount
+        return RefundTicket(cmd.link_id, payment.payment_id, body, acting)
+
+    def request_refund(self, ticket: RefundTicket) -> RefundAnswer:
+        answer = self._connected().refund_online(ticket.payment_id, ticket.body)
+        try:
+            return RefundAnswer(str(answer["status"]), int(answer["amount_halalas"]),
+                                int(answer["refunded_halalas"]))
+        except (KeyError, TypeError, ValueError):
+            raise DomainError("online_payments.refused", reason="answer") from None
+
+    def record_refund(self, ticket: RefundTicket, answer: RefundAnswer) -> Changes:
+        after = {"payment_id": ticket.payment_id, "asked_halalas": ticket.body.get("amount_halalas"),
+                 "refunded_halalas": answer.refunded_halalas, "status": answer.status}
+        return self._audit(ticket.actor, "online_payment.refund", ticket.link_id, after)
+
+    def refund(self, cmd: RefundOnlinePayment, manager_pin: str | None = None) -> RefundAnswer:
+        ticket = self.authorise_refund(cmd, manager_pin)
+        answer = self.request_refund(ticket)
+        self.record_refund(ticket, answer)
+        return answer
+
+    # --- helpers -----------------------------------------------------------------------------------------
+    def _connected(self) -> PaymentsCloud:
+        cloud = self._cloud() if self._cloud is not None else None
+        if cloud is None:
+            raise Conflict("online_payments.not_enrolled")
+        return cloud
+
+    def _audit(self, actor: Actor, action: str, link_id: str, after: dict[str, Any]) -> Changes:
+        with self.uow() as uow:
+            OnlinePaymentRepository.record_request(uow, actor, action, link_id, after)
+            return uow.commit()
