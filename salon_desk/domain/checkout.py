@@ -67,6 +67,10 @@ MESSAGES = {
     "invoice.number_taken": N_("Invoice number {number} of series {series} is already used by another invoice."),
     "invoice.tampered": N_("The invoice's QR code or hash does not match its contents."),
     "invoice.immutable": N_("An issued invoice or credit note cannot be changed."),
+    "checkout.online_not_paid": N_("This online payment is not paid (or not for this amount), so it cannot count "
+                                   "towards the bill."),
+    "checkout.online_other_visit": N_("This online payment belongs to another visit."),
+    "checkout.online_claimed": N_("This online payment already counts towards another bill."),
 }
 
 
@@ -321,6 +325,64 @@ class PaidPayment:
     @property
     def refundable(self) -> int:
         return self.amount_halalas - self.refunded_halalas
+
+
+# ------------------------------------------------------------------------------------------------ online money
+@dataclass(frozen=True, slots=True)
+class OnlineMoney:
+    """A pay link's money as the desk's replica says (cloud-owned): what came in and what went back."""
+
+    link_id: str
+    booking_id: str | None
+    checkout_id: str | None
+    paid_halalas: int
+    refunded_halalas: int
+    company: str | None = None  # mada, visa, master, applepay... as Moyasar said
+
+    @property
+    def net_halalas(self) -> int:
+        return max(self.paid_halalas - self.refunded_halalas, 0)
+
+
+def online_to_claim(online: Sequence[OnlineMoney], claimed: set[str], balance: int) -> list[OnlineMoney]:
+    """The online money a bill consumes now. The rule: a paid pay link counts towards exactly one bill, whole
+    (what is left of it after refunds), as one `moyasar_link` payment line; a link already claimed by any bill
+    (`claimed`: link ids with a payment line, synced from every desk) is never counted again, and one worth more
+    than what is still due is left for a manager (refund the difference online, then it fits)."""
+    out = []
+    for money in online:
+        if money.link_id in claimed or money.net_halalas <= 0 or money.net_halalas > balance:
+            continue
+        out.append(money)
+        balance -= money.net_halalas
+    return out
+
+
+def online_refund_due(claimed: Payment, money: OnlineMoney) -> int:
+    """Halalas refunded online that the bill has not yet given back: the claimed line still holds
+    (amount − its refunds) while the link now holds only its net; the difference is one credit note."""
+    return max(0, (claimed.amount_halalas - claimed.refunded_halalas) - money.net_halalas)
+
+
+def online_refund_lines(left: Sequence[int], amount: int) -> list[RefundLine]:
+    """An online refund of `amount` spread over what is still creditable on each invoice line (`left`), in
+    proportion, by largest remainder, so the credit note's lines add up to the refund exactly."""
+    if amount <= 0 or amount > sum(left):
+        raise ValidationError("refund.over_paid", amount_halalas=amount, refundable_halalas=sum(left))
+    shares = _allocate(amount, list(left))
+    return [RefundLine(i, share) for i, share in enumerate(shares) if share > 0]
+
+
+def check_online_claim(amount: int, money: OnlineMoney | None, booking_id: str | None, checkout_id: str | None,
+                       claimed_by_other: bool) -> None:
+    """The cloud's re-check of a pushed `moyasar_link` payment line (codes, never retried)."""
+    if money is None or money.paid_halalas <= 0 or amount > money.paid_halalas:
+        raise Conflict("checkout.online_not_paid")
+    if not ((money.booking_id and money.booking_id == booking_id)
+            or (money.checkout_id and money.checkout_id == checkout_id)):
+        raise Conflict("checkout.online_other_visit")
+    if claimed_by_other:
+        raise Conflict("checkout.online_claimed")
 
 
 def plan_refund(payments: Sequence[PaidPayment], amount: int, to_cash: bool = False) -> RefundPlan:

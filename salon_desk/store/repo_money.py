@@ -5,6 +5,7 @@ Invoices and credit notes are only ever inserted here: there is no update path f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -192,6 +193,22 @@ class MoneyRepository:
             owned = or_(owned, and_(PaymentRow.booking_id == booking_id, PaymentRow.checkout_id.is_(None)))
         rows = list(self.s.scalars(select(PaymentRow).where(owned, PaymentRow.deleted_at.is_(None))
                                    .order_by(PaymentRow.created_at, PaymentRow.id)))
+        refunded = dict(self.s.execute(
+            select(RefundRow.payment_id, func.sum(RefundRow.amount_halalas))
+            .where(RefundRow.payment_id.in_([r.id for r in rows]), RefundRow.deleted_at.is_(None))
+            .group_by(RefundRow.payment_id)).all()) if rows else {}
+        return [_payment(r, int(refunded.get(r.id, 0) or 0)) for r in rows]
+
+    def online_claims(self, link_ids: Sequence[str] | None = None, device_id: str | None = None) -> list[Payment]:
+        """`moyasar_link` payment lines that consume a pay link's money (issue #12), any desk's (synced) or
+        `device_id`'s, with what has been refunded of each; `external_id` is the link id."""
+        query = select(PaymentRow).where(PaymentRow.method == "moyasar_link", PaymentRow.deleted_at.is_(None),
+                                         PaymentRow.external_id.is_not(None))
+        if link_ids is not None:
+            query = query.where(PaymentRow.external_id.in_(list(link_ids)))
+        if device_id is not None:
+            query = query.where(PaymentRow.device_id == device_id)
+        rows = list(self.s.scalars(query.order_by(PaymentRow.created_at, PaymentRow.id)))
         refunded = dict(self.s.execute(
             select(RefundRow.payment_id, func.sum(RefundRow.amount_halalas))
             .where(RefundRow.payment_id.in_([r.id for r in rows]), RefundRow.deleted_at.is_(None))

@@ -29,6 +29,7 @@ from salon_desk.domain.checkout import (
     Payment,
     Refund,
     RefundLine,
+    RefundPlan,
     SeriesState,
     Tender,
     TenderMethod,
@@ -401,8 +402,10 @@ def issue_invoice(uow: UnitOfWork, checkout_id: str, actor: Actor) -> IssuedInvo
         checkpoint("invoice.numbered")
         doc = issue(draft, id=new_id(), uuid=new_id(), series=state.series, number=number, counter=counter,
                     previous_hash=state.last_hash or GENESIS_HASH)
+        # what each tender finally paid: less what went back before the invoice (an online refund, issue #12)
         doc = replace(doc, device_id=uow.device_id,
-                      payments=tuple((p.method.value, p.amount_halalas) for p in view.payments if p.status == PAID))
+                      payments=tuple((p.method.value, p.amount_halalas - p.refunded_halalas) for p in view.payments
+                                     if p.status == PAID and p.amount_halalas > p.refunded_halalas))
         uow.money.add_invoice(doc, uow.salon_id(), now)
         uow.money.advance_series(state.series, DocumentKind.INVOICE, number, counter, doc.hash)
         checkpoint("invoice.written")
@@ -482,32 +485,40 @@ def refund_invoice(uow: UnitOfWork, cmd: RefundInvoice, actor: Actor) -> IssuedI
                     for p in uow.money.payments_for_checkout(invoice.checkout_id or "", invoice.booking_id)
                     if p.status == PAID]
         plan = plan_refund(payments, total, cmd.to_cash)
-        totals = invoice_totals([int(str(p["gross"])) for p in parts])
-        lines = tuple(DocumentLine(str(p["name_ar"]), str(p["name_en"]), int(str(p["quantity"])), s.gross, s.net,
-                                   s.vat) for p, s in zip(parts, totals.lines, strict=True))
-        salon = salon_of(uow)
-        draft = InvoiceDraft(DocumentKind.CREDIT_NOTE, invoice.seller, now, lines, totals.net, totals.vat,
-                             totals.gross, 0, invoice.booking_id, invoice.checkout_id, invoice.id,
-                             invoice.number_text, reason)
-        state = _series(uow, now)
-        number = next_number(state.credit_last_number, None)
-        counter = state.last_counter + 1
-        doc = issue(draft, id=new_id(), uuid=new_id(), series=credit_series(state.series), number=number,
-                    counter=counter, previous_hash=state.last_hash or GENESIS_HASH)
-        doc = replace(doc, device_id=uow.device_id)
-        uow.money.add_credit_note(doc, state.series, uow.salon_id(), now)
-        uow.money.advance_series(state.series, DocumentKind.CREDIT_NOTE, number, counter, doc.hash)
-        day = business_day(now, salon_schedule(salon))
-        refunds = []
-        for payment_id, method, amount in plan.parts:
-            r = Refund(new_id(), payment_id, method, amount, reason, doc.id, now, day, uow.device_id)
-            uow.money.add_refund(r, uow.salon_id(), now, invoice.checkout_id, acting.user_id)
-            refunds.append(r)
-        args = payloads.credit_note_issue(doc, refunds)
-        uow.record(MutationName.CREDIT_NOTE_ISSUE, "credit_note", doc.id, args, acting,
-                   audit_after={"number": doc.number_text, "gross_halalas": doc.gross, "invoice": invoice.id})
+        doc = issue_credit_note(uow, invoice, parts, plan, reason, acting, now)
         uow.commit()
         return doc
+
+
+def issue_credit_note(uow: UnitOfWork, invoice: IssuedInvoice, parts: Sequence[dict[str, object]], plan: RefundPlan,
+                      reason: str, acting: Actor, now: datetime) -> IssuedInvoice:
+    """Inside an open unit of work: the credit note of `parts` (domain.checkout.credit_lines) of `invoice` in
+    this desk's chain, and the refunds of `plan` that pay it back, recorded as one command."""
+    totals = invoice_totals([int(str(p["gross"])) for p in parts])
+    lines = tuple(DocumentLine(str(p["name_ar"]), str(p["name_en"]), int(str(p["quantity"])), s.gross, s.net,
+                               s.vat) for p, s in zip(parts, totals.lines, strict=True))
+    salon = salon_of(uow)
+    draft = InvoiceDraft(DocumentKind.CREDIT_NOTE, invoice.seller, now, lines, totals.net, totals.vat,
+                         totals.gross, 0, invoice.booking_id, invoice.checkout_id, invoice.id,
+                         invoice.number_text, reason)
+    state = _series(uow, now)
+    number = next_number(state.credit_last_number, None)
+    counter = state.last_counter + 1
+    doc = issue(draft, id=new_id(), uuid=new_id(), series=credit_series(state.series), number=number,
+                counter=counter, previous_hash=state.last_hash or GENESIS_HASH)
+    doc = replace(doc, device_id=uow.device_id)
+    uow.money.add_credit_note(doc, state.series, uow.salon_id(), now)
+    uow.money.advance_series(state.series, DocumentKind.CREDIT_NOTE, number, counter, doc.hash)
+    day = business_day(now, salon_schedule(salon))
+    refunds = []
+    for payment_id, method, amount in plan.parts:
+        r = Refund(new_id(), payment_id, method, amount, reason, doc.id, now, day, uow.device_id)
+        uow.money.add_refund(r, uow.salon_id(), now, invoice.checkout_id, acting.user_id)
+        refunds.append(r)
+    args = payloads.credit_note_issue(doc, refunds)
+    uow.record(MutationName.CREDIT_NOTE_ISSUE, "credit_note", doc.id, args, acting,
+               audit_after={"number": doc.number_text, "gross_halalas": doc.gross, "invoice": invoice.id})
+    return doc
 
 
 def void_checkout(uow: UnitOfWork, cmd: VoidCheckout, actor: Actor) -> Result:
@@ -594,22 +605,56 @@ class CheckoutArea(DeskArea):
 
     # --- writes --------------------------------------------------------------------------------------------
     def open(self, cmd: OpenCheckout) -> Result:
-        """Opens (or re-prices an open) bill; `Result.id` is the checkout id."""
-        return open_checkout(self.uow(), cmd, self.actor)
+        """Opens (or re-prices an open) bill; `Result.id` is the checkout id. The visit's paid online money
+        counts towards it at once (issue #12)."""
+        from .checkout_online import claim_for_bill
+
+        result = open_checkout(self.uow(), cmd, self.actor)
+        claim_for_bill(self.uow(), str(result.id), self.actor)
+        return result
+
+    def claim_online(self, booking_id: str) -> CheckoutView | None:
+        """The booking's bill with the visit's paid online money counted: a deposit or pay link paid online
+        opens the bill (its booked services) so the money shows as received (issue #12)."""
+        from .checkout_online import claim_for_bill, unclaimed_online
+
+        with self.uow() as uow:
+            c = uow.money.checkout_for_booking(booking_id)
+            waiting = unclaimed_online(uow, booking_id, c.id if c else None)
+            booking = uow.bookings.get(booking_id)
+            payable = booking is not None and booking.status not in UNPAYABLE
+        if waiting and payable and (c is None or c.status is CheckoutStatus.OPEN):
+            checkout_id = c.id if c is not None else str(self.open(OpenCheckout(booking_id)).id)
+            claim_for_bill(self.uow(), checkout_id, self.actor)
+        return self.for_booking(booking_id)
+
+    def settle_online_refunds(self) -> list[IssuedInvoice]:
+        """Credit notes for online refunds of money this desk counted on its bills (idempotent; see
+        usecases/checkout_online.py for why this desk and only this one)."""
+        from .checkout_online import settle_online_refunds
+
+        return settle_online_refunds(self.uow(), self.actor)
 
     def set_lines(self, cmd: SetCheckoutLines) -> Result:
         return set_lines(self.uow(), cmd, self.actor)
 
     def pay(self, cmd: TakePayment) -> PaymentOutcome:
-        """Records one tender; issues the invoice when the balance reaches zero (`outcome.invoice`)."""
+        """Records one tender; issues the invoice when the balance reaches zero (`outcome.invoice`). Online
+        money paid meanwhile is counted first, so the tender is never more than what is really due."""
+        from .checkout_online import claim_for_bill
+
+        claim_for_bill(self.uow(), cmd.checkout_id, self.actor)
         return take_payment(self.uow(), cmd, self.actor)
 
     def issue_invoice(self, checkout_id: str) -> IssuedInvoice:
         return issue_invoice(self.uow(), checkout_id, self.actor)
 
     def resume(self) -> list[IssuedInvoice]:
-        """Issues invoices left pending by a crash (call at start-up; safe any time)."""
-        return resume(self.uow(), self.actor)
+        """Issues invoices left pending by a crash (call at start-up; safe any time), and the credit notes of
+        online refunds this desk has not yet booked."""
+        issued = resume(self.uow(), self.actor)
+        self.settle_online_refunds()
+        return issued
 
     def refund(self, cmd: RefundInvoice) -> IssuedInvoice:
         """A credit note (returned) and its refunds; a manager's PIN unless the actor is one."""

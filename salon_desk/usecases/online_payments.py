@@ -27,6 +27,7 @@ from salon_desk.domain.online_payments import (
     check_online_refund,
     online_state,
 )
+from salon_desk.domain.payments import check_cancel_link
 from salon_desk.domain.permissions import Permission
 from salon_desk.store.repo_online_payments import OnlinePaymentRepository
 
@@ -44,6 +45,8 @@ class PaymentsCloud(Protocol):
     def create_pay_link(self, body: dict[str, Any]) -> dict[str, Any]: ...
 
     def refund_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def cancel_pay_link(self, link_id: str) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,19 @@ class RefundAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelTicket:
+    link_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAnswer:
+    link_id: str
+    status: str  # cancelled, or paid when the customer paid just before
+    paid_halalas: int
+
+
+@dataclass(frozen=True, slots=True)
 class OnlinePaymentLine:
     """One link as the payment panel shows it."""
 
@@ -101,6 +117,10 @@ class OnlinePaymentLine:
     @property
     def refundable(self) -> bool:
         return self.payment.refundable_halalas > 0
+
+    @property
+    def cancellable(self) -> bool:
+        return self.state is OnlineState.REQUESTED
 
 
 class OnlinePaymentsArea(DeskArea):
@@ -198,6 +218,35 @@ class OnlinePaymentsArea(DeskArea):
         ticket = self.authorise_refund(cmd, manager_pin)
         answer = self.request_refund(ticket)
         self.record_refund(ticket, answer)
+        return answer
+
+    # --- cancelling a link --------------------------------------------------------------------------------
+    def prepare_cancel(self, link_id: str) -> CancelTicket:
+        """DB lane: only a link still waiting for the customer can be cancelled (the cloud checks again)."""
+        with self.uow() as uow:
+            payment = OnlinePaymentRepository(uow.session).get(link_id)
+            if payment is None:
+                raise NotFound("online_payments.not_found")
+            check_cancel_link(payment.status)
+        return CancelTicket(link_id, self.actor)
+
+    def request_cancel(self, ticket: CancelTicket) -> CancelAnswer:
+        """Network lane: the cloud cancels the Moyasar invoice (if the customer paid meanwhile, money wins)."""
+        answer = self._connected().cancel_pay_link(ticket.link_id)
+        try:
+            return CancelAnswer(str(answer["id"]), str(answer["status"]), int(answer["paid_halalas"]))
+        except (KeyError, TypeError, ValueError):
+            raise DomainError("online_payments.refused", reason="answer") from None
+
+    def record_cancel(self, ticket: CancelTicket, answer: CancelAnswer) -> Changes:
+        return self._audit(ticket.actor, "online_payment.link_cancel", ticket.link_id,
+                           {"status": answer.status, "paid_halalas": answer.paid_halalas})
+
+    def cancel_link(self, link_id: str) -> CancelAnswer:
+        """All three steps at once (command line, tests)."""
+        ticket = self.prepare_cancel(link_id)
+        answer = self.request_cancel(ticket)
+        self.record_cancel(ticket, answer)
         return answer
 
     # --- helpers -----------------------------------------------------------------------------------------

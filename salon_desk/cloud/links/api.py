@@ -22,6 +22,7 @@ from salon_desk.domain.errors import DomainError
 from ..deps import CloudServices, Services
 from ..errors import RateLimited, http_status
 from ..i18n import SUPPORTED, negotiate_language, translate
+from ..payments.deposit_policy import deposit_fate
 from ..sync.api import sync_services
 from .actions import apply_customer_action, customer_can_act
 from .booking_view import BookingView, load_booking_view
@@ -135,9 +136,11 @@ def _page(
 def _deposit(services: CloudServices, visit: Visit) -> DepositOffer | None:
     """The salon's deposit for this booking when its policy asks for one (issue #12)."""
     asked, paid = services.payments.deposit_state(visit.link.salon_id, visit.view.booking_id)
-    if not asked:
+    with services.db.reader() as session:  # what the salon's policy did with it after a cancel or reschedule
+        fate = deposit_fate(session, visit.link.salon_id, visit.view.booking_id)
+    if not asked and fate is None:
         return None
-    return DepositOffer(asked, paid, f"/b/{visit.token}/pay?lang={visit.lang}")
+    return DepositOffer(asked, paid, f"/b/{visit.token}/pay?lang={visit.lang}", fate)
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -16,6 +16,7 @@ from salon_desk.domain.i18n import N_
 from salon_desk.domain.phone import format_national
 from salon_desk.l10n import FSI, LRI, PDI, Localizer, get_localizer
 
+from ..payments.deposit_policy import DepositFate
 from .actions import cancel_too_late
 from .booking_view import BookingView
 from .sessions import LinkSessionState
@@ -66,6 +67,7 @@ class DepositOffer:
     amount_halalas: int
     paid: bool
     pay_href: str
+    fate: DepositFate | None = None  # what the salon's policy did with it after a cancel / no-show / reschedule
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ def _actions_card(loc: Localizer, state: PageState) -> str:
     deposit = state.deposit
     needs_deposit = deposit is not None and not deposit.paid and can_confirm
     parts = []
-    if deposit is not None and (needs_deposit or deposit.paid):
+    if deposit is not None and (needs_deposit or deposit.paid or deposit.fate is not None):
         parts.append(_deposit_card(loc, state, deposit))
     if can_confirm or can_cancel:
         parts.append(_verification_forms(loc, state, can_confirm and not needs_deposit, can_cancel,
@@ -258,6 +260,9 @@ def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> st
     _ = loc.gettext
     view = state.view
     amount = loc.isolate(loc.money(deposit.amount_halalas))
+    if deposit.fate is not None:
+        fate = _(deposit.fate.text).format(amount=loc.isolate(loc.money(deposit.fate.amount_halalas)))
+        return f'<p id="deposit-outcome" class="status">{escape(fate)}</p>'
     if deposit.paid:
         return (f'<p id="deposit-paid" class="status status-confirmed">'
                 f'{escape(_(DEPOSIT_TEXTS["paid"]).format(amount=amount))}</p>')

@@ -57,6 +57,7 @@ class PaymentsRunner:
             try:
                 while self._payments.apply_pending() and not self._stop.is_set():
                     pass
+                self._payments.run_deposit_refunds()  # the deposit policy's refunds (cancel, no-show)
                 since_reconcile += self._poll
                 if since_reconcile >= self._reconcile_every:
                     since_reconcile = 0.0

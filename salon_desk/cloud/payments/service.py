@@ -44,6 +44,7 @@ from ..devices.tokens import SALON_PART, salon_of_part, salon_part
 from ..errors import BadRequest, Gone, Unauthorized, Unavailable
 from ..salons.rows import SalonRow
 from . import replication
+from .deposit_policy import perform_deposit_refunds
 from .keys import KeyBox, KeyBoxError
 from .provider import NewInvoice, PaymentProvider, ProviderError, ProviderPayment, ProviderRefused
 from .rows import (
@@ -853,6 +854,10 @@ class PaymentsService:
                 corrections.append({"salon_id": salon_id, "payment_id": payment_id,
                                     "from": before_payment.status.value, "to": after_payment.status.value})
         return corrections
+
+    def run_deposit_refunds(self) -> int:
+        """Performs the refunds the salon's deposit policy queued (payments.deposit_policy)."""
+        return perform_deposit_refunds(self._db, self._clock, self)
 
     def _touch_link(self, salon_id: str, link_id: str) -> None:
         with self._db.session() as session:

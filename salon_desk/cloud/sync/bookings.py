@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from salon_desk.domain import booking as status_rules
 from salon_desk.domain.booking import BookingStatus, Role
+from salon_desk.domain.deposit_policy import DepositEvent
 from salon_desk.domain.errors import Conflict, Forbidden, ValidationError
 from salon_desk.domain.scheduling import (
     CustomerItem,
@@ -27,6 +28,7 @@ from salon_desk.sync.protocol import decode_value, encode_row, encode_value
 
 from ..notify.events import Event, event_for_status
 from ..notify.outbox import enqueue, event_for_new_booking
+from ..payments.deposit_policy import record_deposit_event
 from .aliases import canonical_customer
 from .context import CommandContext, Outcome, Refusal, is_overlap
 from .records import create_customer
@@ -36,6 +38,8 @@ from .tables import REPLICATED_TABLES
 ITEM_FIELDS = ("id", "service_id", "staff_id", "start_at", "end_at", "busy_until", "price_halalas", "phases")
 INITIAL_STATUSES = frozenset({"requested", "confirmed", "checked_in", "in_service"})
 ITEMS = REPLICATED_TABLES["booking_item"]
+DEPOSIT_EVENTS = {BookingStatus.CANCELLED.value: DepositEvent.DESK_CANCEL,
+                  BookingStatus.NO_SHOW.value: DepositEvent.NO_SHOW}
 
 
 def _instant(value: Any) -> Any:
@@ -222,11 +226,17 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
         )
 
     _save_or_refuse(ctx, "move_refused", write, items)
+    _deposit_policy(ctx, booking, DepositEvent.RESCHEDULE)
     if quarantined:
         _resolve_conflicts(ctx, booking["id"], "rescheduled")
     # A placed quarantined booking is news to the customer; a moved one is a reschedule.
     _notify(ctx, booking["id"], event_for_new_booking(status) if quarantined else Event.BOOKING_RESCHEDULED)
     return Outcome()
+
+
+def _deposit_policy(ctx: CommandContext, booking: dict[str, Any], event: DepositEvent) -> None:
+    """The salon's deposit policy, recorded in this change's transaction; the payments job refunds (issue #12)."""
+    record_deposit_event(ctx.changes.session, ctx.salon_id, booking["id"], event, booking["starts_at"], ctx.now)
 
 
 def _notify(ctx: CommandContext, booking_id: str, event: Event | None) -> None:
@@ -281,6 +291,9 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
         ctx.changes.upsert("booking", values)
 
     _save_or_refuse(ctx, "transition_refused", write, items)
+    if target in DEPOSIT_EVENTS:
+        customer = ctx.mutation.actor.role == Role.CUSTOMER.value
+        _deposit_policy(ctx, booking, DepositEvent.CUSTOMER_CANCEL if customer else DEPOSIT_EVENTS[target])
     if booking["status"] == BookingStatus.NEEDS_ATTENTION:
         _resolve_conflicts(ctx, booking["id"], target)
     _notify(ctx, booking["id"], event_for_status(target))

@@ -28,6 +28,7 @@ from salon_desk.domain.zatca import (
 from salon_desk.sync.protocol import decode_value, fields_of
 
 from .context import CommandContext, Outcome, Refusal
+from .online_claims import check_claim
 from .records import create_record
 from .tables import REPLICATED_TABLES
 
@@ -123,6 +124,7 @@ def handle_checkout_save(ctx: CommandContext) -> Outcome:
 def handle_payment_record(ctx: CommandContext) -> Outcome:
     values = _values("payment", ctx.args) | {"status": "paid"}
     if _existing(ctx, "payment") is None:
+        check_claim(ctx, values)  # a `moyasar_link` line: the online money is real and counted once (#12)
         create_record(ctx, "payment", {**values, "id": ctx.mutation.entity_id})
     return Outcome()
 

@@ -29,6 +29,21 @@ ACTIONS: dict[str, str] = {
     "desk_user.patch": N_("Changed a person's access"),
     "online_payment.link_sent": N_("Sent a pay link"),  # issue #12: asked of the cloud from this desk
     "online_payment.refund": N_("Refunded an online payment"),
+    "checkout.save": N_("Saved a bill"),
+    "payment.record": N_("Took a payment"),
+    "invoice.issue": N_("Issued an invoice"),
+    "credit_note.issue": N_("Issued a credit note"),
+    "refund.record": N_("Recorded a refund"),
+    "daily_close.record": N_("Closed the day"),
+    "staff.create": N_("Added a staff member"),
+    "staff.patch": N_("Edited a staff member"),
+    "staff.set_services": N_("Changed the services a staff member performs"),
+    "availability.set_week": N_("Changed working hours"),
+    "service.create": N_("Added a service"),
+    "service.patch": N_("Edited a service"),
+    "availability_exception.create": N_("Added time off or an extra shift"),
+    "availability_exception.delete": N_("Removed time off or an extra shift"),
+    "salon.patch": N_("Edited the salon profile"),
 }
 ENTITIES: dict[str, str] = {
     "booking": N_("Booking"),
@@ -43,6 +58,12 @@ ENTITIES: dict[str, str] = {
     "payment": N_("Payment"),
     "invoice": N_("Invoice"),
     "online_payment": N_("Online payment"),
+    "checkout": N_("Bill"),
+    "credit_note": N_("Credit note"),
+    "refund": N_("Refund"),
+    "daily_close": N_("Daily close"),
+    "availability": N_("Working hours"),
+    "availability_exception": N_("Time off or extra shift"),
 }
 FIELDS: dict[str, str] = {
     "status": N_("Status"),
@@ -59,7 +80,41 @@ FIELDS: dict[str, str] = {
     "language": N_("Language"),
     "consent_reminders": N_("Reminders"),
     "consent_marketing": N_("Marketing messages"),
+    "name_ar": N_("Name (Arabic)"),
+    "name_en": N_("Name (English)"),
+    "title_ar": N_("Job title (Arabic)"),
+    "title_en": N_("Job title (English)"),
+    "colour": N_("Colour"),
+    "display_order": N_("Display order"),
+    "services": N_("Services"),
+    "rules": N_("Working hours"),
+    "price_halalas": N_("Price"),
+    "duration_minutes": N_("Duration"),
+    "category": N_("Category"),
+    "opening_hours": N_("Business hours"),
+    "closures": N_("Closed days"),
+    "dated_hours": N_("Dated hours"),
+    "vat_number": N_("VAT number"),
+    "commercial_registration": N_("Commercial registration"),
+    "address": N_("Address"),
+    "sms_sender": N_("SMS sender name"),
+    "digit_style": N_("Digits"),
+    "cancel_cutoff_minutes": N_("Cancellation cutoff (minutes)"),
+    "deposit_halalas": N_("Deposit"),
+    "discount_limit_percent": N_("Discount limit (%)"),
+    "idle_lock_minutes": N_("Lock after idle (minutes)"),
+    "link_expiry_hours": N_("Payment links expire after (hours)"),
+    "zatca_phase": N_("ZATCA phase"),
+    "gross_halalas": N_("Total"),
+    "discount_halalas": N_("Discounts"),
+    "amount_halalas": N_("Amount"),
+    "method": N_("Method"),
+    "number": N_("Number"),
+    "invoice": N_("Invoice"),
+    "staff_id": N_("Staff"),
 }
+# Schedules and lists kept whole in an event: the line says that they changed, the values are too long to read.
+WHOLE_VALUES = frozenset({"opening_hours", "dated_hours", "rules"})
 
 
 def action_text(action: str) -> str:
@@ -85,6 +140,12 @@ def value_text(l10n: Localizer, field: str, value: Any) -> str:
         return _("changed")
     if field == "fields" and isinstance(value, list):
         return l10n.gettext(", ").join(field_name(v) for v in value)
+    if field == "kind" and str(value) in KINDS:
+        return _(KINDS[str(value)])
+    if field in WHOLE_VALUES or isinstance(value, dict):
+        return _("changed")
+    if field == "closures" and isinstance(value, list):
+        return l10n.gettext(", ").join(l10n.isolate(str(day)) for day in value)
     if isinstance(value, list):
         return l10n.number(len(value))
     if isinstance(value, bool):
@@ -92,6 +153,14 @@ def value_text(l10n: Localizer, field: str, value: Any) -> str:
     if isinstance(value, int):
         return l10n.isolate(l10n.money(value)) if field.endswith("halalas") else l10n.number(value)
     return l10n.isolate(str(value))
+
+
+KINDS: dict[str, str] = {
+    "time_off": N_("Time off"),
+    "break": N_("Break"),
+    "extra_hours": N_("Extra shift"),
+    "kept": N_("Kept booking"),
+}
 
 
 def field_name(field: str) -> str:

@@ -41,6 +41,8 @@ from salon_desk.ui.manager_pin import run_elevated
 from salon_desk.ui.message_line import show_message_line
 from salon_desk.ui.named import named
 from salon_desk.usecases.online_payments import (
+    CancelAnswer,
+    CancelTicket,
     OnlinePaymentLine,
     PayLinkAnswer,
     PayLinkTicket,
@@ -58,6 +60,7 @@ class OnlinePaymentsPanel(QWidget):
     loaded = Signal(object)  # the tuple of OnlinePaymentLine now shown
     link_sent = Signal(object)  # PayLinkAnswer
     refunded = Signal(object)  # RefundAnswer
+    cancelled = Signal(object)  # CancelAnswer
     failed = Signal(str)  # the translated refusal shown
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -127,6 +130,17 @@ class OnlinePaymentsPanel(QWidget):
         run_elevated(self._ctx, self, lambda pin: desk.authorise_refund(cmd, pin),
                      on_done=self._ask_refund, on_error=self._show_error)
 
+    def cancel_selected(self) -> None:
+        """Cancels the selected link while it still waits for the customer (online only)."""
+        line = self.selected()
+        if line is None or not line.cancellable:
+            self._say(_("Select a payment link that is still waiting to cancel it."), error=True)
+            return
+        desk = self._ctx.desk.online_payments
+        self._set_busy(True)
+        self._ctx.runner.db(desk.prepare_cancel, line.payment.id, on_done=self._ask_cancel,
+                            on_error=self._show_error, owner=self)
+
     def selected(self) -> OnlinePaymentLine | None:
         row = self.list.currentRow()
         return self._lines[row] if 0 <= row < len(self._lines) else None
@@ -154,6 +168,8 @@ class OnlinePaymentsPanel(QWidget):
         self.refund_button = named(QPushButton(), "RefundOnline")
         self.refund_button.setProperty("danger", True)
         self.refund_button.clicked.connect(self.refund_selected)
+        self.cancel_button = named(QPushButton(), "CancelPayLink")
+        self.cancel_button.clicked.connect(self.cancel_selected)
         self.message_label = named(QLabel(wordWrap=True), "OnlinePaymentsMessage")
         show_message_line(self.message_label, "")
         send_row = QHBoxLayout()
@@ -163,6 +179,7 @@ class OnlinePaymentsPanel(QWidget):
         refund_row = QHBoxLayout()
         refund_row.addWidget(self.refund_edit, 1)
         refund_row.addWidget(self.refund_button)
+        refund_row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.title_label)
@@ -187,6 +204,8 @@ class OnlinePaymentsPanel(QWidget):
         self.refund_edit.setPlaceholderText(_("Amount to refund (SAR)"))
         self.refund_edit.setToolTip(_("Leave it empty to refund all that is left."))
         self.refund_button.setText(_("Refund…"))
+        self.cancel_button.setText(_("Cancel link"))
+        self.cancel_button.setToolTip(_("The customer can no longer pay with this link."))
         self._show_lines()
 
     # -- results -----------------------------------------------------------------------------------------
@@ -227,6 +246,7 @@ class OnlinePaymentsPanel(QWidget):
         refundable = line is not None and line.refundable
         self.refund_button.setEnabled(refundable and not self._busy)
         self.refund_edit.setEnabled(refundable)
+        self.cancel_button.setEnabled(line is not None and line.cancellable and not self._busy)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -271,6 +291,25 @@ class OnlinePaymentsPanel(QWidget):
             self._ctx.events.changes_applied.emit(changes)
 
         self._ctx.runner.db(desk.record_refund, ticket, answer, on_done=recorded, on_error=self._show_error,
+                            owner=self)
+
+    def _ask_cancel(self, ticket: CancelTicket) -> None:
+        desk = self._ctx.desk.online_payments
+        self._ctx.runner.net(desk.request_cancel, ticket,
+                             on_done=lambda answer: self._record_cancel(ticket, answer),
+                             on_error=self._show_error, owner=self)
+
+    def _record_cancel(self, ticket: CancelTicket, answer: CancelAnswer) -> None:
+        desk = self._ctx.desk.online_payments
+
+        def recorded(changes: Changes) -> None:
+            self._set_busy(False)
+            self._say(_("Payment link cancelled.") if answer.status == "cancelled"
+                      else _("The customer paid before the link could be cancelled."))
+            self.cancelled.emit(answer)
+            self._ctx.events.changes_applied.emit(changes)  # syncs now: the link's state arrives by pull
+
+        self._ctx.runner.db(desk.record_cancel, ticket, answer, on_done=recorded, on_error=self._show_error,
                             owner=self)
 
     def _show_error(self, error: BaseException) -> None:

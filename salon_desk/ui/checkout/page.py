@@ -53,6 +53,7 @@ from salon_desk.domain.checkout import (
     TenderMethod,
 )
 from salon_desk.domain.errors import DomainError
+from salon_desk.domain.model import Changes
 from salon_desk.ui.checkout.money_input import parse_riyals
 from salon_desk.ui.checkout.online_panel import OnlinePaymentsPanel
 from salon_desk.ui.context import UiContext
@@ -105,6 +106,7 @@ class CheckoutPage(QWidget):
         self._build()
         ctx.events.language_changed.connect(self.retranslate)
         ctx.events.changes_applied.connect(lambda *_a: self._load_open_bills())
+        ctx.events.changes_applied.connect(self._on_online_changed)
         self.retranslate()
         self.refresh()
 
@@ -130,7 +132,7 @@ class CheckoutPage(QWidget):
         """The booking's bill: its open one (with what is paid), else its booked services as new lines."""
 
         def load(desk: Any) -> tuple[CheckoutView | None, tuple[CheckoutLine, ...], int]:
-            existing = desk.checkout.for_booking(booking_id)
+            existing = desk.checkout.claim_online(booking_id)  # a deposit paid online opens the bill with it
             if existing is not None:
                 return existing, (), 0
             return None, desk.checkout.booked_lines(booking_id), deposit_paid(desk.checkout, booking_id)
@@ -568,6 +570,23 @@ class CheckoutPage(QWidget):
     def _new_tender(self) -> None:
         self._tender_key = str(uuid.uuid4())
 
+    def _on_online_changed(self, changes: Any) -> None:
+        """Online money moved (by pull, or this desk's own request): refunds become credit notes on the desk
+        that counted the money, and the visit shown counts what was paid meanwhile (issue #12)."""
+        if not (isinstance(changes, Changes) and changes.touches("online_payment")):
+            return
+        booking_id = self._booking_id
+
+        def settle(desk: Any) -> CheckoutView | None:
+            desk.checkout.settle_online_refunds()
+            return desk.checkout.claim_online(booking_id) if booking_id else None
+
+        def shown(view: CheckoutView | None) -> None:
+            if view is not None and self._booking_id == booking_id:
+                self._show_view(view)
+
+        self._ctx.runner.db(settle, self._ctx.desk, on_done=shown, on_error=self.show_error, owner=self)
+
     def _balance(self) -> int:
         if self._view is not None and self._bill is not None:
             return max(0, self._bill.gross - self._view.paid_halalas)
@@ -691,9 +710,11 @@ class CheckoutPage(QWidget):
         self.payments_list.clear()
         for p in self._view.payments if self._view else ():
             label = {TenderMethod.CASH: _("Cash"), TenderMethod.CARD: _("Card"),
-                     TenderMethod.MOYASAR_LINK: _("Payment link")}[p.method]
+                     TenderMethod.MOYASAR_LINK: _("Paid online")}[p.method]
             network = (p.card_network or "") if p.card_network == CardNetwork.MADA else (p.card_network or "").title()
             extra = f" · {network} ••{p.card_last4}" if p.method is TenderMethod.CARD else ""
+            if p.method is TenderMethod.MOYASAR_LINK and p.card_network:  # as Moyasar said: mada, Visa, Apple Pay
+                extra = " · " + (_("mada") if p.card_network == CardNetwork.MADA else network)
             self.payments_list.addItem(f"{label} {l10n.money(p.amount_halalas)}{extra}")
         for r in self._view.refunds if self._view else ():
             self.payments_list.addItem(_("Refund {amount}").format(amount=l10n.money(-r.amount_halalas)))
