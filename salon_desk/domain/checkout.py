@@ -58,6 +58,8 @@ MESSAGES = {
     "refund.bad_method": N_("A refund goes back by the original method or in cash."),
     "refund.no_reason": N_("Please give the reason for the refund."),
     "refund.nothing": N_("Choose what to refund."),
+    "refund.online_by_panel": N_("Money paid online is refunded from Online payments (the credit note follows by "
+                                 "itself), or choose to refund in cash."),
     "refund.not_invoiced": N_("Only an invoiced visit can be refunded with a credit note."),
     "close.already_closed": N_("The business day {day} is already closed on this desk."),
     "close.bad_count": N_("The cash count must be a whole, non-negative number of halalas."),
@@ -402,6 +404,9 @@ def plan_refund(payments: Sequence[PaidPayment], amount: int, to_cash: bool = Fa
         if left == 0:
             break
         take = min(left, p.refundable)
+        if take > 0 and p.method is TenderMethod.MOYASAR_LINK and not to_cash:
+            # online money goes back through Moyasar (the desk's online panel); its credit note follows by itself
+            raise ValidationError("refund.online_by_panel")
         if take > 0:
             parts.append((p.id, TenderMethod.CASH if to_cash else p.method, take))
             left -= take

@@ -97,17 +97,18 @@ def starts_at(case: LinkCase) -> datetime:
 
 
 def reschedule_on_desk(case: LinkCase, around: datetime) -> datetime:
-    """Moves the booking's one item (same stylist) to the first free quarter hour from `around`."""
-    [(item_id, staff_id)] = case.desk.rows("SELECT id, staff_id FROM booking_item WHERE booking_id = :id",
-                                           id=case.booking_id)
-    for step in range(4 * 24 * 3):
+    """Moves the booking's one item to the first free quarter hour from `around`, with any qualified stylist."""
+    [(item_id, service_id)] = case.desk.rows("SELECT id, service_id FROM booking_item WHERE booking_id = :id",
+                                             id=case.booking_id)
+    for step in range(4 * 24 * 7):
         start = around + timedelta(minutes=15 * step)
-        try:
-            case.desk.service.bookings.reschedule(
-                RescheduleBooking(case.booking_id, (ItemMove(str(item_id), str(staff_id), start),)))
-        except Conflict:
-            continue
-        return start
+        for staff_id in case.desk.service.reference.qualified_staff(service_id):
+            try:
+                case.desk.service.bookings.reschedule(
+                    RescheduleBooking(case.booking_id, (ItemMove(str(item_id), str(staff_id), start),)))
+            except Conflict:
+                continue
+            return start
     raise AssertionError("no free time to move the booking to")
 
 

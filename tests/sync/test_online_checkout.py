@@ -159,7 +159,6 @@ def test_half_refund_is_one_credit_note_on_the_desk_that_counted_it(pay_world: S
         (TenderMethod.MOYASAR_LINK, half, notes[0].id)]
     assert desk2.service.checkout.settle_online_refunds() == []  # Desk 2 never issues one
     cloud_notes = _cloud(pay_world, CREDIT_NOTES)
-    print(cloud_notes, _cloud(pay_world, CONFLICTS), desk1.scalar("SELECT count(*) FROM outbox WHERE status != 'done'"))
     assert desk2.scalar("SELECT count(*) FROM credit_note") == 1  # Desk 1's, by pull
     assert [(n["gross_halalas"], n["invoice_id"]) for n in cloud_notes] == [(half, out.invoice.id)]
     assert _cloud(pay_world, CONFLICTS) == []

@@ -32,6 +32,7 @@ from .rows import CustomerLinkRow
 from .service import LinkNotFound, resolve_link
 from .sessions import (
     COOKIE_NAME,
+    NO_SESSION,
     SESSION_LIFETIME,
     issued,
     mark_verified,
@@ -112,8 +113,11 @@ def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -
 def _page(
     services: CloudServices, visit: Visit, notice: Notice | None = None, status: int = 200, **headers: str
 ) -> HTMLResponse:
-    with services.db.reader() as session:
-        state = session_state(session, visit.link, visit.secret, visit.now)
+    if visit.new_cookie:
+        state = NO_SESSION  # a secret made for this answer has no session yet: nothing to read
+    else:
+        with services.db.reader() as session:
+            state = session_state(session, visit.link, visit.secret, visit.now)
     page = PageState(
         visit.token, visit.lang, visit.csrf, visit.view, state, visit.now, notice, _deposit(services, visit)
     )
@@ -250,6 +254,8 @@ def _act(
         notice = Notice("error", refusal_text(visit.lang, visit.view, target, result.code, result.params))
         return _page(services, visit, notice, 409)
     sync_services(request, services).notifier.notify(visit.link.salon_id)  # wake the desks' long-polls
+    if target is BookingStatus.CANCELLED:
+        services.payments.wakeup.set()  # a refund the deposit policy queued: the payments job performs it
     return _see_page(visit, target.value)
 
 

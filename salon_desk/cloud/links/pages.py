@@ -262,7 +262,8 @@ def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> st
     amount = loc.isolate(loc.money(deposit.amount_halalas))
     if deposit.fate is not None:
         fate = _(deposit.fate.text).format(amount=loc.isolate(loc.money(deposit.fate.amount_halalas)))
-        return f'<p id="deposit-outcome" class="status">{escape(fate)}</p>'
+        return (f'<div id="deposit"><h2>{label(loc, "deposit")}</h2>'
+                f'<p id="deposit-outcome">{escape(fate)}</p></div>')
     if deposit.paid:
         return (f'<p id="deposit-paid" class="status status-confirmed">'
                 f'{escape(_(DEPOSIT_TEXTS["paid"]).format(amount=amount))}</p>')

@@ -184,8 +184,10 @@ def _set_state(db: Database, salon_id: str, key: str, state: str, now: datetime)
 
 def deposit_fate(session: Session, salon_id: str, booking_id: str) -> DepositFate | None:
     """The latest policy outcome of the booking's deposit, as the customer's page states it."""
-    links = select(PayLinkRow.id).where(PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id,
-                                        PayLinkRow.purpose == "deposit")
+    links = [str(i) for i in session.scalars(select(PayLinkRow.id).where(
+        PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id, PayLinkRow.purpose == "deposit"))]
+    if not links:
+        return None
     latest = session.scalars(
         select(PaymentAuditRow)
         .where(PaymentAuditRow.salon_id == salon_id, PaymentAuditRow.entity == "deposit",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from salon_desk.domain.checkout import OnlineMoney, check_online_claim
 from salon_desk.domain.errors import DomainError
 
+from ..db import lock_key
 from ..payments.replication import link_summary
 from .context import CommandContext, Refusal
 from .tables import REPLICATED_TABLES
@@ -27,6 +28,8 @@ def check_claim(ctx: CommandContext, values: dict[str, Any]) -> None:
         return
     link_id = str(values.get("external_id") or "")
     money = _money(ctx, link_id)
+    if money is not None:  # two desks' claims of one link, pushed at once: the second sees the first
+        lock_key(ctx.changes.session, f"online_claim:{ctx.salon_id}:{link_id}")
     table = REPLICATED_TABLES["payment"]
     other = ctx.changes.session.scalar(select(table.c.id).where(
         table.c.salon_id == ctx.salon_id, table.c.method == ONLINE_METHOD, table.c.external_id == link_id,

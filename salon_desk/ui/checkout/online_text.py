@@ -22,7 +22,8 @@ STATES = {
 PURPOSES = {"deposit": N_("Deposit"), "balance": N_("Visit payment")}
 ACTORS = {"moyasar": N_("Moyasar"), "webhook": N_("Moyasar"), "reconcile": N_("the cloud's check"),
           "customer": N_("the customer"), "return_page": N_("the customer"), "link.adopt": N_("the cloud"),
-          "device": N_("a desk"), "user": N_("a manager")}
+          "device": N_("a desk"), "user": N_("a manager"),
+          "policy": N_("the salon's deposit policy")}  # policy:<event>: a refund the cloud made by the policy
 LAST_CHANGE = N_("{when}, by {who}")
 EXPIRES = N_("Link valid until {when}")
 EXPIRED = N_("The link expired on {when}")

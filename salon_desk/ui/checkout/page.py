@@ -141,6 +141,7 @@ class CheckoutPage(QWidget):
             existing, lines, deposit = answer
             if existing is not None:
                 self._show_view(existing)
+                self._load_open_bills()  # a deposit paid online may just have opened it
             else:
                 self._reset(booking_id, list(lines), deposit)
 
