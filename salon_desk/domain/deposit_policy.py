@@ -3,18 +3,22 @@
     deposit_outcome(policy, starts_at, DepositEvent.CUSTOMER_CANCEL, at, paid, refunded)
         -> DepositOutcome(DepositAction.REFUND, refund_halalas=5000, late=False, rule="on_cancel")
 
-The booking page states this policy before the customer pays (cloud/links/pages.py); the cloud applies it when
-the booking is cancelled, marked a no-show or rescheduled (cloud/payments/deposit_policy.py). Money is integer
-halalas; instants are tz-aware.
+The owner sets the policy in the salon profile (PROFILE_FIELDS, checked by `check_choice`; `policy_of` reads it
+back, a field never set keeping the default). The booking page states the salon's policy before the customer
+pays (cloud/links/pages.py); the cloud applies it when the booking is cancelled, marked a no-show or
+rescheduled (cloud/payments/deposit_policy.py). Money is integer halalas; instants are tz-aware.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from .errors import ValidationError
+from .i18n import N_
 
 
 class DepositEvent(StrEnum):
@@ -34,11 +38,23 @@ class DepositAction(StrEnum):
 CANCEL_CHOICES = frozenset({DepositAction.REFUND, DepositAction.KEEP})
 RESCHEDULE_CHOICES = frozenset({DepositAction.CARRY_OVER, DepositAction.REFUND})
 
+# The salon profile's fields (domain.salon_profile) -> the policy's: the owner sets the policy, desks sync it.
+PROFILE_FIELDS = {
+    "deposit_on_cancel": "on_cancel",
+    "deposit_on_late_cancel": "on_late_cancel",
+    "deposit_on_no_show": "on_no_show",
+    "deposit_on_reschedule": "on_reschedule",
+}
+MESSAGES = {
+    "salon.bad_deposit_policy": N_("A deposit is refunded or kept when a booking is cancelled or a no-show, and "
+                                   "carried over or refunded when it is rescheduled ({field})."),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class DepositPolicy:
-    """The salon's policy. The default is the one the booking page states: refunded when cancelled before the
-    cutoff; kept for a late cancellation or a no-show; carried over when the booking is rescheduled."""
+    """The salon's policy. The default, which every salon had before the profile could set it: refunded when
+    cancelled before the cutoff; kept for a late cancellation or a no-show; carried over when rescheduled."""
 
     cutoff_minutes: int = 0  # the salon profile's cancel_cutoff_minutes
     on_cancel: DepositAction = DepositAction.REFUND
@@ -58,6 +74,28 @@ class DepositPolicy:
     def deadline(self, starts_at: datetime) -> datetime:
         """From this instant on, a cancellation is late (the same rule as the booking page's cancel cutoff)."""
         return starts_at - timedelta(minutes=self.cutoff_minutes)
+
+
+DEFAULT_POLICY = DepositPolicy()
+
+
+def choices_for(profile_field: str) -> frozenset[DepositAction]:
+    """What the owner may choose for one of PROFILE_FIELDS."""
+    return RESCHEDULE_CHOICES if PROFILE_FIELDS[profile_field] == "on_reschedule" else CANCEL_CHOICES
+
+
+def check_choice(profile_field: str, value: object) -> str:
+    """The stored form (the action's value) of one profile field of the policy."""
+    if not isinstance(value, str) or value not in choices_for(profile_field):
+        raise ValidationError("salon.bad_deposit_policy", field=profile_field)
+    return DepositAction(value).value
+
+
+def policy_of(profile: Mapping[str, Any], cutoff_minutes: int) -> DepositPolicy:
+    """The salon's policy from its profile; a field it has never set (None, absent) keeps the default."""
+    chosen = {PROFILE_FIELDS[k]: DepositAction(check_choice(k, v))
+              for k, v in profile.items() if k in PROFILE_FIELDS and v is not None}
+    return DepositPolicy(cutoff_minutes, **chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +127,7 @@ def deposit_outcome(
     if left == 0:
         return DepositOutcome(DepositAction.NOTHING, 0, late, rule)
     return DepositOutcome(action, left if action is DepositAction.REFUND else 0, late, rule)
+
 
 def _rule(event: DepositEvent, late: bool) -> str:
     if event is DepositEvent.NO_SHOW:

@@ -8,6 +8,7 @@ from . import (
     booking,
     catalogue,
     checkout,
+    deposit_policy,
     digits,
     money,
     online_payments,
@@ -32,8 +33,8 @@ GENERIC = {
 @cache
 def all_messages() -> dict[str, str]:
     table: dict[str, str] = {}
-    for module in (booking, catalogue, dated_hours, editing, checkout, digits, money, online_payments, payments,
-                   permissions, phone, pin, rules, scheduling, sync_messages, users, zatca):
+    for module in (booking, catalogue, dated_hours, editing, checkout, deposit_policy, digits, money,
+                   online_payments, payments, permissions, phone, pin, rules, scheduling, sync_messages, users, zatca):
         table.update(getattr(module, "MESSAGES", {}))
     table.update(GENERIC)
     return table

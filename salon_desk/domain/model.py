@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from .booking import BookingSource, BookingStatus, Role
+from .deposit_policy import DEFAULT_POLICY
 
 
 class Language(StrEnum):
@@ -88,6 +89,11 @@ class Salon:
     link_expiry_hours: int = 48
     zatca_phase: int = 1
     dated_hours: tuple[DatedHours, ...] = ()  # issue #10: Ramadan hours and other dated salon hours
+    # issue #12: the salon's deposit policy, domain.deposit_policy's actions (defaults: DepositPolicy's)
+    deposit_on_cancel: str = DEFAULT_POLICY.on_cancel.value
+    deposit_on_late_cancel: str = DEFAULT_POLICY.on_late_cancel.value
+    deposit_on_no_show: str = DEFAULT_POLICY.on_no_show.value
+    deposit_on_reschedule: str = DEFAULT_POLICY.on_reschedule.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
+from .deposit_policy import PROFILE_FIELDS as DEPOSIT_POLICY_FIELDS
+from .deposit_policy import check_choice
 from .errors import ValidationError
 from .model import OpeningHours
 from .rules import clean_name, clean_notes
@@ -17,7 +19,7 @@ from .zatca import validate_vat_number
 PROFILE_FIELDS = frozenset({
     "name_ar", "name_en", "vat_number", "commercial_registration", "address", "opening_hours", "closures",
     "cancel_cutoff_minutes", "deposit_halalas", "sms_sender", "digit_style", "idle_lock_minutes",
-    "discount_limit_percent", "link_expiry_hours", "zatca_phase", "dated_hours",
+    "discount_limit_percent", "link_expiry_hours", "zatca_phase", "dated_hours", *DEPOSIT_POLICY_FIELDS,
 })
 BOUNDS = {"cancel_cutoff_minutes": (0, 7 * 24 * 60), "deposit_halalas": (0, 100_000_000),
           "idle_lock_minutes": (1, 240), "discount_limit_percent": (0, 100), "link_expiry_hours": (1, 720),
@@ -64,6 +66,8 @@ def check_profile(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, list | tuple):
                 raise ValidationError("salon.bad_value", field=key)
             values[key] = dated_hours_to_json(check_dated_hours(value))
+        elif key in DEPOSIT_POLICY_FIELDS:  # issue #12: what happens to a deposit (domain.deposit_policy)
+            values[key] = check_choice(key, value)
         elif key == "closures":
             days = sorted({d if isinstance(d, date) else date.fromisoformat(str(d)) for d in value})
             values[key] = [d.isoformat() for d in days]

@@ -51,7 +51,8 @@ def salon(row: r.SalonRow) -> Salon:
                  tuple(date.fromisoformat(d) for d in row.closures), row.cancel_cutoff_minutes,
                  row.deposit_halalas, row.sms_sender, row.digit_style, row.idle_lock_minutes,
                  row.discount_limit_percent, row.link_expiry_hours, row.zatca_phase,
-                 dated_hours_of(row.dated_hours or ()))
+                 dated_hours_of(row.dated_hours or ()), row.deposit_on_cancel, row.deposit_on_late_cancel,
+                 row.deposit_on_no_show, row.deposit_on_reschedule)
 
 
 def staff(row: r.StaffRow) -> Staff:

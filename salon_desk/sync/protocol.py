@@ -53,6 +53,10 @@ ENTITY_FIELDS: dict[str, dict[str, Kind]] = {
         "link_expiry_hours": "int",
         "zatca_phase": "int",
         "dated_hours": "json",  # issue #10: Ramadan hours
+        "deposit_on_cancel": "text",  # issue #12: the deposit policy (domain.deposit_policy)
+        "deposit_on_late_cancel": "text",
+        "deposit_on_no_show": "text",
+        "deposit_on_reschedule": "text",
     },
     "staff": {
         "name_ar": "text",

@@ -1,7 +1,8 @@
 """The salon profile and policies (issue #10, owner): names, VAT number, commercial registration, address,
 SMS sender name, digit style, business hours (past midnight allowed), dated hours (Ramadan) and closures,
 cancellation cutoff,
-deposit, discount limit, idle lock, link expiry and ZATCA phase. One `salon.patch` mutation, synced to every
+deposit and its policy (issue #12: domain.deposit_policy), discount limit, idle lock, link expiry and ZATCA
+phase. One `salon.patch` mutation, synced to every
 desk. New hours or closures that leave bookings outside working time must be settled like any availability
 change (`availability.settle`)."""
 

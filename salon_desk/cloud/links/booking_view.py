@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import cast, select
 from sqlalchemy.orm import Session
 
+from salon_desk.domain.deposit_policy import DEFAULT_POLICY, DepositPolicy, policy_of
+
 from ..db import UuidText
 from ..salons.rows import SalonRow
 from ..sync.tables import REPLICATED_TABLES
@@ -48,6 +50,7 @@ class BookingView:
     customer_phone: str | None
     customer_language: str | None
     items: tuple[ItemView, ...]
+    deposit_policy: DepositPolicy = DEFAULT_POLICY  # the salon's, as its profile sets it (issue #12)
 
     @property
     def starts_at(self) -> datetime:
@@ -118,6 +121,7 @@ def load_booking_view(session: Session, link: CustomerLinkRow) -> BookingView | 
     tenant = session.get(SalonRow, link.salon_id)
     public = (tenant.public_settings if tenant else None) or {}
     customer = _one(session, "customer", link.salon_id, booking.get("customer_id"))
+    cutoff = int(profile.get("cancel_cutoff_minutes") or public.get("cancel_cutoff_minutes") or 0)
     return BookingView(
         salon_id=link.salon_id,
         booking_id=link.booking_id,
@@ -127,11 +131,10 @@ def load_booking_view(session: Session, link: CustomerLinkRow) -> BookingView | 
         salon_phone=public.get("phone"),
         timezone=profile.get("timezone") or (tenant.timezone if tenant else DEFAULT_TZ),
         digit_style=profile.get("digit_style") or "latn",
-        cancel_cutoff_minutes=int(
-            profile.get("cancel_cutoff_minutes") or public.get("cancel_cutoff_minutes") or 0
-        ),
+        cancel_cutoff_minutes=cutoff,
         status=str(booking["status"]),
         customer_phone=customer.get("phone") if customer.get("deleted_at") is None else None,
         customer_language=customer.get("language"),
         items=items,
+        deposit_policy=policy_of(profile, cutoff),
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape as html_escape
 
 from salon_desk.domain.booking import BookingStatus, Role, allowed_targets
+from salon_desk.domain.deposit_policy import DepositAction
 from salon_desk.domain.digits import apply_digit_style
 from salon_desk.domain.i18n import N_
 from salon_desk.domain.phone import format_national
@@ -48,15 +49,21 @@ LABELS = {
 }
 DEPOSIT_TEXTS = {
     "asked": N_("The salon asks for a deposit of {amount} to confirm this booking."),
-    "policy": N_(
-        "The deposit is deducted from your bill. It is refunded if you cancel before {deadline}; "
-        "it is kept for a late cancellation or a no-show; it carries over if the salon reschedules you."
-    ),
-    "policy_no_cutoff": N_(
-        "The deposit is deducted from your bill. It is refunded if you cancel; it is kept for a no-show; "
-        "it carries over if the salon reschedules you."
-    ),
+    "deducted": N_("The deposit is deducted from your bill."),
     "paid": N_("Deposit of {amount} received. Thank you!"),
+}
+# The salon's deposit policy before paying, one sentence per case: (case, what the policy does) -> text
+POLICY_TEXTS = {
+    ("cancel_before", DepositAction.REFUND): N_("It is refunded if you cancel before {deadline}."),
+    ("cancel_before", DepositAction.KEEP): N_("It is kept if you cancel before {deadline}."),
+    ("cancel_later", DepositAction.REFUND): N_("It is refunded if you cancel later."),
+    ("cancel_later", DepositAction.KEEP): N_("It is kept if you cancel later."),
+    ("cancel", DepositAction.REFUND): N_("It is refunded if you cancel."),
+    ("cancel", DepositAction.KEEP): N_("It is kept if you cancel."),
+    ("no_show", DepositAction.REFUND): N_("It is refunded if you do not come."),
+    ("no_show", DepositAction.KEEP): N_("It is kept if you do not come."),
+    ("reschedule", DepositAction.CARRY_OVER): N_("It carries over to the new time if the salon reschedules you."),
+    ("reschedule", DepositAction.REFUND): N_("It is refunded if the salon reschedules you."),
 }
 
 
@@ -267,12 +274,7 @@ def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> st
     if deposit.paid:
         return (f'<p id="deposit-paid" class="status status-confirmed">'
                 f'{escape(_(DEPOSIT_TEXTS["paid"]).format(amount=amount))}</p>')
-    if view.cancel_cutoff_minutes:
-        when = view.cancel_deadline
-        deadline = loc.isolate(f"{loc.date(when, 'medium', view.timezone)} {loc.time(when, view.timezone)}")
-        policy = _(DEPOSIT_TEXTS["policy"]).format(deadline=deadline)
-    else:
-        policy = _(DEPOSIT_TEXTS["policy_no_cutoff"])
+    policy = policy_text(loc, view)
     parts = [
         f'<div id="deposit"><h2>{label(loc, "deposit")}</h2>',
         f'<p>{escape(_(DEPOSIT_TEXTS["asked"]).format(amount=amount))}</p>',
@@ -283,6 +285,23 @@ def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> st
                      f'{label(loc, "pay_deposit")} · {escape(amount)}</a>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def policy_text(loc: Localizer, view: BookingView) -> str:
+    """The salon's deposit policy (its profile's choices), stated before the customer pays."""
+    _ = loc.gettext
+    rules = view.deposit_policy
+    sentences = [_(DEPOSIT_TEXTS["deducted"])]
+    if view.cancel_cutoff_minutes and rules.on_cancel != rules.on_late_cancel:
+        when = view.cancel_deadline
+        deadline = loc.isolate(f"{loc.date(when, 'medium', view.timezone)} {loc.time(when, view.timezone)}")
+        sentences.append(_(POLICY_TEXTS["cancel_before", rules.on_cancel]).format(deadline=deadline))
+        sentences.append(_(POLICY_TEXTS["cancel_later", rules.on_late_cancel]))
+    else:  # no cutoff, or the same either side of it
+        sentences.append(_(POLICY_TEXTS["cancel", rules.on_cancel]))
+    sentences.append(_(POLICY_TEXTS["no_show", rules.on_no_show]))
+    sentences.append(_(POLICY_TEXTS["reschedule", rules.on_reschedule]))
+    return " ".join(sentences)
 
 
 def _verification_forms(

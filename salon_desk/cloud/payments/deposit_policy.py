@@ -23,12 +23,14 @@ from typing import Protocol
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
+from salon_desk.domain.deposit_policy import PROFILE_FIELDS as POLICY_FIELDS
 from salon_desk.domain.deposit_policy import (
     DepositAction,
     DepositEvent,
     DepositOutcome,
     DepositPolicy,
     deposit_outcome,
+    policy_of,
 )
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.i18n import N_
@@ -75,15 +77,19 @@ class DepositFate:
 
 
 def salon_policy(session: Session, salon_id: str) -> DepositPolicy:
-    """The salon's policy: the page's stated one, with the profile's cancellation cutoff."""
+    """The salon's policy as its profile sets it (the one its booking page states), with its cancellation
+    cutoff; a salon without a profile row yet has the default policy."""
     table = REPLICATED_TABLES["salon"]
-    cutoff = session.scalar(
-        select(table.c.cancel_cutoff_minutes).where(table.c.salon_id == salon_id, table.c.id == salon_id)
-    )
+    row = session.execute(
+        select(table.c.cancel_cutoff_minutes, *(table.c[name] for name in POLICY_FIELDS))
+        .where(table.c.salon_id == salon_id, table.c.id == salon_id)
+    ).mappings().first()
+    profile = dict(row) if row is not None else {}
+    cutoff = profile.get("cancel_cutoff_minutes")
     if not cutoff:
         tenant = session.get(SalonRow, salon_id)
         cutoff = ((tenant.public_settings if tenant else None) or {}).get("cancel_cutoff_minutes")
-    return DepositPolicy(cutoff_minutes=int(cutoff or 0))
+    return policy_of(profile, int(cutoff or 0))
 
 
 def record_deposit_event(

@@ -41,7 +41,8 @@ PATCHABLE: dict[str, frozenset[str]] = {
     "salon": frozenset({"name_ar", "name_en", "vat_number", "commercial_registration", "address", "opening_hours",
                         "closures", "cancel_cutoff_minutes", "deposit_halalas", "sms_sender", "digit_style",
                         "idle_lock_minutes", "discount_limit_percent", "link_expiry_hours", "zatca_phase",
-                        "dated_hours"}),
+                        "dated_hours", "deposit_on_cancel", "deposit_on_late_cancel", "deposit_on_no_show",
+                        "deposit_on_reschedule"}),
     "walk_in": frozenset(
         {"name", "phone", "customer_id", "preferred_staff_id", "state", "booking_id", "left_at"}
     ),

@@ -18,9 +18,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from salon_desk.domain.deposit_policy import DEFAULT_POLICY
 from salon_desk.store.types import Day, Instant, Json, WallTime
 
 from .base import Base, Replicated
+
+
+def _deposit_action(default: str) -> Mapped[str]:
+    """One choice of the salon's deposit policy (domain.deposit_policy), stored as the action's value."""
+    return mapped_column(String(16), default=str(default), server_default=str(default))
 
 
 class SalonRow(Replicated, Base):
@@ -44,6 +50,11 @@ class SalonRow(Replicated, Base):
     zatca_phase: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Ramadan and other dated hours: [{name, first_day, last_day, hours: [{weekday, start, end}]}]
     dated_hours: Mapped[list[Any]] = mapped_column(Json, default=list, server_default="[]")
+    # Issue #12: what happens to a paid deposit (domain.deposit_policy; the defaults are DepositPolicy's)
+    deposit_on_cancel: Mapped[str] = _deposit_action(DEFAULT_POLICY.on_cancel)
+    deposit_on_late_cancel: Mapped[str] = _deposit_action(DEFAULT_POLICY.on_late_cancel)
+    deposit_on_no_show: Mapped[str] = _deposit_action(DEFAULT_POLICY.on_no_show)
+    deposit_on_reschedule: Mapped[str] = _deposit_action(DEFAULT_POLICY.on_reschedule)
 
 
 class StaffRow(Replicated, Base):

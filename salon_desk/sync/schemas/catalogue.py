@@ -25,6 +25,9 @@ SortOrder = Annotated[StrictInt, Field(ge=0, le=10_000)]
 Category = Annotated[Name, Field(max_length=60)]
 ExceptionKind = Literal["time_off", "break", "extra_hours", "kept"]
 DigitStyle = Literal["latn", "arab"]
+# domain.deposit_policy.CANCEL_CHOICES and RESCHEDULE_CHOICES (the cloud checks them again with check_profile)
+DepositOnCancel = Literal["refund", "keep"]
+DepositOnReschedule = Literal["carry_over", "refund"]
 
 
 def _patch_not_empty(data: Any, nullable: frozenset[str] = frozenset()) -> Any:
@@ -177,6 +180,10 @@ class SalonFields(Strict):
     link_expiry_hours: Annotated[StrictInt, Field(ge=1, le=24 * 30)] = None  # type: ignore[assignment]
     zatca_phase: Annotated[StrictInt, Field(ge=1, le=2)] = None  # type: ignore[assignment]
     dated_hours: list[DatedHoursSpec] = Field(default=None, max_length=50)  # type: ignore[arg-type]
+    deposit_on_cancel: DepositOnCancel = None  # type: ignore[assignment]
+    deposit_on_late_cancel: DepositOnCancel = None  # type: ignore[assignment]
+    deposit_on_no_show: DepositOnCancel = None  # type: ignore[assignment]
+    deposit_on_reschedule: DepositOnReschedule = None  # type: ignore[assignment]
 
 
 class SalonPatch(Strict):

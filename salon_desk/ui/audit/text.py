@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from salon_desk.domain.deposit_policy import DepositAction
 from salon_desk.domain.i18n import N_
 from salon_desk.l10n import Localizer
 from salon_desk.ui.i18n import _
+from salon_desk.ui.salon_profile.deposit_policy import ACTION_LABELS
+from salon_desk.ui.salon_profile.deposit_policy import FIELD_LABELS as DEPOSIT_POLICY_LABELS
 from salon_desk.usecases.audit_view import AuditLine
 
 ACTIONS: dict[str, str] = {
@@ -105,6 +108,7 @@ FIELDS: dict[str, str] = {
     "idle_lock_minutes": N_("Lock after idle (minutes)"),
     "link_expiry_hours": N_("Payment links expire after (hours)"),
     "zatca_phase": N_("ZATCA phase"),
+    **DEPOSIT_POLICY_LABELS,
     "gross_halalas": N_("Total"),
     "discount_halalas": N_("Discounts"),
     "amount_halalas": N_("Amount"),
@@ -142,6 +146,8 @@ def value_text(l10n: Localizer, field: str, value: Any) -> str:
         return l10n.gettext(", ").join(field_name(v) for v in value)
     if field == "kind" and str(value) in KINDS:
         return _(KINDS[str(value)])
+    if field in DEPOSIT_POLICY_LABELS and str(value) in ACTION_LABELS:
+        return _(ACTION_LABELS[DepositAction(str(value))])
     if field in WHOLE_VALUES or isinstance(value, dict):
         return _("changed")
     if field == "closures" and isinstance(value, list):

@@ -1,7 +1,7 @@
 """SalonProfilePage: the owner's page for what checkout, invoices, links and notifications rely on: names,
 VAT number, commercial registration, address, SMS sender name, digit style, business hours (painted in the
 same weekly grid as staff hours; past midnight allowed), dated hours such as Ramadan's (DatedHoursEditor) and
-closures, cancellation cutoff, deposit, discount
+closures, cancellation cutoff, deposit and what happens to it (DepositChoiceBox), discount
 limit, idle lock, link expiry and ZATCA phase. New hours or closures that leave bookings outside working
 time show them first (ConsequencesDialog)."""
 
@@ -38,6 +38,7 @@ from salon_desk.ui.manager_pin import run_elevated
 from salon_desk.ui.named import named
 from salon_desk.ui.names import name_in
 from salon_desk.ui.salon_profile.dated_hours import DatedHoursEditor
+from salon_desk.ui.salon_profile.deposit_policy import FIELD_LABELS, DepositChoiceBox
 
 
 def _spin(lo: int, hi: int) -> QSpinBox:
@@ -61,6 +62,7 @@ class SalonProfilePage(QWidget):
         self.zatca = QComboBox()
         self.spins = {"cancel_cutoff_minutes": _spin(0, 7 * 24 * 60), "discount_limit_percent": _spin(0, 100),
                       "idle_lock_minutes": _spin(1, 240), "link_expiry_hours": _spin(1, 720)}
+        self.deposit_policy = {key: DepositChoiceBox(key) for key in FIELD_LABELS}
         self.hours = WeekGrid()
         self.dated_hours = DatedHoursEditor(
             lambda: ctx.now().astimezone(ZoneInfo(ctx.timezone)).date(), ctx.l10n)
@@ -68,11 +70,11 @@ class SalonProfilePage(QWidget):
         self.form = QFormLayout()
         self.row_labels: dict[str, QLabel] = {}
         for key in ("name_ar", "name_en", "vat_number", "commercial_registration", "address", "sms_sender",
-                    "digit_style", "cancel_cutoff_minutes", "deposit", "discount_limit_percent",
-                    "idle_lock_minutes", "link_expiry_hours", "zatca_phase", "closures"):
+                    "digit_style", "cancel_cutoff_minutes", "deposit", *self.deposit_policy,
+                    "discount_limit_percent", "idle_lock_minutes", "link_expiry_hours", "zatca_phase", "closures"):
             label = QLabel()
             self.row_labels[key] = label
-            field: QWidget = (self.texts.get(key) or self.spins.get(key)
+            field: QWidget = (self.texts.get(key) or self.spins.get(key) or self.deposit_policy.get(key)
                               or (self.digits if key == "digit_style" else self.zatca))
             self.form.addRow(label, field)
         self.hours_label = named(QLabel(), "SectionTitle")
@@ -113,6 +115,7 @@ class SalonProfilePage(QWidget):
                  "discount_limit_percent": _("Discount limit (%)"), "idle_lock_minutes": _("Lock after idle (minutes)"),
                  "link_expiry_hours": _("Payment links expire after (hours)"), "zatca_phase": _("ZATCA phase"),
                  "closures": _("Closed days (YYYY-MM-DD, comma separated)")}
+        texts.update({key: _(text) for key, text in FIELD_LABELS.items()})
         for key, label in self.row_labels.items():
             label.setText(texts[key])
         current_digits, current_phase = self.digits.currentData(), self.zatca.currentData()
@@ -126,6 +129,8 @@ class SalonProfilePage(QWidget):
             self.digits.setCurrentIndex(self.digits.findData(current_digits))
         if current_phase:
             self.zatca.setCurrentIndex(self.zatca.findData(current_phase))
+        for box in self.deposit_policy.values():
+            box.retranslate()
         self.hours_label.setText(_("Business hours"))
         self.dated_label.setText(_("Dated hours (Ramadan)"))
         self.dated_hours.retranslate()
@@ -146,6 +151,8 @@ class SalonProfilePage(QWidget):
             box.setValue(getattr(salon, key))
         self.digits.setCurrentIndex(max(0, self.digits.findData(salon.digit_style)))
         self.zatca.setCurrentIndex(max(0, self.zatca.findData(salon.zatca_phase)))
+        for key, choice in self.deposit_policy.items():
+            choice.select(getattr(salon, key))
         self.hours.set_rules(salon.opening_hours)
         self.dated_hours.set_ranges(salon.dated_hours)
 
@@ -164,6 +171,7 @@ class SalonProfilePage(QWidget):
         values["deposit_halalas"] = parse_amount(self.texts["deposit"].text() or "0")
         values["digit_style"] = self.digits.currentData()
         values["zatca_phase"] = self.zatca.currentData()
+        values.update({key: choice.value() for key, choice in self.deposit_policy.items()})
         values["closures"] = closures
         values["opening_hours"] = [{"weekday": s.weekday, "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
                                    for s in self.hours.spans()]
