@@ -43,7 +43,8 @@ def state_text(l10n: Localizer, line: OnlinePaymentLine) -> str:
         paid=l10n.isolate(l10n.money(payment.paid_halalas)),
     )
     if line.state in {OnlineState.PAID, OnlineState.PARTLY_REFUNDED} and payment.company:
-        text = f"{text} ({l10n.isolate(payment.company)})"
+        company = l10n.gettext("mada") if payment.company.lower() == "mada" else payment.company.capitalize()
+        text = f"{text} ({l10n.isolate(company)})"
     if line.state is OnlineState.FAILED and payment.message:
         text = f"{text}: {l10n.isolate(payment.message)}"
     return text
