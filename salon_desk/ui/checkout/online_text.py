@@ -43,8 +43,7 @@ def state_text(l10n: Localizer, line: OnlinePaymentLine) -> str:
         paid=l10n.isolate(l10n.money(payment.paid_halalas)),
     )
     if line.state in {OnlineState.PAID, OnlineState.PARTLY_REFUNDED} and payment.company:
-        company = l10n.gettext("mada") if payment.company.lower() == "mada" else payment.company.capitalize()
-        text = f"{text} ({l10n.isolate(company)})"
+        text = f"{text} ({l10n.isolate(card_network_text(l10n, payment.company))})"
     if line.state is OnlineState.FAILED and payment.message:
         text = f"{text}: {l10n.isolate(payment.message)}"
     return text
@@ -61,6 +60,11 @@ def detail(l10n: Localizer, line: OnlinePaymentLine, timezone: str, names: dict[
     when = last.at if last is not None else payment.updated_at
     who = actor_text(l10n, last, names) if last is not None else l10n.gettext(ACTORS["moyasar"])
     return l10n.gettext(LAST_CHANGE).format(when=l10n.datetime(when, timezone), who=who)
+
+
+def card_network_text(l10n: Localizer, network: str) -> str:
+    """A card network as the reader says it: mada in the reader's language (مدى), the others by name (Visa)."""
+    return l10n.gettext("mada") if network.lower() == "mada" else network.title()
 
 
 def actor_text(l10n: Localizer, entry: HistoryEntry, names: dict[str, str]) -> str:

@@ -56,6 +56,7 @@ from salon_desk.domain.errors import DomainError
 from salon_desk.domain.model import Changes
 from salon_desk.ui.checkout.money_input import parse_riyals
 from salon_desk.ui.checkout.online_panel import OnlinePaymentsPanel
+from salon_desk.ui.checkout.online_text import card_network_text
 from salon_desk.ui.context import UiContext
 from salon_desk.ui.errors import error_text
 from salon_desk.ui.i18n import _
@@ -409,7 +410,7 @@ class CheckoutPage(QWidget):
         self.method_combo.blockSignals(False)
         network = self.network_combo.currentIndex()
         self.network_combo.clear()
-        for label, value in (("mada", CardNetwork.MADA), ("Visa", CardNetwork.VISA),
+        for label, value in ((_("mada"), CardNetwork.MADA), ("Visa", CardNetwork.VISA),
                              ("Mastercard", CardNetwork.MASTERCARD), (_("Other"), CardNetwork.OTHER)):
             self.network_combo.addItem(label, value)
         self.network_combo.setCurrentIndex(max(0, network))
@@ -712,10 +713,10 @@ class CheckoutPage(QWidget):
         for p in self._view.payments if self._view else ():
             label = {TenderMethod.CASH: _("Cash"), TenderMethod.CARD: _("Card"),
                      TenderMethod.MOYASAR_LINK: _("Paid online")}[p.method]
-            network = (p.card_network or "") if p.card_network == CardNetwork.MADA else (p.card_network or "").title()
+            network = card_network_text(l10n, p.card_network or "")
             extra = f" · {network} ••{p.card_last4}" if p.method is TenderMethod.CARD else ""
             if p.method is TenderMethod.MOYASAR_LINK and p.card_network:  # as Moyasar said: mada, Visa, Apple Pay
-                extra = " · " + (_("mada") if p.card_network == CardNetwork.MADA else network)
+                extra = " · " + network
             self.payments_list.addItem(f"{label} {l10n.money(p.amount_halalas)}{extra}")
         for r in self._view.refunds if self._view else ():
             self.payments_list.addItem(_("Refund {amount}").format(amount=l10n.money(-r.amount_halalas)))
