@@ -9,16 +9,14 @@ docs/screenshots/ (deposit-page-ar.png / deposit-page-en.png).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from salon_desk.cloud.dev.moyasar_fake import FakeMoyasar
-from salon_desk.cloud.payments.keys import new_master_key
-from tests.cloud.conftest import CloudServer, StartCloudServer
 from tests.cloud.test_links import booked_link, cloud_status, latest_code
+from tests.e2e.moyasar_world import cloud_server, fake  # noqa: F401 - fixtures
 from tests.sync.conftest import (  # noqa: F401 - fixtures
     SyncWorld,
     cloud_backend,
@@ -35,21 +33,6 @@ TEXTS = {
     "ar": {"pay": "دفع العربون", "paid": "تم الدفع", "deposit_paid": "تم استلام عربون"},
     "en": {"pay": "Pay deposit", "paid": "Payment received", "deposit_paid": "Deposit of"},
 }
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMoyasar]:
-    moyasar = FakeMoyasar().start()
-    moyasar.hold_webhooks()
-    yield moyasar
-    moyasar.stop()
-
-
-@pytest.fixture
-def cloud_server(start_cloud_server: StartCloudServer, fake: FakeMoyasar) -> CloudServer:  # noqa: F811
-    server = start_cloud_server(moyasar_base_url=fake.api_url, payments_key=new_master_key())
-    server.app.state.payments._base = server.base_url  # the return page on this loopback server
-    return server
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
