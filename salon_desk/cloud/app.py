@@ -10,6 +10,7 @@ dependencies in `deps` and `devices.auth`; add them in `_routers`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,7 @@ from .payments import api as payments_api  # Moyasar pay links, webhooks, /p/{to
 from .payments.deposits import deposit_hook
 from .payments.runtime import PaymentsRunner, build_payments
 from .settings import CloudSettings
+from .shutdown import drain_on_exit_signals
 from .sync import api as sync_api  # sync protocol router (owned by the sync engineer)
 from .sync.limits import MAX_BODY_BYTES as SYNC_MAX_BODY_BYTES
 from .web import ObservabilityMiddleware, install_error_handlers
@@ -99,7 +101,9 @@ def create_app(
         runner = PaymentsRunner(_app.state.payments) if settings.payments_in_process else None
         if runner is not None:
             runner.start()
-        yield
+        loop = asyncio.get_running_loop()
+        with drain_on_exit_signals(loop, lambda: sync_api.drain_long_polls(_app)):
+            yield
         if runner is not None:
             runner.stop()
         await sync_api.stop_wakeups(_app)

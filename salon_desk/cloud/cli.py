@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     add_provisioning_commands(commands)  # provisioning-code create|list|revoke (#13)
 
     purge = commands.add_parser(
-        "purge", help="delete expired OTP requests, throttle rows, link sessions and old push receipts"
+        "purge", help="delete expired OTP requests, throttle rows, link sessions, old push receipts and tombstones"
     )
     purge.set_defaults(command=_purge)
 

@@ -9,7 +9,9 @@ What goes, and when:
 - booking-page sessions no browser can still hold or renew (expired STALE_AFTER ago, as the page's own
   sweep of one link's sessions);
 - push receipts (idempotency answers) older than SALON_RECEIPT_RETENTION_DAYS (>= 180, the longest a desk
-  may stay offline and still push what it wrote).
+  may stay offline and still push what it wrote);
+- tombstones (deleted replicated rows) older than SALON_TOMBSTONE_RETENTION_DAYS that nothing points at,
+  raising the salon's purge horizon with each batch (sync/tombstones.py: what stays and why).
 Each batch is its own short transaction (SALON_PURGE_BATCH_SIZE rows), so a large backlog never holds locks
 for long and the purge can stop and resume anywhere. Salon-owned tables are purged salon by salon (every
 statement names its salon); the phone- and address-keyed tables (otp_request, throttle_event) have no salon.
@@ -31,6 +33,7 @@ from .otp.rows import OtpRequestRow
 from .salons.rows import SalonRow
 from .settings import CloudSettings
 from .sync.tables import MutationReceiptRow
+from .sync.tombstones import purge_tombstones
 from .throttle import ThrottleEventRow
 
 DAY = timedelta(days=1)
@@ -42,6 +45,7 @@ class PurgeReport:
     throttle_events: int = 0
     link_sessions: int = 0
     receipts: int = 0
+    tombstones: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -56,7 +60,8 @@ def purge(db: Database, clock: Clock, settings: CloudSettings, *, batch_size: in
         db, size, OtpRequestRow.id, OtpRequestRow.created_at < otp_cutoff, OtpRequestRow.expires_at < now
     )
     throttle = _batches(db, size, ThrottleEventRow.id, ThrottleEventRow.created_at < otp_cutoff)
-    sessions = receipts = 0
+    tombstone_cutoff = now - timedelta(days=settings.tombstone_retention_days)
+    sessions = receipts = tombstones = 0
     for salon_id in _salons(db):
         sessions += _batches(
             db,
@@ -72,7 +77,8 @@ def purge(db: Database, clock: Clock, settings: CloudSettings, *, batch_size: in
             MutationReceiptRow.salon_id == salon_id,
             MutationReceiptRow.received_at < receipt_cutoff,
         )
-    return PurgeReport(otp, throttle, sessions, receipts)
+        tombstones += purge_tombstones(db, salon_id, tombstone_cutoff, size)
+    return PurgeReport(otp, throttle, sessions, receipts, tombstones)
 
 
 def _salons(db: Database) -> list[str]:

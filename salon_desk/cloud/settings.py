@@ -80,6 +80,9 @@ class CloudSettings(BaseSettings):
     # cannot push what it wrote then), and rows are deleted this many per transaction.
     receipt_retention_days: int = Field(180, ge=180, le=3650, validation_alias="SALON_RECEIPT_RETENTION_DAYS")
     purge_batch_size: int = Field(500, ge=1, le=10_000, validation_alias="SALON_PURGE_BATCH_SIZE")
+    # Tombstones (deleted replicated rows) are kept this many days, then purged; a desk whose cursor is older
+    # than the last one purged re-bootstraps (410 resync_required, sync/tombstones.py).
+    tombstone_retention_days: int = Field(90, ge=30, le=3650, validation_alias="SALON_TOMBSTONE_RETENTION_DAYS")
     # Largest request body on every route except /v1/sync (which has its own, larger limit).
     max_body_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024, validation_alias="SALON_MAX_BODY_BYTES")
     # The key every salon's PIN pepper is derived from (devices/pepper.py); required in production, at least

@@ -95,6 +95,11 @@ class SyncApi:
         response = self._send("GET", "/v1/sync/audit", params=params)
         return SalonAuditPage.model_validate_json(response.content)
 
+    def own_audit(self, after: int, limit: int) -> SalonAuditPage:
+        """`GET /v1/sync/audit/own`: this desk's own events the cloud holds after `after` (issue #14)."""
+        response = self._send("GET", "/v1/sync/audit/own", params={"after": str(after), "limit": str(limit)})
+        return SalonAuditPage.model_validate_json(response.content)
+
     def rebind(self, code: str) -> tuple[str, int]:
         """`POST /v1/devices/rebind` (a desk restored from a backup, 409 device_rewound): a manager's code
         for this desk; returns (the new token, the last device_seq the server has seen). The new token is

@@ -36,6 +36,7 @@ from salon_desk.store.rows import REPLICATED, AuditEventRow, OutboxRow, SyncConf
 from . import state as keys
 from .api import SyncApi, SyncHttpError
 from .apply import install_rows, pending_fields
+from .audit_trail import RELINK as AUDIT_RELINK
 from .audit_trail import AuditTrailSync
 from .protocol import (
     MAX_BATCH,
@@ -230,6 +231,7 @@ class SyncEngine:
                 .limit(self._batch_size)
             ).all()
             epoch = SyncState(session).get(keys.EPOCH) or None
+            relinking = bool(SyncState(session).get(AUDIT_RELINK))  # its chain head is re-chained first
             head = session.execute(
                 select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1)
             ).first()
@@ -242,7 +244,7 @@ class SyncEngine:
             client_time=self._clock().isoformat(),
             epoch=epoch,
             mutations=mutations,
-            audit_head=AuditHead(seq=head[0], hash=head[1]) if head else None,  # anchored by the cloud (#10)
+            audit_head=AuditHead(seq=head[0], hash=head[1]) if head and not relinking else None,  # anchored (#10)
         )
         try:
             response = self._api.push(request)
@@ -482,6 +484,7 @@ class SyncEngine:
                 text("UPDATE sqlite_sequence SET seq = max(seq, :seq) WHERE name = :table"),
                 {"seq": last_seq + len(pending), "table": OutboxRow.__tablename__},
             )
+            SyncState(session).set(AUDIT_RELINK, "1")  # the audit chain catches up before its next upload
             session.commit()
         return token
 

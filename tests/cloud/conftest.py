@@ -41,6 +41,7 @@ from salon_desk.cloud.migrate import upgrade
 from salon_desk.cloud.rows import metadata
 from salon_desk.cloud.salons.service import create_salon
 from salon_desk.cloud.settings import CloudSettings
+from salon_desk.cloud.sync.api import drain_long_polls
 from tests.fakes.authentica import FakeAuthentica
 
 # Saturday 1 March 2025, 10:00 in Riyadh, on a whole second: Retry-After values come out exact.
@@ -155,6 +156,7 @@ class _UvicornThread:
             time.sleep(0.01)
 
     def stop(self) -> None:
+        drain_long_polls(self._server.config.app)  # as `serve` does on SIGTERM (cloud/shutdown.py)
         self._server.should_exit = True
         self._thread.join(timeout=15)
         self._socket.close()

@@ -246,6 +246,42 @@ def test_a_desk_moves_to_the_other_process_when_its_server_dies(deployment: Depl
         doomed.stop()
 
 
+def test_a_stopping_server_answers_its_long_polls_at_once_and_the_desk_moves_on(deployment: Deployment) -> None:
+    """SIGTERM (systemd, a rolling deploy): the process ends its long-polls with an ordinary answer instead of
+    keeping the desk (and its own exit) waiting for the whole wait; the desk's next pull goes to the other."""
+    one, _ = deployment.servers
+    leaving = CloudProcess.serve(deployment.pg.url, deployment.folder)
+    balancer = Balancer([leaving.port or 0, one.port or 0]).start()
+    try:
+        desk = deployment.desk("Desk D", balancer.base_url)
+        answered: list[tuple[bool, str | None, float]] = []
+
+        def long_poll() -> None:
+            began = time.monotonic()
+            report = desk.sync.sync_once(wait=WAIT)
+            answered.append((report.ok, report.error, time.monotonic() - began))
+
+        polling = threading.Thread(target=long_poll, daemon=True)
+        polling.start()
+        wait_until(waiting_on(leaving), "the desk long-polling on the leaving process")
+        stop_began = time.monotonic()
+        leaving.process.send_signal(signal.SIGTERM)
+        polling.join(PATIENCE)
+        leaving.process.wait(timeout=PATIENCE)
+        stopped_after = time.monotonic() - stop_began
+        [(ok, error, took)] = answered
+        assert ok and error is None  # an answer, not a dropped connection: the desk never shows itself offline
+        assert took < WAIT / 2 and stopped_after < WAIT / 2  # neither waited out the long-poll
+        # A graceful exit: the app's shutdown ran (uvicorn then re-raises the signal it caught, hence -SIGTERM).
+        assert leaving.process.returncode in (0, -signal.SIGTERM)
+        assert "Application shutdown complete" in leaving.log.read_text()
+        assert desk.sync.sync_once().ok and balancer.routed[one.port or 0] >= 1  # on to the process that stays
+        print(f"\nlong-poll answered {took:.2f} s after it began; the process exited {stopped_after:.2f} s after SIGTERM")
+    finally:
+        balancer.stop()
+        leaving.stop()
+
+
 def test_postgresql_restarted_under_load_loses_nothing_and_wake_ups_resume(deployment: Deployment) -> None:
     one, two = deployment.servers
     desk_a, desk_b = deployment.desk("Desk A3", one.base_url), deployment.desk("Desk B3", two.base_url)

@@ -84,6 +84,6 @@ def test_purge_statements_name_their_salon(sync_world: SyncWorld) -> None:  # no
 def test_purge_command(sync_world: SyncWorld, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     monkeypatch.setenv("DATABASE_URL", sync_world.cloud.settings.database_url)
     assert cloud_main(["purge"]) == 0
-    assert "salon-cloud: purged 0 otp requests, 0 throttle events, 0 link sessions, 0 receipts" in (
+    assert "salon-cloud: purged 0 otp requests, 0 throttle events, 0 link sessions, 0 receipts, 0 tombstones" in (
         capsys.readouterr().err
     )

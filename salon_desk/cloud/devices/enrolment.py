@@ -29,6 +29,7 @@ from ..clock import Clock
 from ..db import Database, canonical_uuid
 from ..errors import BadRequest, Gone, RateLimited
 from ..salons.service import require_salon, salon_epoch
+from ..sync.audit_trail import release_unheld_anchors
 from ..throttle import Limit, Throttle
 from .rows import DeviceRow, EnrolmentCodeRow
 from .tokens import (
@@ -193,9 +194,11 @@ class EnrolmentService:
             now, token = self._clock.now(), new_device_token(salon_id)
             device.previous_token_sha256, device.token_sha256 = device.token_sha256, token_digest(token)
             code_row.consumed_at, code_row.consumed_by_device_id = now, device.id
+            released = release_unheld_anchors(session, salon_id, device.id)  # the rewound chain's heads
             rebound = ReboundDevice(device.id, token, device.last_device_seq, salon_epoch(session, salon_id))
             session.commit()
-        log.info("device rebound", extra={"fields": {"device_id": device_id, "salon_id": salon_id}})
+        log.info("device rebound", extra={"fields": {"device_id": device_id, "salon_id": salon_id,
+                                                     "audit_anchors_released": released}})
         return rebound
 
     def _usable_code(self, session: Session, typed: str) -> EnrolmentCodeRow:

@@ -22,24 +22,24 @@ from salon_desk.domain.errors import DomainError
 from ..deps import CloudServices, Services
 from ..errors import RateLimited, http_status
 from ..i18n import SUPPORTED, negotiate_language, translate
-from ..payments.deposit_policy import deposit_fate
+from ..payments.deposit_policy import DepositFate, deposit_fate, deposit_state
 from ..sync.api import sync_services
 from .actions import apply_customer_action, customer_can_act
 from .booking_view import BookingView, load_booking_view
 from .messages import action_done, refusal_text, text
 from .pages import DepositOffer, Notice, PageState, booking_page, not_found_page
 from .rows import CustomerLinkRow
-from .service import LinkNotFound, resolve_link
+from .service import LinkNotFound, resolve_link_and_booking
 from .sessions import (
     COOKIE_NAME,
     NO_SESSION,
     SESSION_LIFETIME,
-    issued,
+    LinkSessionState,
+    cookie_key,
     mark_verified,
     new_secret,
-    open_session,
+    read_session,
     remember_code,
-    session_state,
 )
 from .tokens import csrf_token, same
 
@@ -57,7 +57,8 @@ SECURITY_HEADERS = {
 
 @dataclass
 class Visit:
-    """One request on one link: the link, what the page shows, the language and the browser's secret."""
+    """One request on one link: the link, what the page shows, the language, the browser's secret and its
+    session, and what the deposit policy did (all read in one transaction)."""
 
     token: str
     link: CustomerLinkRow
@@ -66,6 +67,9 @@ class Visit:
     secret: str
     new_cookie: bool
     now: datetime
+    state: LinkSessionState = NO_SESSION
+    fate: DepositFate | None = None
+    deposit: tuple[int, bool] = (0, False)  # (asked, paid): payments.deposit_policy.deposit_state
 
     @property
     def csrf(self) -> str:
@@ -88,22 +92,28 @@ def _language(request: Request, requested: str | None, view: BookingView | None)
 
 
 def _open(services: CloudServices, request: Request, token: str, requested_lang: str | None) -> Visit:
+    """Everything the page shows, in one read transaction; writes nothing."""
     now = services.clock.now()
+    key = cookie_key(services.settings.pin_pepper_key_bytes)
     with services.db.reader() as session:
         try:
-            link = resolve_link(session, token, now)
-            view = load_booking_view(session, link)
+            link, booking = resolve_link_and_booking(session, token, now)
+            view = load_booking_view(session, link, booking)
         except LinkNotFound:
             view = None
         if view is None:
             lang = _language(request, requested_lang, None)
             raise PageAnswer(_html(not_found_page(lang), 404))
         cookie = request.cookies.get(COOKIE_NAME)
-        if cookie is not None and not issued(session, link, cookie, now):
+        issued, state = read_session(session, key, link, cookie, now)
+        if not issued:
             cookie = None  # a value we never issued for this link is no session: a new one is issued
+        fate = deposit_fate(session, link.salon_id, view.booking_id)  # after a cancel or reschedule
+        deposit = deposit_state(session, link.salon_id, view.booking_id)
         session.expunge(link)
     lang = _language(request, requested_lang, view)
-    return Visit(token, link, view, lang, cookie or new_secret(), cookie is None, now)
+    secret = cookie or new_secret(key, link, now)
+    return Visit(token, link, view, lang, secret, cookie is None, now, state, fate, deposit)
 
 
 def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
@@ -113,18 +123,11 @@ def _html(body: str, status: int = 200, headers: dict[str, str] | None = None) -
 def _page(
     services: CloudServices, visit: Visit, notice: Notice | None = None, status: int = 200, **headers: str
 ) -> HTMLResponse:
-    if visit.new_cookie:
-        state = NO_SESSION  # a secret made for this answer has no session yet: nothing to read
-    else:
-        with services.db.reader() as session:
-            state = session_state(session, visit.link, visit.secret, visit.now)
     page = PageState(
-        visit.token, visit.lang, visit.csrf, visit.view, state, visit.now, notice, _deposit(services, visit)
+        visit.token, visit.lang, visit.csrf, visit.view, visit.state, visit.now, notice, _deposit(services, visit)
     )
     response = _html(booking_page(page), status, headers)
-    if visit.new_cookie:
-        with services.db.session() as session:
-            open_session(session, visit.link, visit.secret, visit.now)
+    if visit.new_cookie:  # signed, so it needs no row: viewing a page writes nothing
         response.set_cookie(
             COOKIE_NAME,
             visit.secret,
@@ -139,12 +142,10 @@ def _page(
 
 def _deposit(services: CloudServices, visit: Visit) -> DepositOffer | None:
     """The salon's deposit for this booking when its policy asks for one (issue #12)."""
-    asked, paid = services.payments.deposit_state(visit.link.salon_id, visit.view.booking_id)
-    with services.db.reader() as session:  # what the salon's policy did with it after a cancel or reschedule
-        fate = deposit_fate(session, visit.link.salon_id, visit.view.booking_id)
-    if not asked and fate is None:
+    asked, paid = visit.deposit
+    if not asked and visit.fate is None:
         return None
-    return DepositOffer(asked, paid, f"/b/{visit.token}/pay?lang={visit.lang}", fate)
+    return DepositOffer(asked, paid, f"/b/{visit.token}/pay?lang={visit.lang}", visit.fate)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -181,10 +182,8 @@ def show(
 def _done_notice(services: CloudServices, visit: Visit, done: str | None) -> Notice | None:
     """The notice after a successful form (Post/Redirect/Get), only when it is still true: a crafted
     `?done=` cannot make the page claim something that did not happen."""
-    if done == "code_sent" and not visit.new_cookie:
-        with services.db.reader() as session:
-            if session_state(session, visit.link, visit.secret, visit.now).code_sent:
-                return Notice("ok", text(visit.lang, "code_sent", view=visit.view))
+    if done == "code_sent" and visit.state.code_sent:
+        return Notice("ok", text(visit.lang, "code_sent", view=visit.view))
     if done in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED) and visit.view.status == done:
         return action_done(visit.lang, BookingStatus(done))
     return None
@@ -225,8 +224,7 @@ def _send_code(services: CloudServices, request: Request, token: str, form: dict
 
 def _verify(services: CloudServices, visit: Visit, code: str) -> HTMLResponse | None:
     """None when the browser holds a verified code (now or from earlier); otherwise the page saying why not."""
-    with services.db.reader() as session:
-        state = session_state(session, visit.link, visit.secret, visit.now)
+    state = visit.state
     if state.verified:
         return None
     if not state.code_sent:
@@ -239,6 +237,7 @@ def _verify(services: CloudServices, visit: Visit, code: str) -> HTMLResponse | 
         return _error_page(services, visit, error)
     with services.db.session() as session:
         mark_verified(session, visit.link, visit.secret, visit.now)
+    visit.state = LinkSessionState(state.otp_request_id, True)  # what a page drawn after this shows
     return None
 
 
@@ -298,9 +297,7 @@ def pay_deposit(token: str, request: Request, services: Services, lang: str | No
         visit = _open(services, request, token, lang)
     except PageAnswer as answer:
         return answer.response
-    with services.db.reader() as session:
-        verified = not visit.new_cookie and session_state(session, visit.link, visit.secret, visit.now).verified
-    if not verified:
+    if not visit.state.verified:
         return _page(services, visit, Notice("error", text(visit.lang, "ask_code_first")), 403)
     try:
         target = services.payments.deposit_link(visit.link.salon_id, visit.view.booking_id, visit.lang)

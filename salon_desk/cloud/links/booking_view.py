@@ -111,25 +111,51 @@ def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, 
     )
 
 
-def load_booking_view(session: Session, link: CustomerLinkRow) -> BookingView | None:
-    """The page's data, or None when the booking or its items are gone (the page then answers 404)."""
-    booking = _one(session, "booking", link.salon_id, link.booking_id)
+def _salon(session: Session, salon_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the salon's replicated profile, its tenant row's fields), in one statement."""
+    profile, tenant = T["salon"], SalonRow.__table__
+    row = session.execute(
+        select(tenant.c.name_ar.label("tenant_name_ar"), tenant.c.name_en.label("tenant_name_en"),
+               tenant.c.timezone.label("tenant_timezone"), tenant.c.public_settings, profile)
+        .select_from(tenant)
+        .outerjoin(profile, (profile.c.salon_id == tenant.c.id) & (profile.c.id == tenant.c.id))
+        .where(tenant.c.id == salon_id)
+    ).mappings().first()
+    if row is None:
+        return {}, {}
+    fields = dict(row)
+    tenant_fields = {key: fields.pop(key) for key in
+                     ("tenant_name_ar", "tenant_name_en", "tenant_timezone", "public_settings")}
+    return (fields if fields.get("id") is not None else {}), tenant_fields
+
+
+def load_booking_view(
+    session: Session, link: CustomerLinkRow, booking: dict[str, Any] | None = None
+) -> BookingView | None:
+    """The page's data, or None when the booking or its items are gone (the page then answers 404).
+    `booking` (status, customer_id, customer: its phone, language, deleted_at) when the caller already read
+    it with the link."""
+    if booking is None:
+        booking = _one(session, "booking", link.salon_id, link.booking_id)
+        if not booking or booking.get("deleted_at") is not None:
+            return None
     items = _items(session, link.salon_id, link.booking_id)
-    if not booking or booking.get("deleted_at") is not None or not items:
+    if not items:
         return None
-    profile = _one(session, "salon", link.salon_id, link.salon_id)
-    tenant = session.get(SalonRow, link.salon_id)
-    public = (tenant.public_settings if tenant else None) or {}
-    customer = _one(session, "customer", link.salon_id, booking.get("customer_id"))
+    profile, tenant = _salon(session, link.salon_id)
+    public = tenant.get("public_settings") or {}
+    customer = booking["customer"] if "customer" in booking else _one(
+        session, "customer", link.salon_id, booking.get("customer_id")
+    )
     cutoff = int(profile.get("cancel_cutoff_minutes") or public.get("cancel_cutoff_minutes") or 0)
     return BookingView(
         salon_id=link.salon_id,
         booking_id=link.booking_id,
         customer_id=booking.get("customer_id"),
-        salon_name_ar=profile.get("name_ar") or (tenant.name_ar if tenant else ""),
-        salon_name_en=profile.get("name_en") or (tenant.name_en if tenant else ""),
+        salon_name_ar=profile.get("name_ar") or tenant.get("tenant_name_ar") or "",
+        salon_name_en=profile.get("name_en") or tenant.get("tenant_name_en") or "",
         salon_phone=public.get("phone"),
-        timezone=profile.get("timezone") or (tenant.timezone if tenant else DEFAULT_TZ),
+        timezone=profile.get("timezone") or tenant.get("tenant_timezone") or DEFAULT_TZ,
         digit_style=profile.get("digit_style") or "latn",
         cancel_cutoff_minutes=cutoff,
         status=str(booking["status"]),

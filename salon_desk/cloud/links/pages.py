@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from html import escape as html_escape
 
 from salon_desk.domain.booking import BookingStatus, Role, allowed_targets
@@ -101,9 +102,12 @@ _ISOLATES = {LRI: ('<bdi dir="ltr">', "</bdi>"), FSI: ("<bdi>", "</bdi>")}
 def escape(text: str) -> str:
     """HTML-escapes `text` and turns the Localizer's Unicode isolates (LRI/FSI … PDI) into <bdi> elements,
     which every browser honours (some ignore the isolate characters), so a phone number stays LTR in Arabic."""
+    escaped = html_escape(text)
+    if LRI not in escaped and FSI not in escaped and PDI not in escaped:
+        return escaped
     out: list[str] = []
     closers: list[str] = []
-    for char in html_escape(text):
+    for char in escaped:
         if char in _ISOLATES:
             opener, closer = _ISOLATES[char]
             out.append(opener)
@@ -115,6 +119,7 @@ def escape(text: str) -> str:
     return "".join(out + closers[::-1])
 
 
+@lru_cache(maxsize=256)
 def label(loc: Localizer, key: str) -> str:
     """A fixed page text, translated and escaped (module-level N_ so Babel extracts it)."""
     return escape(loc.gettext(LABELS[key]))
@@ -124,6 +129,7 @@ def localizer_for(lang: str, view: BookingView | None = None) -> Localizer:
     return get_localizer(lang, view.digit_style if view else "latn")
 
 
+@lru_cache(maxsize=1024)
 def masked_phone(loc: Localizer, e164: str) -> str:
     """`050 ••• ••67`: enough for the customer to recognise the number, never the whole of it."""
     national = format_national(e164)
@@ -174,9 +180,16 @@ def booking_page(state: PageState) -> str:
         if state.notice
         else ""
     )
-    body = notice + _details_card(loc, view) + _items_card(loc, view) + _actions_card(loc, state)
+    body = notice + _booking_cards(loc, view) + _actions_card(loc, state)
     switch = f"/b/{state.token}?lang={'en' if state.lang == 'ar' else 'ar'}"
     return _document(state.lang, _("Booking details"), view.salon_name(state.lang), body, switch)
+
+
+# The parts of a page that depend only on the booking as read and the reader's language are drawn once per
+# version of the booking (the view is the key: any change to it is a new entry), not once per visit.
+@lru_cache(maxsize=1024)
+def _booking_cards(loc: Localizer, view: BookingView) -> str:
+    return _details_card(loc, view) + _items_card(loc, view)
 
 
 def _details_card(loc: Localizer, view: BookingView) -> str:
@@ -246,6 +259,7 @@ def _actions_card(loc: Localizer, state: PageState) -> str:
     return f'<section class="card">{"".join(parts)}</section>' if parts else ""
 
 
+@lru_cache(maxsize=1024)
 def contact_guidance(loc: Localizer, view: BookingView) -> str:
     _ = loc.gettext
     if view.salon_phone:
@@ -287,6 +301,7 @@ def _deposit_card(loc: Localizer, state: PageState, deposit: DepositOffer) -> st
     return "".join(parts)
 
 
+@lru_cache(maxsize=1024)
 def policy_text(loc: Localizer, view: BookingView) -> str:
     """The salon's deposit policy (its profile's choices), stated before the customer pays."""
     _ = loc.gettext

@@ -10,12 +10,14 @@ booking's link follows the new time.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.ids import new_id
 
+from ..db import UuidText
 from ..settings import CloudSettings
 from ..sync.tables import REPLICATED_TABLES
 from .rows import CustomerLinkRow
@@ -25,6 +27,7 @@ LINK_GRACE = timedelta(hours=24)
 # Expiry never goes past this: a booking stored with an absurd end (year 9999) must not overflow datetime.
 LATEST_EXPIRY = datetime(9000, 1, 1, tzinfo=UTC)
 BOOKINGS = REPLICATED_TABLES["booking"]
+CUSTOMERS = REPLICATED_TABLES["customer"]
 ITEMS = REPLICATED_TABLES["booking_item"]
 
 
@@ -92,17 +95,38 @@ def _link_by_token(token: str) -> Select[CustomerLinkRow]:
 
 def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow:
     """The live link of `token`, or LinkNotFound (never says why: unknown, expired or booking gone)."""
+    return resolve_link_and_booking(session, token, now)[0]
+
+
+def resolve_link_and_booking(
+    session: Session, token: str, now: datetime
+) -> tuple[CustomerLinkRow, dict[str, Any]]:
+    """The live link of `token` and its booking's status, end and customer (phone, language), read in one
+    statement (the customer page's first), or LinkNotFound (never says why: unknown, expired or booking
+    gone)."""
     if not looks_like_token(token):
         raise LinkNotFound
-    link = session.scalar(_link_by_token(token))
-    if link is None:
-        raise LinkNotFound
-    end = booking_end(session, link.salon_id, link.booking_id)
-    deleted = session.scalar(
-        select(BOOKINGS.c.deleted_at).where(
-            BOOKINGS.c.id == link.booking_id, BOOKINGS.c.salon_id == link.salon_id
-        )
+    link = CustomerLinkRow
+    end = (  # references are text, ids native uuid on PostgreSQL: compare the link's id as text
+        select(func.max(ITEMS.c.end_at))
+        .where(ITEMS.c.salon_id == link.salon_id, ITEMS.c.booking_id == cast(link.booking_id, String))
+        .correlate(link)
+        .scalar_subquery()
     )
-    if end is None or deleted is not None or now >= link_expiry(end):
+    query = (
+        _link_by_token(token)
+        .add_columns(end.label("end_at"), BOOKINGS.c.status, BOOKINGS.c.customer_id, BOOKINGS.c.deleted_at,
+                     BOOKINGS.c.id.label("found_booking"), CUSTOMERS.c.phone, CUSTOMERS.c.language,
+                     CUSTOMERS.c.deleted_at.label("customer_deleted_at"))
+        .outerjoin(BOOKINGS, (BOOKINGS.c.salon_id == link.salon_id) & (BOOKINGS.c.id == link.booking_id))
+        .outerjoin(CUSTOMERS, (CUSTOMERS.c.salon_id == link.salon_id)
+                   & (CUSTOMERS.c.id == cast(BOOKINGS.c.customer_id, UuidText)))
+    )
+    row = session.execute(query).first()
+    if row is None:
         raise LinkNotFound
-    return link
+    found, end_at, status, customer_id, deleted_at, booking_id, phone, language, customer_deleted_at = row
+    if end_at is None or booking_id is None or deleted_at is not None or now >= link_expiry(end_at):
+        raise LinkNotFound
+    customer = {"phone": phone, "language": language, "deleted_at": customer_deleted_at} if phone or language else {}
+    return found, {"status": status, "customer_id": customer_id, "customer": customer}

@@ -2,15 +2,22 @@
 proved the code. The browser holds only a random secret in an HttpOnly cookie scoped to the link's path;
 the server keeps sha256(secret), bound to the link. Nothing about the verification is ever in the URL.
 
-Only secrets the server issued count: the row is created when the cookie is set (`open_session`), and a
-cookie value with no row for this link (made up, planted, or from another link) is no session at all.
+Only secrets the server issued count: a cookie value carries the server's MAC over (this link, its random
+part, when it was issued), so one made up, planted from nowhere or taken from another link is no session at
+all, and looking at a page writes nothing. The row is created when the browser first asks for a code
+(`remember_code`). Cookies issued before the MAC (a row made when the page was viewed) still count while
+their row lasts.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -25,10 +32,40 @@ SESSION_LIFETIME = timedelta(minutes=30)
 # After a correct code the customer may confirm or cancel for this long without a new code.
 VERIFIED_FOR = timedelta(minutes=15)
 STALE_AFTER = timedelta(days=1)
+_MAC_LABEL = b"salon-desk customer link session cookie v1"
 
 
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+@cache
+def cookie_key(server_key: bytes) -> bytes:
+    """The key of the cookie MACs, derived from the server's own key (its use named, so it is no other key)."""
+    return hmac.new(server_key, _MAC_LABEL, hashlib.sha256).digest()
+
+
+def _mac(key: bytes, link: CustomerLinkRow, random_part: str, issued_at: str) -> str:
+    message = f"{link.salon_id}|{link.id}|{random_part}|{issued_at}".encode()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()[:16]).decode().rstrip("=")
+
+
+def new_secret(key: bytes, link: CustomerLinkRow, now: datetime) -> str:
+    """A cookie value for `link`: random part, issue time, and the server's MAC over both and the link."""
+    random_part, issued_at = secrets.token_urlsafe(32), format(int(now.timestamp()), "x")
+    return f"{random_part}.{issued_at}.{_mac(key, link, random_part, issued_at)}"
+
+
+def signed_for(key: bytes, link: CustomerLinkRow, secret: str, now: datetime) -> bool:
+    """Whether the server issued `secret` for this link, and not so long ago that its session (30 minutes)
+    could no longer be renewed (STALE_AFTER later, as rows are forgotten)."""
+    parts = secret.split(".")
+    if len(parts) != 3:
+        return False
+    random_part, issued_at, mac = parts
+    try:
+        issued = int(issued_at, 16)
+    except ValueError:
+        return False
+    if not hmac.compare_digest(mac.encode(), _mac(key, link, random_part, issued_at).encode()):
+        return False
+    return 0 <= now.timestamp() - issued < (SESSION_LIFETIME + STALE_AFTER).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -59,51 +96,47 @@ def _find(
     return row if row is not None and (expired or row.expires_at > now) else None
 
 
-def issued(session: Session, link: CustomerLinkRow, secret: str | None, now: datetime) -> bool:
-    """Whether the server issued this cookie value for this link (expired sessions included: they renew)."""
-    return _find(session, link, secret, now, expired=True) is not None
+def read_session(
+    session: Session, key: bytes, link: CustomerLinkRow, secret: str | None, now: datetime
+) -> tuple[bool, LinkSessionState]:
+    """(whether the server issued this cookie value for this link, the session it names), one statement.
+    An expired session still counts as issued: asking for a code renews it."""
+    if not secret:
+        return False, NO_SESSION
+    row = _find(session, link, secret, now, expired=True)
+    issued = row is not None or signed_for(key, link, secret, now)
+    return issued, _state_of(row, now)
 
 
-def open_session(session: Session, link: CustomerLinkRow, secret: str, now: datetime) -> None:
-    """Records a newly issued cookie value (no code asked for yet), and forgets this link's sessions that
-    no browser can still hold (the cookie lives SESSION_LIFETIME; STALE_AFTER later they are gone)."""
-    session.execute(
-        delete(CustomerLinkSessionRow).where(
-            CustomerLinkSessionRow.salon_id == link.salon_id,
-            CustomerLinkSessionRow.link_id == link.id,
-            CustomerLinkSessionRow.expires_at < now - STALE_AFTER,
-        )
-    )
-    session.add(
-        CustomerLinkSessionRow(
-            id=new_id(int(now.timestamp() * 1000)),
-            salon_id=link.salon_id,
-            link_id=link.id,
-            secret_hash=token_hash(secret),
-            created_at=now,
-            expires_at=now + SESSION_LIFETIME,
-        )
-    )
-    session.commit()
+def _state_of(row: CustomerLinkSessionRow | None, now: datetime) -> LinkSessionState:
+    if row is None or row.expires_at <= now:
+        return NO_SESSION
+    verified = row.verified_at is not None and now < row.verified_at + VERIFIED_FOR
+    return LinkSessionState(row.otp_request_id, verified)
 
 
 def session_state(
     session: Session, link: CustomerLinkRow, secret: str | None, now: datetime
 ) -> LinkSessionState:
-    row = _find(session, link, secret, now)
-    if row is None:
-        return NO_SESSION
-    verified = row.verified_at is not None and now < row.verified_at + VERIFIED_FOR
-    return LinkSessionState(row.otp_request_id, verified)
+    return _state_of(_find(session, link, secret, now), now)
 
 
 def remember_code(
     session: Session, link: CustomerLinkRow, secret: str, request_id: str, now: datetime
 ) -> None:
     """The browser asked for a code: a new code replaces any earlier one and any earlier verification.
-    An expired session of the same cookie is renewed (the secret is unique)."""
+    An expired session of the same cookie is renewed (the secret is unique). The first code of a cookie
+    makes its row, and forgets this link's sessions no browser can still hold (the cookie lives
+    SESSION_LIFETIME; STALE_AFTER later they are gone)."""
     row = _find(session, link, secret, now, expired=True)
     if row is None:
+        session.execute(
+            delete(CustomerLinkSessionRow).where(
+                CustomerLinkSessionRow.salon_id == link.salon_id,
+                CustomerLinkSessionRow.link_id == link.id,
+                CustomerLinkSessionRow.expires_at < now - STALE_AFTER,
+            )
+        )
         row = CustomerLinkSessionRow(
             id=new_id(int(now.timestamp() * 1000)),
             salon_id=link.salon_id,

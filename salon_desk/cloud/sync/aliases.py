@@ -1,7 +1,8 @@
 """Customer aliases (issue #14, specs/sync.md §2): two offline desks that create the same customer (same phone,
 the natural key) get two ids; the server keeps the first, tombstones the duplicate, records
 `customer_alias(duplicate_id -> canonical_id)` and re-points every booking, walk-in and waitlist entry at the
-survivor (each re-pointed row is a change every desk pulls). A later mutation that still names the duplicate
+survivor (each re-pointed row is a change every desk pulls), and the survivor takes the duplicate's fields
+where its own are empty (domain/customer_merge.py; a change every desk pulls too). A later mutation that still names the duplicate
 (queued on the offline desk before it heard of the merge) is resolved through the alias, so the old id stays
 resolvable for ever. Cloud-only: desks learn of the merge from the rows themselves and the conflict card.
 """
@@ -9,9 +10,13 @@ resolvable for ever. Cloud-only: desks learn of the merge from the rows themselv
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column
+
+from salon_desk.domain.customer_merge import merged_customer_fields
+from salon_desk.domain.hlc import Hlc
 
 from ..db import Base, UtcDateTime, UuidText
 from .changes import ChangeSet
@@ -57,6 +62,23 @@ def merge_customer(changes: ChangeSet, duplicate_id: str, canonical_id: str, now
             changes.upsert(entity, {"id": row_id, "customer_id": canonical_id, "updated_at": now})
         moved += len(ids)
     return moved
+
+
+def take_duplicate_fields(
+    changes: ChangeSet, canonical_id: str, duplicate: dict[str, Any], device_id: str, now: datetime
+) -> dict[str, str]:
+    """The survivor takes the duplicate's fields where its own are empty (notes joined), stamped for
+    last-writer-wins as a write of the duplicate's desk at the server's time; returns what changed."""
+    survivor = changes.get("customer", canonical_id)
+    if survivor is None:
+        return {}
+    fields = merged_customer_fields(survivor, duplicate)
+    if fields:
+        meta = dict(survivor.get("field_meta") or {})
+        stamp = {"seq": changes.seq, "hlc": str(Hlc(int(now.timestamp() * 1000))), "device": device_id}
+        meta.update(dict.fromkeys(fields, stamp))
+        changes.upsert("customer", {"id": canonical_id, **fields, "updated_at": now}, field_meta=meta)
+    return fields
 
 
 def canonical_customer(changes: ChangeSet, customer_id: str | None) -> str | None:

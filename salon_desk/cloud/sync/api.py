@@ -69,6 +69,13 @@ async def start_wakeups(app: FastAPI, services: CloudServices) -> None:
     await build_sync_services(app, services).notifier.start()
 
 
+def drain_long_polls(app: FastAPI) -> None:
+    """Thread-safe: the server is stopping; waiting long-polls answer now (SalonNotifier.drain)."""
+    sync: SyncServices | None = getattr(app.state, "sync", None)
+    if sync is not None:
+        sync.notifier.drain()
+
+
 async def stop_wakeups(app: FastAPI) -> None:
     sync: SyncServices | None = getattr(app.state, "sync", None)
     if sync is not None:
@@ -129,6 +136,19 @@ def upload_audit(body: AuditUpload, request: Request, device: CurrentDevice, ser
         stored = audit_trail.store_events(session, device, body.events, services.clock.now())
         session.commit()
     return _json(request, AuditUploadAnswer(stored_seq=stored))
+
+
+@router.get("/audit/own")
+def own_audit(
+    request: Request,
+    device: CurrentDevice,
+    services: Services,
+    after: int = Query(0, ge=0, le=2**62),
+    limit: int = Query(MAX_AUDIT_PAGE, ge=1, le=MAX_AUDIT_PAGE),
+) -> Response:
+    """This desk's own audit events the cloud holds after `after` (issue #14): a re-linked desk's catch-up."""
+    with services.db.reader() as session:
+        return _json(request, audit_trail.own_page(session, device, after, limit))
 
 
 @router.get("/audit")

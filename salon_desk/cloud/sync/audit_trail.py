@@ -201,6 +201,38 @@ def read_page(session: Session, device: AuthenticatedDevice, after: dict[str, in
     )
 
 
+def own_page(session: Session, device: AuthenticatedDevice, after: int, limit: int) -> SalonAuditPage:
+    """The asking desk's own events after `after`, by seq (issue #14): a desk restored from a backup and
+    re-linked fetches what it had uploaded before the restore, to re-chain its unsent events after them."""
+    table = SalonAuditEventRow
+    rows = session.scalars(
+        select(table)
+        .where(table.salon_id == device.salon_id, table.device_id == device.device_id, table.seq > after)
+        .order_by(table.seq)
+        .limit(limit + 1)
+    ).all()
+    return SalonAuditPage(events=[_wire(r) for r in rows[:limit]], desks={}, has_more=len(rows) > limit)
+
+
+def release_unheld_anchors(session: Session, salon_id: str, device_id: str) -> int:
+    """At a manager-approved re-link (issue #14): the chain heads this desk anchored that no event held here
+    backs (above the last one held, or disagreeing with the one held) name events of a chain that was rewound
+    and never uploaded; they go, so the desk's re-chained unsent events can be anchored and uploaded. Held
+    events are never touched. Returns how many anchors went."""
+    held_hash = {
+        int(seq): str(h)
+        for seq, h in session.execute(
+            select(SalonAuditEventRow.seq, SalonAuditEventRow.hash).where(
+                SalonAuditEventRow.salon_id == salon_id,
+                SalonAuditEventRow.device_id == device_id,
+                SalonAuditEventRow.seq.in_([seq for seq, _h in users.anchors(session, salon_id, device_id)]),
+            )
+        )
+    }
+    unheld = [seq for seq, h in users.anchors(session, salon_id, device_id) if held_hash.get(seq) != h]
+    return users.drop_anchors(session, salon_id, device_id, unheld)
+
+
 def _wire(r: SalonAuditEventRow) -> SalonAuditEventWire:
     return SalonAuditEventWire(
         seq=r.seq, id=str(r.id), salon_id=str(r.salon_id), device_id=r.recorded_device_id, actor_id=r.actor_id,

@@ -1,9 +1,9 @@
 """Booking commands re-run on server state with the domain's own rules (specs/sync.md §3.5, §3.8-§3.9).
 
 The overlap invariant is the database's (EXCLUDE constraint / trigger on the items' busy segments,
-segments.py); a violation is caught inside a savepoint. `booking.create` that overlaps is kept in
-quarantine (needs_attention, items inactive) with a salon-wide SyncConflict; a refused move or
-transition changes nothing and records the attempt.
+segments.py); a violation is caught inside a savepoint (`ChangeSet.savepoint`). `booking.create` that
+overlaps is kept in quarantine (needs_attention, items inactive) with a salon-wide SyncConflict; a refused
+move or transition changes nothing and records the attempt.
 """
 
 from __future__ import annotations
@@ -144,16 +144,14 @@ def handle_create(ctx: CommandContext) -> Outcome:
         "updated_at": ctx.now,
         "deleted_at": None,
     }
-    mark = ctx.changes.mark()
     try:
-        with ctx.changes.session.begin_nested():
+        with ctx.changes.savepoint():  # batched (push's fast path): no savepoint, an overlap runs it alone
             _write_booking(ctx, booking, items)
         _notify(ctx, booking_id, event_for_new_booking(status))
         return Outcome()
     except IntegrityError as error:
         if not is_overlap(error):
             raise
-        ctx.changes.rewind(mark)
     # Quarantine, don't discard: the customer expects the booking; someone must place it.
     params = _overlap_params(ctx, items, booking_id)
     _write_booking(ctx, {**booking, "status": BookingStatus.NEEDS_ATTENTION.value}, items)
@@ -178,14 +176,12 @@ def booking_items(ctx: CommandContext, booking_id: str) -> list[dict[str, Any]]:
 
 
 def _save_or_refuse(ctx: CommandContext, kind: str, write: Any, items: list[dict[str, Any]]) -> None:
-    mark = ctx.changes.mark()
     try:
-        with ctx.changes.session.begin_nested():
+        with ctx.changes.savepoint():
             write()
     except IntegrityError as error:
         if not is_overlap(error):
             raise
-        ctx.changes.rewind(mark)
         raise Refusal(kind, "overlap", **_overlap_params(ctx, items, ctx.mutation.entity_id)) from error
 
 
@@ -237,6 +233,17 @@ def handle_reschedule(ctx: CommandContext) -> Outcome:
 def _deposit_policy(ctx: CommandContext, booking: dict[str, Any], event: DepositEvent) -> None:
     """The salon's deposit policy, recorded in this change's transaction; the payments job refunds (issue #12)."""
     record_deposit_event(ctx.changes.session, ctx.salon_id, booking["id"], event, booking["starts_at"], ctx.now)
+
+
+def _deposit_event(ctx: CommandContext, target: str) -> DepositEvent:
+    """Who ended the booking decides what its deposit's policy is: the customer from the booking page, the
+    salon when the desk says so (`by_salon`: staff unavailable, hours changed, a double booking), else the
+    customer through the desk."""
+    if ctx.mutation.actor.role == Role.CUSTOMER.value:
+        return DepositEvent.CUSTOMER_CANCEL
+    if target == BookingStatus.CANCELLED.value and ctx.args.get("by_salon") is True:
+        return DepositEvent.SALON_CANCEL
+    return DEPOSIT_EVENTS[target]
 
 
 def _notify(ctx: CommandContext, booking_id: str, event: Event | None) -> None:
@@ -292,8 +299,7 @@ def _transition(ctx: CommandContext, target: str, cancel_reason: str | None) -> 
 
     _save_or_refuse(ctx, "transition_refused", write, items)
     if target in DEPOSIT_EVENTS:
-        customer = ctx.mutation.actor.role == Role.CUSTOMER.value
-        _deposit_policy(ctx, booking, DepositEvent.CUSTOMER_CANCEL if customer else DEPOSIT_EVENTS[target])
+        _deposit_policy(ctx, booking, _deposit_event(ctx, target))
     if booking["status"] == BookingStatus.NEEDS_ATTENTION:
         _resolve_conflicts(ctx, booking["id"], target)
     _notify(ctx, booking["id"], event_for_status(target))

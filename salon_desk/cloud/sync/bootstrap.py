@@ -7,6 +7,7 @@ import is one operator action per salon. It creates the tenant and its sync coun
 salon id), then inserts every replicated row not yet in the cloud, in chunks, each chunk at its own seq, so
 a later `pull` from `<epoch>.0` hands every desk the same data. Rows already present are left alone, so the
 import can be re-run. The desk file is read with plain sqlite3 (the cloud never imports the desk's store).
+On PostgreSQL it ends with ANALYZE of the tables it filled, as after any bulk load.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..salons.service import new_epoch
 from .changes import allocate_seq
 from .notify import announce
 from .segments import insert_busy_segments
-from .tables import REPLICATED_TABLES, ChangeIndexRow
+from .tables import BOOKING_ITEM_BUSY, REPLICATED_TABLES, ChangeIndexRow
 
 CHUNK = 500
 CLOUD_OWNED = {"sync_conflict", "superseded_edit", "notification", "online_payment"}  # never imported from a desk
@@ -101,6 +102,20 @@ def _insert_missing(db: Database, salon_id: str, entity: str, rows: list[dict[st
     return written
 
 
+def _analyze(db: Database, entities: list[str]) -> None:
+    """Planner statistics for what a bulk import filled (PostgreSQL). Without them, until autovacuum comes
+    by (never, where it is off), the pull's phase queries hash the salon's whole change index and bookings
+    for every page instead of walking (salon_id, seq): 52 s instead of 25 s for a year salon (issue #14)."""
+    if not entities or db.engine.dialect.name != "postgresql":
+        return
+    tables = [REPLICATED_TABLES[e].name for e in entities] + [ChangeIndexRow.__tablename__]
+    if "booking_item" in entities:
+        tables.append(BOOKING_ITEM_BUSY.name)
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        connection.commit()
+
+
 def import_desk(db: Database, desk_db: Path, salon_id: str, clock: Clock | None = None) -> dict[str, int]:
     """Returns the number of rows inserted per entity."""
     desk = sqlite3.connect(f"file:{desk_db}?mode=ro", uri=True)
@@ -113,6 +128,7 @@ def import_desk(db: Database, desk_db: Path, salon_id: str, clock: Clock | None 
         for entity in ENTITY_FIELDS:
             if entity not in CLOUD_OWNED:
                 counts[entity] = _insert_missing(db, salon_id, entity, _desk_rows(desk, entity, salon_id))
+        _analyze(db, [entity for entity, written in counts.items() if written])
         return counts
     finally:
         desk.close()

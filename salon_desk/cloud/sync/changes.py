@@ -8,9 +8,19 @@ row written in the transaction carries that seq, and `change_index` points at it
 The push hot path (issue #14): rows the ChangeSet has read or written are kept for the rest of the
 transaction (a handler that checks a service exists and then reads its name asks the database once, and
 an upsert after `get` does not read the row again); a row known to be new is inserted without a read;
-and the `change_index` entries of the whole transaction are written as ONE upsert just before it commits
-(a session `before_commit` hook), instead of one UPDATE-or-INSERT per row. A savepoint rolled back
-(`rewind`) or a refused mutation (`discard`) forgets what was written inside it, the cache included.
+and the `change_index` entries of the whole transaction are written as ONE upsert (an executemany) just
+before it commits (a session `before_commit` hook), instead of one UPDATE-or-INSERT per row. A savepoint
+rolled back (`rewind`) or a refused mutation (`discard`) forgets what was written inside it, the cache
+included.
+
+A batch transaction (push's fast path, issue #14) holds several mutations in one ChangeSet: `prefetch`
+reads the rows they name in one statement per entity, and `next_mutation` gives each its own seq and its
+own result rows. Only the first seq is taken from the counter (`UPDATE ... RETURNING`, which locks it);
+the next ones are counted here while the lock is held, and the counter is set to the last one just
+before the commit, in the same hook as the index (failing the commit if anything else took a seq of the
+salon in this transaction meanwhile: the caller then runs the mutations one transaction each). A batched
+ChangeSet has no savepoints (`savepoint`): a constraint violation there raises NeedsOwnTransaction, and
+the caller runs that mutation again alone.
 
 Whoever writes (a push, the notification worker or scheduler in their own process, a customer's action on
 the booking page), the commit wakes the salon's long-polling desks in every server process
@@ -19,11 +29,14 @@ the booking page), the commit wakes the salon's long-polling desks in every serv
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, event, select, text, update
+from sqlalchemy import CursorResult, Table, event, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from salon_desk.sync.protocol import RowChange, encode_row, fields_of
@@ -45,6 +58,11 @@ def allocate_seq(session: Session, salon_id: str) -> int:
     return int(seq)
 
 
+class NeedsOwnTransaction(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """A batched ChangeSet met a write that needs a savepoint (e.g. an overlap to answer): the batch's
+    transaction must be rolled back and the mutation run again in a transaction of its own."""
+
+
 class ChangeSet:
     """The rows one transaction writes, all at one seq. `rows` is what a push result sends back."""
 
@@ -61,9 +79,11 @@ class ChangeSet:
         self._carried = carried
         self.salon_id = salon_id
         self._seq: int | None = None
+        self._stored_seq: int | None = None  # what the counter row holds in this transaction
+        self.batched = False  # several mutations in this transaction (push's fast path): no savepoints
         self.rows: list[RowChange] = []
         self._known: dict[tuple[str, str], dict[str, Any] | None] = {}  # read or written in this transaction
-        self._indexed: list[tuple[str, str]] = []  # every row written, in order (the change_index to write)
+        self._indexed: list[tuple[str, str, int]] = []  # every row written and its seq, in order
         self._row_marks: dict[int, int] = {}  # mark (length of _indexed) -> length of rows then
         self._savepoints: dict[int, int] = {}  # id(savepoint) -> length of _indexed when it began
         event.listen(session, "before_commit", self._write_index)
@@ -73,11 +93,53 @@ class ChangeSet:
     @property
     def seq(self) -> int:
         if self._seq is None:
-            self._seq = allocate_seq(self.session, self.salon_id)
+            self._seq = self._stored_seq = allocate_seq(self.session, self.salon_id)
             if self._carried is not None and self._carried[0] + 1 == self._seq:
                 self._known.update(self._carried[1])
             self._carried = None
         return self._seq
+
+    def next_mutation(self) -> None:
+        """The next mutation of a batch transaction: the next seq (the counter row is already locked by
+        this transaction; it is set to the last seq before the commit) and a fresh list of result rows.
+        What is known stays known: this transaction wrote it or read it under the lock."""
+        if self._seq is not None:
+            self._seq += 1
+        self.rows = []
+
+    def prefetch(self, entity: str, entity_ids: Iterable[str]) -> None:
+        """Reads these rows (those not known yet) in one statement; their `get` then answers from memory.
+        Ids must be canonical (lower-case UUID text, as the envelope checks): the form the database
+        returns."""
+        wanted = [i for i in dict.fromkeys(entity_ids) if (entity, i) not in self._known]
+        if not wanted:
+            return
+        table = REPLICATED_TABLES[entity]
+        found = self.session.execute(
+            select(table).where(table.c.salon_id == self.salon_id, table.c.id.in_(wanted))
+        ).mappings()
+        rows = {str(row["id"]): dict(row) for row in found}
+        for entity_id in wanted:
+            self._known[(entity, entity_id)] = rows.get(entity_id)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Writes whose constraint violation the caller answers (an overlap): in a savepoint, and what they
+        wrote is forgotten when it rolls back. A batched ChangeSet has none (a savepoint per mutation costs
+        round trips and subtransactions): a violation raises NeedsOwnTransaction instead."""
+        if self.batched:
+            try:
+                yield
+            except IntegrityError as error:
+                raise NeedsOwnTransaction() from error
+            return
+        mark = self.mark()
+        try:
+            with self.session.begin_nested():
+                yield
+        except IntegrityError:
+            self.rewind(mark)
+            raise
 
     def known_rows(self) -> tuple[int, dict[tuple[str, str], dict[str, Any] | None]] | None:
         """(seq, rows read or written) for the ChangeSet of the salon's next transaction, once this one
@@ -115,6 +177,7 @@ class ChangeSet:
         elif transaction.parent is None:
             self._indexed.clear()
             self._row_marks.clear()
+            self._seq = self._stored_seq = None  # the counter update is gone with it
 
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
         key = (entity, entity_id)
@@ -159,7 +222,7 @@ class ChangeSet:
                 .where(table.c.salon_id == self.salon_id, table.c.id == values["id"])
                 .values(**known, **extra)
             )
-        self._indexed.append((entity, str(values["id"])))
+        self._indexed.append((entity, str(values["id"]), seq))
         row = {**(current or {}), **known}
         if entity == "booking_item":  # the overlap invariant lives on these segments
             if current is None:
@@ -172,28 +235,48 @@ class ChangeSet:
         return row
 
     def _write_index(self, _session: Session) -> None:
-        """The transaction's change_index entries, one statement: every row written points at its seq.
-        Race-free: the salon's counter row lock serialises every writer of this salon."""
-        if not self._indexed or self._seq is None or self.session.in_nested_transaction():
+        """The transaction's change_index entries, one statement: every row written points at its (last)
+        seq; and the counter, if a batch counted seqs past it. Race-free: the salon's counter row lock
+        serialises every writer of this salon."""
+        if self._seq is None or self.session.in_nested_transaction():
             return  # a savepoint's release fires this hook too: the index is written at the real commit
+        if self._stored_seq is not None and self._seq > self._stored_seq:
+            counted = self.session.execute(
+                text("UPDATE salon_sync SET last_seq = :seq WHERE salon_id = :salon AND last_seq = :stored"),
+                {"seq": self._seq, "salon": self.salon_id, "stored": self._stored_seq},
+            )
+            if cast(CursorResult[Any], counted).rowcount != 1:  # another ChangeSet of this transaction
+                raise LookupError("the salon's seq counter moved under a batch: its seqs may repeat")
+            self._stored_seq = self._seq
+        if not self._indexed:
+            return
+        latest = {(entity, entity_id): seq for entity, entity_id, seq in self._indexed}
         entries = [
-            {"salon_id": self.salon_id, "entity": entity, "entity_id": entity_id, "seq": self._seq}
-            for entity, entity_id in dict.fromkeys(self._indexed)
+            {"salon_id": self.salon_id, "entity": entity, "entity_id": entity_id, "seq": seq}
+            for (entity, entity_id), seq in latest.items()
         ]
         self._indexed.clear()
         self._row_marks.clear()
-        dialect = self.session.get_bind().dialect.name
-        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CHANGE_INDEX)
-        self.session.execute(
-            upsert.values(entries).on_conflict_do_update(
-                index_elements=["salon_id", "entity", "entity_id"], set_={"seq": upsert.excluded.seq}
-            )
-        )
+        self.session.execute(_index_upsert(self.session.get_bind().dialect.name), entries)
         announce(self.session, self.salon_id)  # wakes the salon's pulls, every process, once committed
 
     def _remember(self, entity: str, seq: int, row: dict[str, Any]) -> None:
         self.rows = [r for r in self.rows if not (r.entity == entity and r.row["id"] == row["id"])]
         self.rows.append(RowChange(entity=entity, seq=seq, row=encode_row(entity, row)))
+
+
+_INDEX_UPSERTS: dict[str, Any] = {}
+
+
+def _index_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of one change_index entry, run once per entry in one executemany (a
+    round trip; a multi-VALUES statement would be compiled and parsed afresh for every count of entries)."""
+    if dialect not in _INDEX_UPSERTS:
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(CHANGE_INDEX)
+        _INDEX_UPSERTS[dialect] = upsert.on_conflict_do_update(
+            index_elements=["salon_id", "entity", "entity_id"], set_={"seq": upsert.excluded.seq}
+        )
+    return _INDEX_UPSERTS[dialect]
 
 
 def current_rows(session: Session, salon_id: str, entity: str, entity_ids: list[str]) -> list[RowChange]:

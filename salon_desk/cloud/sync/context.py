@@ -1,7 +1,9 @@
 """What a command handler works with: the mutation, the device, the transaction's ChangeSet and the time.
 
 A handler either returns an Outcome (applied, or applied into quarantine = conflict) or raises Refusal;
-the push service then rolls the handler's savepoint back and records a SyncConflict instead.
+the push service then rolls the handler's work back and records a SyncConflict instead (push.py). A
+handler writes replicated rows through `ctx.changes` only, and guards a write whose constraint violation
+it answers with `ctx.changes.savepoint()`: it may run inside a batch of mutations sharing one transaction.
 """
 
 from __future__ import annotations

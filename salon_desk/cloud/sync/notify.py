@@ -124,6 +124,7 @@ class SalonNotifier:
         self._all_generation = 0  # bumped when every salon may have changed unseen
         self._quiet: dict[str, _Quiet] = {}
         self._quiet_pages = quiet_pages
+        self.draining = False  # the process is shutting down: long-polls answer at once (drain())
         with _live_lock:
             _live.add(self)
 
@@ -170,6 +171,13 @@ class SalonNotifier:
     async def stop(self) -> None:
         self.wake_all("stop")
 
+    def drain(self) -> None:
+        """Thread-safe. The process is shutting down: every waiting long-poll answers now and later ones do
+        not wait, so the server stops at once instead of after the longest wait, and its desks reconnect
+        (behind the proxy, to another process) rather than hold a connection to a process that is leaving."""
+        self.draining = True
+        self.wake_all("drain")
+
     def subscribe(self, salon_id: str) -> asyncio.Event:
         """Call from the event loop; the event is set by the salon's next change."""
         self._loop = asyncio.get_running_loop()
@@ -181,6 +189,8 @@ class SalonNotifier:
 
     async def wait(self, event: asyncio.Event, timeout: float) -> bool:
         """Wait for the event, at most `timeout` seconds; True when it was set (a change or a reconnect)."""
+        if self.draining:
+            return False
         gauge = self._metrics.sync_longpolls_waiting if self._metrics is not None else None
         if gauge is not None:
             gauge.inc()

@@ -19,7 +19,7 @@ from salon_desk.domain.ids import new_id
 from salon_desk.sync import schemas
 from salon_desk.sync.protocol import decode_value, encode_value, fields_of
 
-from .aliases import canonical_customer, merge_customer
+from .aliases import canonical_customer, merge_customer, take_duplicate_fields
 from .context import CommandContext, Outcome, Refusal
 from .tables import REPLICATED_TABLES
 
@@ -136,7 +136,8 @@ def live_customer_by_phone(ctx: CommandContext, phone: str | None) -> dict[str, 
 def create_customer(ctx: CommandContext, args: dict[str, Any]) -> tuple[str, str | None]:
     """Creates the customer, or merges into whoever already has the phone (natural key): the duplicate is
     kept as a tombstone, an alias keeps its id resolvable, whatever pointed at it points at the survivor
-    (aliases.py), and a `duplicate_merged` card says so. Returns (customer id to use, conflict id)."""
+    (aliases.py), the survivor takes the duplicate's fields where its own are empty, and a `duplicate_merged`
+    card says so. Returns (customer id to use, conflict id)."""
     values = decode_args("customer", args, CREATABLE_FIELDS["customer"])
     customer_id = args.get("id") or ctx.mutation.entity_id
     existing = live_customer_by_phone(ctx, values.get("phone"))
@@ -146,6 +147,7 @@ def create_customer(ctx: CommandContext, args: dict[str, Any]) -> tuple[str, str
     create_record(ctx, "customer", {**values, "id": customer_id})
     ctx.changes.upsert("customer", {"id": customer_id, "deleted_at": ctx.now, "updated_at": ctx.now})
     merge_customer(ctx.changes, customer_id, existing["id"], ctx.now)
+    take_duplicate_fields(ctx.changes, existing["id"], values, ctx.device_id, ctx.now)
     conflict_id = ctx.record_conflict(
         "duplicate_merged",
         "customer",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, select
+from sqlalchemy import BigInteger, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salon_desk.domain.errors import DomainError
@@ -89,6 +89,18 @@ def anchor(session: Session, salon_id: str, device_id: str, seq: int, chain_hash
         return row.hash == chain_hash
     session.add(AuditAnchorRow(salon_id=salon_id, device_id=device_id, seq=seq, hash=chain_hash, anchored_at=now))
     return True
+
+
+def drop_anchors(session: Session, salon_id: str, device_id: str, seqs: list[int]) -> int:
+    """Forgets these chain heads (a re-linked desk's unbacked anchors, audit_trail.release_unheld_anchors)."""
+    if not seqs:
+        return 0
+    session.execute(
+        delete(AuditAnchorRow).where(
+            AuditAnchorRow.salon_id == salon_id, AuditAnchorRow.device_id == device_id, AuditAnchorRow.seq.in_(seqs)
+        )
+    )
+    return len(seqs)
 
 
 def anchors(session: Session, salon_id: str, device_id: str) -> list[tuple[int, str]]:
