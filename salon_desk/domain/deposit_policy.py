@@ -23,7 +23,8 @@ from .i18n import N_
 
 class DepositEvent(StrEnum):
     CUSTOMER_CANCEL = "customer_cancel"  # from the booking page (the page refuses it inside the cutoff)
-    DESK_CANCEL = "desk_cancel"  # a receptionist cancels (the customer called, or the salon cancels)
+    DESK_CANCEL = "desk_cancel"  # a receptionist cancels because the customer asked (by phone, at the counter)
+    SALON_CANCEL = "salon_cancel"  # the salon cancels (staff unavailable, hours changed, a double booking)
     NO_SHOW = "no_show"
     RESCHEDULE = "reschedule"  # the booking keeps its id and moves to a new time
 
@@ -114,7 +115,10 @@ def deposit_outcome(
     paid_halalas: int,
     refunded_halalas: int,
 ) -> DepositOutcome:
-    """The outcome for one paid deposit: `refunded_halalas` counts refunds done and already asked for."""
+    """The outcome for one paid deposit: `refunded_halalas` counts refunds done and already asked for.
+
+    A cancellation by the salon is never the customer's doing: what is left of the deposit always goes back,
+    late or not, whatever the policy says (the policy only decides what the customer's own choices cost)."""
     if starts_at.tzinfo is None or at.tzinfo is None:
         raise ValueError("instants must be tz-aware")
     for amount in (paid_halalas, refunded_halalas):
@@ -122,14 +126,19 @@ def deposit_outcome(
             raise ValidationError("payments.amount_invalid")
     late = at >= policy.deadline(starts_at)
     rule = _rule(event, late)
-    action = DepositAction(getattr(policy, rule))
+    action = DepositAction.REFUND if rule == SALON_RULE else DepositAction(getattr(policy, rule))
     left = max(paid_halalas - refunded_halalas, 0)
     if left == 0:
         return DepositOutcome(DepositAction.NOTHING, 0, late, rule)
     return DepositOutcome(action, left if action is DepositAction.REFUND else 0, late, rule)
 
 
+SALON_RULE = "salon_cancel"  # audited as the rule that decided it; not a policy field
+
+
 def _rule(event: DepositEvent, late: bool) -> str:
+    if event is DepositEvent.SALON_CANCEL:
+        return SALON_RULE
     if event is DepositEvent.NO_SHOW:
         return "on_no_show"
     if event is DepositEvent.RESCHEDULE:

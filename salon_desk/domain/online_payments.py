@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from .errors import Conflict, ValidationError
 from .i18n import N_
-from .payments import MINIMUM_HALALAS, LinkStatus
+from .payments import MINIMUM_HALALAS, LinkStatus, PaymentState, PaymentStatus, check_void
 
 MESSAGES = {
     "online_payments.offline": N_(
@@ -39,6 +39,7 @@ class OnlineState(StrEnum):
     PAID = "paid"
     PARTLY_REFUNDED = "partly_refunded"
     REFUNDED = "refunded"
+    VOIDED = "voided"  # voided before settlement: all of it went back, nothing can be claimed or refunded
     FAILED = "failed"  # Moyasar refused to make the link
     EXPIRED = "expired"
     CANCELLED = "cancelled"
@@ -74,13 +75,20 @@ class OnlinePayment:
     created_at: datetime
     updated_at: datetime
     history: tuple[HistoryEntry, ...] = ()
+    payment_status: PaymentStatus | None = None  # of `payment_id`, as Moyasar last said
 
     @property
     def refundable_halalas(self) -> int:
         return max(self.paid_halalas - self.refunded_halalas, 0) if self.payment_id else 0
 
+    @property
+    def voided(self) -> bool:
+        return self.payment_status is PaymentStatus.VOIDED and self.paid_halalas == 0
+
 
 def online_state(payment: OnlinePayment, now: datetime) -> OnlineState:
+    if payment.voided:
+        return OnlineState.VOIDED
     if payment.paid_halalas > 0 and payment.status in {LinkStatus.PAID, LinkStatus.CANCELLED, LinkStatus.EXPIRED}:
         if payment.refunded_halalas >= payment.paid_halalas:
             return OnlineState.REFUNDED
@@ -94,6 +102,22 @@ def online_state(payment: OnlinePayment, now: datetime) -> OnlineState:
         LinkStatus.EXPIRED: OnlineState.EXPIRED,
         LinkStatus.MISMATCH: OnlineState.MISMATCH,
     }.get(payment.status, OnlineState.PAID)
+
+
+REFUND_REFUSED = "deposit.refund_refused"  # the cloud's history action when Moyasar refused a policy refund
+REFUND_DONE = frozenset({"payment.refunded"})
+
+
+def refund_refused_by_provider(payment: OnlinePayment) -> bool:
+    """The salon's policy sent a deposit back, Moyasar refused it, and nothing has been refunded since: the
+    money is still with the salon, which must return it another way (the customer's page says the salon will
+    call). Only the history tells, because the amounts did not move."""
+    for entry in reversed(payment.history):
+        if entry.action == REFUND_REFUSED:
+            return True
+        if entry.action in REFUND_DONE or (entry.refunded_halalas or 0) > 0:
+            return False
+    return False
 
 
 def check_link_amount(amount_halalas: int) -> int:
@@ -116,3 +140,20 @@ def check_online_refund(payment: OnlinePayment, amount_halalas: int | None) -> i
     if amount_halalas > payment.refundable_halalas:
         raise Conflict("payments.refund_above_paid", refundable_halalas=payment.refundable_halalas)
     return amount_halalas
+
+
+def check_online_void(payment: OnlinePayment, *, claimed: bool) -> None:
+    """The desk's own check before asking the cloud to void (`domain.payments.check_void`, the cloud's rule):
+    `claimed` when a bill already counts this link. Settlement only Moyasar knows: it refuses after it."""
+    if payment.payment_id is None or payment.payment_status is None:
+        raise Conflict("payments.void_not_allowed")
+    state = PaymentState(payment.payment_status, payment.paid_halalas, payment.refunded_halalas)
+    check_void(state, settled=False, claimed=claimed)
+
+
+def refund_is_recorded(recorded_halalas: int, booked_halalas: int, amount_halalas: int) -> bool:
+    """A desk's book-keeping of an online refund (its credit note, or the refund line of an open bill) gives
+    back only money the cloud itself recorded as refunded on that pay link: `booked_halalas` is what the
+    salon's books already gave back of it. Such a note moves no money (Moyasar already did, under whoever
+    made the refund, in the salon's API or its Moyasar dashboard), so it needs no manager."""
+    return amount_halalas > 0 and booked_halalas + amount_halalas <= recorded_halalas

@@ -31,6 +31,9 @@ MESSAGES = {
     ),
     "payments.refund_not_paid": N_("Only a paid payment can be refunded."),
     "payments.void_not_allowed": N_("This payment can no longer be voided; refund it instead."),
+    "payments.void_claimed": N_(
+        "This payment already counts on a bill, so it cannot be voided. Refund it instead: the credit note follows."
+    ),
     "payments.already_voided": N_("This payment was voided; there is nothing to refund."),
     "payments.link_not_cancellable": N_("This payment link can no longer be cancelled."),
     "payments.not_configured": N_("Online payments are not set up for this salon."),
@@ -159,10 +162,15 @@ def check_refund(state: PaymentState, amount_halalas: int | None) -> int:
     return amount_halalas
 
 
-def check_void(state: PaymentState, *, settled: bool) -> None:
-    """Void only before settlement, of a paid/authorized/captured payment with nothing refunded yet."""
+def check_void(state: PaymentState, *, settled: bool, claimed: bool = False) -> None:
+    """Void only before settlement, of a paid/authorized/captured payment with nothing refunded yet, and
+    never of money a bill has already counted (`claimed`: its pay link has a checkout payment line). That money
+    is on an issued (or about to be issued) invoice: a void would leave the invoice paid by money that is gone,
+    with no credit note; a refund gives it back with one."""
     if settled or state.status not in {S.PAID, S.AUTHORIZED, S.CAPTURED} or state.refunded_halalas:
         raise Conflict("payments.void_not_allowed")
+    if claimed:
+        raise Conflict("payments.void_claimed")
 
 
 # ------------------------------------------------------------------ pay links

@@ -11,6 +11,7 @@ from .deposit_policy import PROFILE_FIELDS as DEPOSIT_POLICY_FIELDS
 from .deposit_policy import check_choice
 from .errors import ValidationError
 from .model import OpeningHours
+from .payments import check_amount
 from .rules import clean_name, clean_notes
 from .scheduling.dated_hours import check_dated_hours, dated_hours_to_json
 from .scheduling.editing import check_salon_hours
@@ -66,6 +67,11 @@ def check_profile(fields: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, list | tuple):
                 raise ValidationError("salon.bad_value", field=key)
             values[key] = dated_hours_to_json(check_dated_hours(value))
+        elif key == "deposit_halalas" and value:  # issue #12: asked online, so at least Moyasar's minimum
+            lo, hi = BOUNDS[key]
+            if type(value) is not int or not lo <= value <= hi:
+                raise ValidationError("salon.bad_value", field=key)
+            values[key] = check_amount(value)
         elif key in DEPOSIT_POLICY_FIELDS:  # issue #12: what happens to a deposit (domain.deposit_policy)
             values[key] = check_choice(key, value)
         elif key == "closures":

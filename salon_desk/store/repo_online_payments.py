@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.online_payments import HistoryEntry, OnlinePayment
-from salon_desk.domain.payments import LinkStatus
+from salon_desk.domain.payments import LinkStatus, PaymentStatus
 
 from .rows import OnlinePaymentRow
 
@@ -70,7 +70,15 @@ def _payment(row: OnlinePaymentRow) -> OnlinePayment:
         created_at=row.created_at,
         updated_at=row.updated_at,
         history=_history(row.history or []),
+        payment_status=_payment_status(row.payment_status),
     )
+
+
+def _payment_status(value: str | None) -> PaymentStatus | None:
+    try:
+        return PaymentStatus(value) if value else None
+    except ValueError:  # a newer cloud's status: not one this desk acts on
+        return None
 
 
 def _link_status(value: str) -> LinkStatus:

@@ -32,6 +32,9 @@ class CloudPayments:
     def refund_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._post(f"/v1/payments/{quote(payment_id, safe='')}/refund", body)
 
+    def void_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._post(f"/v1/payments/{quote(payment_id, safe='')}/void", body)
+
     def cancel_pay_link(self, link_id: str) -> dict[str, Any]:
         return self._post(f"/v1/payments/links/{quote(link_id, safe='')}/cancel", {})
 

@@ -219,7 +219,7 @@ def settle(uow: UnitOfWork, affected: list[AffectedBooking], settlements: Mappin
                 continue
             reason = clean_notes(settle.reason) or "availability changed"
             booking = found(uow.bookings.get(a.booking_id), "booking.not_found")
-            bookings.write_cancel(uow, booking, reason, acting, now)
+            bookings.write_cancel(uow, booking, reason, acting, now, by_salon=True)  # the salon's hours changed
             cancelled.add(a.booking_id)
 
 

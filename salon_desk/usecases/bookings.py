@@ -278,18 +278,20 @@ def cancel_booking(uow: UnitOfWork, cmd: CancelBooking, actor: Actor) -> Result:
         if not reason:
             raise ValidationError("booking.cancel_reason_required")
         booking = found(uow.bookings.get(cmd.booking_id), "booking.not_found")
-        write_cancel(uow, booking, reason, actor, now)
+        write_cancel(uow, booking, reason, actor, now, by_salon=cmd.by_salon)
         return Result(booking.id, uow.commit())
 
 
-def write_cancel(uow: UnitOfWork, booking: Booking, reason: str, actor: Actor, now: datetime) -> None:
-    """Cancels inside an open unit of work (the caller commits); the freed time goes to the waitlist."""
+def write_cancel(uow: UnitOfWork, booking: Booking, reason: str, actor: Actor, now: datetime, *,
+                 by_salon: bool = False) -> None:
+    """Cancels inside an open unit of work (the caller commits); the freed time goes to the waitlist.
+    `by_salon`: the salon's doing, not the customer's (the cloud then refunds a paid deposit in full)."""
     rules_of_status.check_transition(booking.status, BookingStatus.CANCELLED, actor.role)
     base_seq = uow.bookings.server_seq(booking.id)
     uow.bookings.set_status(booking.id, BookingStatus.CANCELLED, now, cancel_reason=reason)
-    uow.record(MutationName.BOOKING_CANCEL, "booking", booking.id, payloads.booking_cancel(reason), actor,
+    uow.record(MutationName.BOOKING_CANCEL, "booking", booking.id, payloads.booking_cancel(reason, by_salon), actor,
                base_seq=base_seq, audit_before={"status": booking.status.value},
-               audit_after={"status": BookingStatus.CANCELLED.value})
+               audit_after={"status": BookingStatus.CANCELLED.value, **({"by_salon": True} if by_salon else {})})
     _touch_items(uow, booking)
     offer_freed_slots(uow, now, actor)
 

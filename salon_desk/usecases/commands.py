@@ -61,6 +61,7 @@ class TransitionBooking:
 class CancelBooking:
     booking_id: str
     reason: str
+    by_salon: bool = False  # the salon cancels (not the customer): a paid deposit is refunded in full
 
 
 @dataclass(frozen=True)

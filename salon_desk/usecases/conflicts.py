@@ -298,7 +298,7 @@ def _reschedule(uow: UnitOfWork, booking: Booking, fix: ConflictFix, actor: Acto
 
 
 def _cancel(uow: UnitOfWork, booking: Booking, actor: Actor, now: datetime) -> None:
-    write_cancel(uow, booking, CANCEL_REASON, actor, now)
+    write_cancel(uow, booking, CANCEL_REASON, actor, now, by_salon=True)  # the double booking was not the customer's
 
 
 def _add_waitlist(uow: UnitOfWork, booking: Booking, actor: Actor, now: datetime) -> None:

@@ -1,5 +1,5 @@
-"""`desk.online_payments` (issue #12): a visit's Moyasar pay links as the cloud last said, "Send pay link" and
-a manager's refund.
+"""`desk.online_payments` (issue #12): a visit's Moyasar pay links as the cloud last said, "Send pay link", and
+a manager's refund or void.
 
 The money's state is cloud-owned: the desk reads its replica (pulled like every row, never written here) and
 asks the cloud for changes through a `PaymentsCloud` (the composition root connects one built on the desk's
@@ -25,6 +25,7 @@ from salon_desk.domain.online_payments import (
     OnlineState,
     check_link_amount,
     check_online_refund,
+    check_online_void,
     online_state,
 )
 from salon_desk.domain.payments import check_cancel_link
@@ -47,6 +48,8 @@ class PaymentsCloud(Protocol):
     def refund_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
     def cancel_pay_link(self, link_id: str) -> dict[str, Any]: ...
+
+    def void_online(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,26 @@ class RefundAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class VoidOnlinePayment:
+    link_id: str
+    idempotency_key: str  # made once per "Void" press
+
+
+@dataclass(frozen=True, slots=True)
+class VoidTicket:
+    link_id: str
+    payment_id: str
+    body: dict[str, Any]
+    actor: Actor  # the manager whose authority (own sign-in or PIN) allows it
+
+
+@dataclass(frozen=True, slots=True)
+class VoidAnswer:
+    status: str  # voided
+    amount_halalas: int
+
+
+@dataclass(frozen=True, slots=True)
 class CancelTicket:
     link_id: str
     actor: Actor
@@ -121,6 +144,11 @@ class OnlinePaymentLine:
     @property
     def cancellable(self) -> bool:
         return self.state is OnlineState.REQUESTED
+
+    @property
+    def voidable(self) -> bool:
+        """Paid and nothing refunded: a void may be asked (a bill's claim, or settlement, may still refuse it)."""
+        return self.state is OnlineState.PAID and self.payment.payment_id is not None
 
 
 class OnlinePaymentsArea(DeskArea):
@@ -218,6 +246,39 @@ class OnlinePaymentsArea(DeskArea):
         ticket = self.authorise_refund(cmd, manager_pin)
         answer = self.request_refund(ticket)
         self.record_refund(ticket, answer)
+        return answer
+
+    # --- voiding -----------------------------------------------------------------------------------------
+    def authorise_void(self, cmd: VoidOnlinePayment, manager_pin: str | None = None) -> VoidTicket:
+        """DB lane: the manager's authority (`permission.denied` for a receptionist, which the PIN dialog
+        lifts), then the void rule on what this desk holds: money a bill already counts is refused
+        (`payments.void_claimed`; refund it instead). The cloud checks both again."""
+        with self.uow() as uow:
+            acting = authorise(uow, self.actor, Permission.VOID, manager_pin)
+            payment = OnlinePaymentRepository(uow.session).get(cmd.link_id)
+            if payment is None or payment.payment_id is None:
+                raise NotFound("online_payments.not_found")
+            check_online_void(payment, claimed=bool(uow.money.online_claims([payment.id])))
+            uow.commit()  # a PIN lock-out counter reset, if any
+        body = {"idempotency_key": cmd.idempotency_key, "actor_id": acting.user_id}
+        return VoidTicket(cmd.link_id, payment.payment_id, body, acting)
+
+    def request_void(self, ticket: VoidTicket) -> VoidAnswer:
+        answer = self._connected().void_online(ticket.payment_id, ticket.body)
+        try:
+            return VoidAnswer(str(answer["status"]), int(answer["amount_halalas"]))
+        except (KeyError, TypeError, ValueError):
+            raise DomainError("online_payments.refused", reason="answer") from None
+
+    def record_void(self, ticket: VoidTicket, answer: VoidAnswer) -> Changes:
+        after = {"payment_id": ticket.payment_id, "amount_halalas": answer.amount_halalas, "status": answer.status}
+        return self._audit(ticket.actor, "online_payment.void", ticket.link_id, after)
+
+    def void(self, cmd: VoidOnlinePayment, manager_pin: str | None = None) -> VoidAnswer:
+        """All three steps at once (command line, tests)."""
+        ticket = self.authorise_void(cmd, manager_pin)
+        answer = self.request_void(ticket)
+        self.record_void(ticket, answer)
         return answer
 
     # --- cancelling a link --------------------------------------------------------------------------------

@@ -58,8 +58,8 @@ def booking_transition(to: str, reason: str, actual_start_at: datetime | None = 
     return args
 
 
-def booking_cancel(reason: str) -> Args:
-    return {"reason": reason}
+def booking_cancel(reason: str, by_salon: bool = False) -> Args:
+    return {"reason": reason, "by_salon": True} if by_salon else {"reason": reason}
 
 
 def booking_notes(notes: str) -> Args:

@@ -62,7 +62,7 @@ def start_world(start_cloud_server: StartCloudServer, fake: FakeMoyasar, **overr
     answer = world.desk().put(
         "/v1/payments/account",
         json={"secret_key": account.secret_key, "publishable_key": account.publishable_key,
-              "webhook_secret": WEBHOOK_SECRET, "deposit_halalas": 5_000},
+              "webhook_secret": WEBHOOK_SECRET},
     )
     assert answer.status_code == 204, answer.text
     return world

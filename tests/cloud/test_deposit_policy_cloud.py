@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from salon_desk.cloud.dev.moyasar_fake import FakeMoyasar
 from salon_desk.cloud.payments.keys import new_master_key
-from salon_desk.cloud.payments.rows import PaymentAuditRow, PaymentRequestRow
+from salon_desk.cloud.payments.rows import DepositRefundRow, PaymentAuditRow, PaymentRequestRow
 from salon_desk.domain.errors import Conflict
 from salon_desk.usecases.commands import CancelBooking, ItemMove, RescheduleBooking, TransitionBooking
+from tests.cloud.deposit_world import owner_sets_deposit
 from tests.sync.conftest import SyncWorld, sync_world  # noqa: F401 - fixture
 
 from .conftest import CloudServer, StartCloudServer
@@ -47,7 +48,8 @@ def paid_deposit(world: SyncWorld, fake: FakeMoyasar) -> tuple[LinkCase, Custome
     account = fake.add_account(webhook_url=f"{cloud.base_url}/v1/webhooks/moyasar", webhook_secret=SECRET)
     cloud.app.state.payments.configure_account(
         world.salon_id, secret_key=account.secret_key, publishable_key=account.publishable_key,
-        webhook_secret=SECRET, deposit_halalas=DEPOSIT, actor="test")
+        webhook_secret=SECRET, actor="test")
+    owner_sets_deposit(world, DEPOSIT)  # the salon profile's "Deposit", from the owner's desk
     case = booked_link(world)
     customer = Customer(case, "en")
     customer.post("code")
@@ -64,7 +66,15 @@ def paid_deposit(world: SyncWorld, fake: FakeMoyasar) -> tuple[LinkCase, Custome
     return case, customer, str(payment["id"])
 
 
-def requests_of(case: LinkCase) -> list[PaymentRequestRow]:
+def requests_of(case: LinkCase) -> list[DepositRefundRow]:
+    """The refunds the salon's deposit policy decided (the deposit_refund table), oldest first."""
+    with case.cloud.db.reader() as session:
+        return list(session.scalars(select(DepositRefundRow).where(DepositRefundRow.salon_id == case.world.salon_id)
+                                    .order_by(DepositRefundRow.created_at)))
+
+
+def desk_requests_of(case: LinkCase) -> list[PaymentRequestRow]:
+    """Refunds and voids desks asked for: the policy's refunds are never among them."""
     with case.cloud.db.reader() as session:
         return list(session.scalars(select(PaymentRequestRow).where(PaymentRequestRow.salon_id == case.world.salon_id)))
 
@@ -126,7 +136,8 @@ def test_customer_cancels_before_the_cutoff_and_the_job_refunds_exactly_once(
     page = customer.post("cancel", code="")
     assert page.status_code == 200 and cloud_status(case) == "cancelled", page.text[-1500:]
     [queued] = requests_of(case)
-    assert (queued.state, queued.amount_halalas, queued.actor) == ("queued", DEPOSIT, "policy:customer_cancel")
+    assert (queued.state, queued.amount_halalas, queued.actor, queued.reason) == (
+        "pending", DEPOSIT, "policy:customer_cancel", "cancel")
     assert 'id="deposit-outcome"' in page.text and "on its way" in page.text
     assert refund_calls(fake, payment_id) == 0  # never inside the cancel's transaction
     payments = case.cloud.app.state.payments
@@ -134,7 +145,8 @@ def test_customer_cancels_before_the_cutoff_and_the_job_refunds_exactly_once(
     assert payments.run_deposit_refunds() == 0  # a second pass finds nothing to do
     assert refund_calls(fake, payment_id) == 1
     assert fake.payment(payment_id)["refunded"] == DEPOSIT
-    assert [r.state for r in requests_of(case)] == ["done"]
+    assert [(r.state, r.attempts) for r in requests_of(case)] == [("done", 1)]
+    assert desk_requests_of(case) == []  # the policy's refunds have their own table
     assert [a for a, _, _ in deposit_audit(case)] == ["deposit.refund"]
     assert desk_refunded(case) == DEPOSIT  # the replica: the desk's credit note follows from it
     en = customer.open()
@@ -205,7 +217,7 @@ def test_moyasar_5xx_then_success_refunds_once(sync_world: SyncWorld, fake: Fake
     payments = case.cloud.app.state.payments
     fake.fail_next(503, path=f"/v1/payments/{payment_id}/refund")
     payments.run_deposit_refunds()
-    assert [r.state for r in requests_of(case)] == ["queued"]  # deferred, to be tried again
+    assert [(r.state, r.last_error) for r in requests_of(case)] == [("pending", "payments.provider_unavailable")]
     assert fake.payment(payment_id)["refunded"] == 0
     payments.run_deposit_refunds()
     assert [r.state for r in requests_of(case)] == ["done"]
@@ -222,7 +234,7 @@ def test_a_timed_out_refund_that_moyasar_applied_is_not_asked_again(
     fake.stall_next(0)  # the job's re-fetch answers at once ...
     fake.stall_next(1.5)  # ... the refund outlasts the 1 s timeout, and Moyasar applies it after
     payments.run_deposit_refunds()
-    assert [r.state for r in requests_of(case)] == ["queued"]
+    assert [r.state for r in requests_of(case)] == ["pending"]
     deadline = time.monotonic() + 5
     while fake.payment(payment_id)["refunded"] != DEPOSIT and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -252,3 +264,22 @@ def test_a_refund_moyasar_refuses_is_audited_and_not_retried(sync_world: SyncWor
     assert refund_calls(fake, payment_id) == 1
     assert [a for a, _, _ in deposit_audit(case)] == ["deposit.refund", "deposit.refund_refused"]
     assert "was refunded" not in customer.open().text
+
+
+def test_a_late_cancellation_by_the_salon_refunds_the_whole_deposit(
+    sync_world: SyncWorld, fake: FakeMoyasar  # noqa: F811
+) -> None:
+    """Under the default policy a late cancellation keeps the deposit; when the desk says the salon cancelled
+    (staff unavailable), the customer did nothing wrong and gets all of it back, once."""
+    case, customer, payment_id = paid_deposit(sync_world, fake)
+    move_clocks_to(case, starts_at(case) - timedelta(minutes=30))  # inside the demo salon's 120 minutes
+    case.desk.service.bookings.cancel(CancelBooking(case.booking_id, "stylist ill", by_salon=True))
+    assert case.desk.sync.sync_once().error is None
+    assert cloud_status(case) == "cancelled"
+    [(action, actor, facts)] = deposit_audit(case)
+    assert (actor, facts["rule"], facts["late"]) == ("policy:salon_cancel", "salon_cancel", True)
+    assert case.cloud.app.state.payments.run_deposit_refunds() == 1
+    assert case.cloud.app.state.payments.run_deposit_refunds() == 0
+    assert refund_calls(fake, payment_id) == 1 and fake.payment(payment_id)["refunded"] == DEPOSIT
+    assert desk_refunded(case) == DEPOSIT
+    assert "was refunded to your card" in customer.open().text

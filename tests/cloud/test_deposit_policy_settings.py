@@ -12,6 +12,7 @@ from salon_desk.domain.booking import Role
 from salon_desk.domain.model import Actor
 from salon_desk.sync.schemas.names import MutationName
 from salon_desk.usecases.commands import CancelBooking, TransitionBooking
+from tests.cloud.deposit_world import owner_sets_deposit
 from tests.sync.conftest import SyncWorld, sync_world  # noqa: F401 - fixture
 from tests.sync.test_catalogue_sync import receipt_codes, record, signed_in, staffed
 
@@ -46,7 +47,8 @@ def ask_deposit(world: SyncWorld, fake: FakeMoyasar) -> None:  # noqa: F811
     account = fake.add_account(webhook_url=f"{cloud.base_url}/v1/webhooks/moyasar", webhook_secret=SECRET)
     cloud.app.state.payments.configure_account(
         world.salon_id, secret_key=account.secret_key, publishable_key=account.publishable_key,
-        webhook_secret=SECRET, deposit_halalas=DEPOSIT, actor="test")
+        webhook_secret=SECRET, actor="test")
+    owner_sets_deposit(world, DEPOSIT)
 
 
 def stated_policy(world: SyncWorld, lang: str) -> str:
@@ -107,7 +109,7 @@ def test_the_booking_page_states_the_salons_own_policy_before_paying(
 
 def test_only_the_owner_changes_the_policy(sync_world: SyncWorld, fake: FakeMoyasar) -> None:  # noqa: F811
     ask_deposit(sync_world, fake)
-    desk = sync_world.desk("Desk 1")
+    desk = sync_world.desks[0]  # the owner's desk, where the deposit was set
     receptionist = next(u.id for u in staffed(desk).users.list() if u.role is Role.RECEPTIONIST)
     forged = Actor(receptionist, Role.OWNER, desk.device_id)
     record(desk, MutationName.SALON_PATCH, "salon", sync_world.salon_id,

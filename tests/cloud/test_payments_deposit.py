@@ -11,6 +11,7 @@ import pytest
 
 from salon_desk.cloud.dev.moyasar_fake import FakeMoyasar
 from salon_desk.cloud.payments.keys import new_master_key
+from tests.cloud.deposit_world import owner_sets_deposit
 from tests.sync.conftest import SyncWorld, sync_world  # noqa: F401 - fixture
 
 from .conftest import CloudServer, StartCloudServer
@@ -40,8 +41,8 @@ def test_a_paid_deposit_confirms_the_booking_on_every_desk(
     account = fake.add_account(webhook_url=f"{cloud.base_url}/v1/webhooks/moyasar", webhook_secret=SECRET)
     payments = cloud.app.state.payments
     payments.configure_account(sync_world.salon_id, secret_key=account.secret_key,
-                               publishable_key=account.publishable_key, webhook_secret=SECRET,
-                               deposit_halalas=5_000, actor="test")
+                               publishable_key=account.publishable_key, webhook_secret=SECRET, actor="test")
+    owner_sets_deposit(sync_world, 5_000)  # the salon profile's "Deposit", from the owner's desk
     case = booked_link(sync_world)
     customer = Customer(case, lang)
     page = customer.page

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from salon_desk.cloud.dev.moyasar_fake import FakeMoyasar
+from tests.cloud.deposit_world import owner_sets_deposit
 from tests.cloud.test_links import booked_link, cloud_status, latest_code
 from tests.e2e.moyasar_world import cloud_server, fake  # noqa: F401 - fixtures
 from tests.sync.conftest import (  # noqa: F401 - fixtures
@@ -43,8 +44,8 @@ def test_customer_pays_the_deposit_in_a_browser(
     account = fake.add_account(webhook_url=f"{cloud.base_url}/v1/webhooks/moyasar", webhook_secret=SECRET)
     payments = cloud.app.state.payments
     payments.configure_account(sync_world.salon_id, secret_key=account.secret_key,
-                               publishable_key=account.publishable_key, webhook_secret=SECRET,
-                               deposit_halalas=5_000, actor="test")
+                               publishable_key=account.publishable_key, webhook_secret=SECRET, actor="test")
+    owner_sets_deposit(sync_world, 5_000)  # the salon profile's "Deposit", from the owner's desk
     case = booked_link(sync_world)
     page, texts = phone_page, TEXTS[lang]
     page.goto(f"{case.url}?lang={lang}")

@@ -51,7 +51,7 @@ def pay_world(start_cloud_server: StartCloudServer, fake: FakeMoyasar, demo_temp
     answer = server.client(headers={"Authorization": f"Bearer {manager_token}"}).put(
         "/v1/payments/account",
         json={"secret_key": account.secret_key, "publishable_key": account.publishable_key,
-              "webhook_secret": WEBHOOK_SECRET, "deposit_halalas": 5_000},
+              "webhook_secret": WEBHOOK_SECRET},
     )
     assert answer.status_code == 204, answer.text
     world = SyncWorld(server, demo_template, tmp_path, salon_id)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from salon_desk.domain.booking import MOVABLE
+from salon_desk.ui.calendar.actions import CancelAnswer, CancelReasonDialog
 from salon_desk.ui.calendar.day_view import CalendarPage
 from salon_desk.ui.calendar.geometry import floor_to_slot
 from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
@@ -282,9 +283,9 @@ def test_arrow_keys_follow_the_screen_in_rtl(page):
     assert scene.move_selection(Qt.Key.Key_Right).x() >= moved.x()
 
 
-def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk_service):
+def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk_service, demo_db):
     target = next(b for b in page.view.blocks if b.status == "confirmed")
-    page.board.booking_actions.ask_reason = lambda block, parent: "ظرف طارئ"
+    page.board.booking_actions.ask_reason = lambda block, parent: CancelAnswer("ظرف طارئ")
     view = page.board.grid.body
     view.setFocus()
     page.scene.select_block(target.item_id)
@@ -293,6 +294,36 @@ def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk
     booking = desk_service.bookings.get(target.booking_id)
     assert booking.status == "cancelled" and booking.cancel_reason == "ظرف طارئ"
     assert page.scene.item_for(target.item_id) is None
+    assert _cancel_args(demo_db, target.booking_id) == {"reason": "ظرف طارئ"}  # the customer's doing
+
+
+def test_a_cancellation_by_the_salon_says_so_to_the_cloud(page, qtbot, demo_db):
+    """Ticked in the dialog, "the salon is cancelling" travels with the mutation: the cloud refunds a paid
+    deposit in full whatever the policy (domain.deposit_policy, SALON_CANCEL)."""
+    target = next(b for b in page.view.blocks if b.status == "confirmed")
+    dialog = CancelReasonDialog(target.customer_name, page)
+    dialog.reason.setCurrentIndex(2)  # "The staff member is unavailable" is the salon's doing: ticked for her
+    assert dialog.by_salon.isChecked()
+    dialog.reason.setCurrentIndex(0)  # "At the customer's request"
+    assert not dialog.by_salon.isChecked()
+    dialog.reason.setEditText("الموظفة غير متاحة")
+    dialog.by_salon.setChecked(True)
+    assert dialog.answer() == CancelAnswer("الموظفة غير متاحة", by_salon=True)
+    page.board.booking_actions.ask_reason = lambda block, parent: dialog.answer()
+    page.scene.select_block(target.item_id)
+    with qtbot.waitSignal(page.day_loaded, timeout=5000):
+        page.board.booking_actions.request_cancel(target)
+    assert _cancel_args(demo_db, target.booking_id) == {"reason": "الموظفة غير متاحة", "by_salon": True}
+
+
+def _cancel_args(db_path, booking_id: str) -> dict:
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT args FROM outbox WHERE name = 'booking.cancel' AND entity_id = ? "
+                           "ORDER BY device_seq DESC LIMIT 1", (booking_id,)).fetchone()
+    return json.loads(row[0])
 
 
 def test_cancel_without_a_reason_changes_nothing(page, qtbot, desk_service, demo_db):

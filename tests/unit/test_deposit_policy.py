@@ -29,6 +29,8 @@ POLICIES = [
 
 
 def expected_rule(event: DepositEvent, late: bool) -> str:
+    if event is DepositEvent.SALON_CANCEL:
+        return "salon_cancel"
     if event is DepositEvent.NO_SHOW:
         return "on_no_show"
     if event is DepositEvent.RESCHEDULE:
@@ -45,7 +47,7 @@ def test_every_policy_event_and_side_of_the_cutoff(
 ) -> None:
     outcome = deposit_outcome(policy, START, event, at, 5_000, 1_250)
     rule = expected_rule(event, late)
-    wanted = getattr(policy, rule)
+    wanted = DepositAction.REFUND if rule == "salon_cancel" else getattr(policy, rule)
     assert (outcome.rule, outcome.late, outcome.action) == (rule, late, wanted)
     assert outcome.refund_halalas == (3_750 if wanted is DepositAction.REFUND else 0)
     assert isinstance(outcome.refund_halalas, int)
@@ -99,3 +101,10 @@ def test_amounts_are_whole_non_negative_halalas(paid: object, refunded: object) 
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="tz-aware"):
         deposit_outcome(DepositPolicy(), START.replace(tzinfo=None), DepositEvent.NO_SHOW, BEFORE, 100, 0)
+
+
+@pytest.mark.parametrize("at", [BEFORE, AT_DEADLINE, START])
+def test_a_cancellation_by_the_salon_refunds_what_is_left_whatever_the_policy(at: datetime) -> None:
+    keeps_everything = DepositPolicy(CUTOFF, on_cancel=DepositAction.KEEP, on_late_cancel=DepositAction.KEEP)
+    outcome = deposit_outcome(keeps_everything, START, DepositEvent.SALON_CANCEL, at, 5_000, 1_250)
+    assert (outcome.action, outcome.refund_halalas, outcome.rule) == (DepositAction.REFUND, 3_750, "salon_cancel")

@@ -1,14 +1,15 @@
 """HTTP for online payments (issue #12).
 
 Desks (bearer device token):
-    PUT  /v1/payments/account              manager desk: the salon's Moyasar keys (write-only) and policy
+    PUT  /v1/payments/account              manager desk: the salon's Moyasar keys (write-only) and link expiry
+                                           (the deposit amount is the salon profile's, via salon.patch)
     GET  /v1/payments/account              whether payments are set up (never a secret)
     POST /v1/payments/links                a pay link for a booking's deposit or balance (idempotent by key)
     GET  /v1/payments/links/{id}           its live status
     POST /v1/payments/links/{id}/cancel
     GET  /v1/payments/bookings/{id}        a booking's links and online payments
     POST /v1/payments/{payment_id}/refund  manager authority (the cloud's copy of desk users)
-    POST /v1/payments/{payment_id}/void
+    POST /v1/payments/{payment_id}/void    manager authority; money a bill counts: payments.void_claimed
 Moyasar:
     POST /v1/webhooks/moyasar              stored by event id, answered at once; the job applies it
 Customers (the salon service's own domain):
@@ -61,7 +62,6 @@ class AccountIn(Strict):
     secret_key: str = Field(min_length=16, max_length=200)
     publishable_key: str = Field(min_length=16, max_length=200)
     webhook_secret: str = Field(min_length=8, max_length=200)
-    deposit_halalas: int = Field(0, ge=0, le=10_000_000)
     link_ttl_hours: int = Field(48, ge=1, le=24 * 30)
 
 
@@ -69,7 +69,6 @@ class AccountOut(BaseModel):
     configured: bool
     publishable_key: str | None
     live: bool | None
-    deposit_halalas: int
 
 
 class LinkIn(Strict):
@@ -148,7 +147,6 @@ def set_account(body: AccountIn, device: ManagerDevice, payments: Payments) -> R
         secret_key=body.secret_key,
         publishable_key=body.publishable_key,
         webhook_secret=body.webhook_secret,
-        deposit_halalas=body.deposit_halalas,
         link_ttl_hours=body.link_ttl_hours,
         actor=f"device:{device.device_id}",
     )

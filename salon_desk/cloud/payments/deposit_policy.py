@@ -5,22 +5,26 @@ records and performs.
         transaction (cloud/sync/bookings.py for desks' pushes, cloud/links/actions.py for the booking page)
     perform_deposit_refunds(db, clock, payments)                                 # the payments job
 
-A refund is recorded as a queued `payment_request` (id `deposit:<n>:<payment id>`) in the same transaction as the
-booking change; the job claims it, then refunds through `PaymentsService.refund` with that id as its
-idempotency key, so a retried or crashed job re-fetches the payment before asking again and never refunds
-twice. Moyasar is never called inside the booking's transaction. For these rows `created_at` is when the job
-last claimed them (the intent's own time is in its audit event). Keep and carry over move nothing: they are
-audited only. Every outcome is a `payment_audit` event (entity `deposit`, on the deposit's link).
+A refund is recorded as a pending `deposit_refund` row (idempotency key `deposit:<n>:<payment id>`) in the same
+transaction as the booking change. The job claims rows (FOR UPDATE SKIP LOCKED on PostgreSQL, then a
+compare-and-set on state and claim time, so two jobs never take one row), commits, and only then talks to
+Moyasar: it re-fetches the payment, and when an earlier ask's answer was lost (`refunded_before` set and the
+payment already refunded that much more) marks it done without asking again; otherwise it writes
+`refunded_before`, asks Moyasar once, and records the outcome. Moyasar unreachable: pending again, retried by
+the next pass. Moyasar refusing (or nothing left to refund): `refused`, audited, never retried; the customer's
+page says the salon will contact them and the desks see it in the pay link's history. Keep and carry over move
+nothing: they are audited only. Every outcome is a `payment_audit` event (entity `deposit`, on the deposit's
+link).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.deposit_policy import PROFILE_FIELDS as POLICY_FIELDS
@@ -35,26 +39,39 @@ from salon_desk.domain.deposit_policy import (
 from salon_desk.domain.errors import DomainError
 from salon_desk.domain.i18n import N_
 from salon_desk.domain.ids import new_id
-from salon_desk.domain.payments import PaymentState, PaymentStatus
+from salon_desk.domain.payments import LinkStatus, PaymentState, PaymentStatus, check_refund
 
 from ..clock import Clock
 from ..db import Database
 from ..errors import Unavailable
 from ..salons.rows import SalonRow
 from ..sync.tables import REPLICATED_TABLES
-from .rows import OnlinePaymentRow, PayLinkRow, PaymentAuditRow, PaymentRequestRow
+from . import replication
+from .rows import (
+    DepositRefundRow,
+    OnlinePaymentRow,
+    PayLinkRow,
+    PaymentAccountRow,
+    PaymentAuditRow,
+    PaymentRequestRow,
+)
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "deposit:"
-CLAIM = timedelta(seconds=60)  # longer than a refund's fetch + call: a live claim is never taken over
-OPEN_STATES = ("queued", "started")
+# Renewed just before each ask to Moyasar, and twice the longest timeout SALON_PAYMENTS_TIMEOUT_SECONDS allows
+# (one attempt for a refund): a live claim is never taken over, a dead job's is after this.
+CLAIM = timedelta(seconds=120)
+OPEN_STATES = ("pending", "claimed")  # Moyasar has not answered yet
+DESK_OPEN_STATES = ("started",)  # a desk's refund (payment_request) Moyasar has not answered yet
 
 
 FATE_TEXTS = {  # the customer's page after the booking changed ({amount}: the deposit in SAR)
     "refund_pending": N_("A refund of {amount} is on its way to your card, as the salon's deposit policy "
                          "provides."),
     "refund_done": N_("Your deposit of {amount} was refunded to your card."),
+    "refund_refused": N_("Your deposit of {amount} could not be refunded to your card automatically. The salon "
+                         "will contact you to return it."),
     "keep": N_("Your deposit of {amount} is kept, as the salon's deposit policy provides."),
     "carry_over": N_("Your deposit of {amount} carries over to the new time."),
 }
@@ -67,11 +84,14 @@ class DepositFate:
     action: DepositAction  # REFUND, KEEP or CARRY_OVER
     amount_halalas: int  # refunded or to be refunded; kept; carried over
     refund_done: bool  # REFUND only: Moyasar has returned it
+    refund_refused: bool = False  # REFUND only: Moyasar refused it; the salon returns it by hand
 
     @property
     def text(self) -> str:
         """The untranslated message (FATE_TEXTS) the page shows."""
         if self.action is DepositAction.REFUND:
+            if self.refund_refused:
+                return FATE_TEXTS["refund_refused"]
             return FATE_TEXTS["refund_done" if self.refund_done else "refund_pending"]
         return FATE_TEXTS[self.action.value]
 
@@ -92,6 +112,31 @@ def salon_policy(session: Session, salon_id: str) -> DepositPolicy:
     return policy_of(profile, int(cutoff or 0))
 
 
+def deposit_state(session: Session, salon_id: str, booking_id: str) -> tuple[int, bool]:
+    """(the deposit the salon asks, whether a deposit link of this booking is paid), inside the caller's
+    transaction (the booking page reads it with everything else it shows). Nothing is asked while the salon
+    has no Moyasar account."""
+    asked = salon_deposit(session, salon_id) if session.get(PaymentAccountRow, salon_id) else 0
+    if not asked:
+        return 0, False
+    paid = session.scalar(
+        select(PayLinkRow.id).where(
+            PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id,
+            PayLinkRow.purpose == "deposit", PayLinkRow.status == LinkStatus.PAID.value,
+        ).limit(1)
+    )
+    return asked, paid is not None
+
+
+def salon_deposit(session: Session, salon_id: str) -> int:
+    """The deposit the salon asks (halalas; 0: none): its profile's, as the owner set it on a desk and
+    salon.patch replicated it. The one home of the amount; the payment account holds only the keys."""
+    table = REPLICATED_TABLES["salon"]
+    value = session.scalar(select(table.c.deposit_halalas).where(table.c.salon_id == salon_id,
+                                                                   table.c.id == salon_id))
+    return int(value or 0)
+
+
 def record_deposit_event(
     session: Session, salon_id: str, booking_id: str, event: DepositEvent, starts_at: datetime, now: datetime,
 ) -> list[DepositOutcome]:
@@ -99,15 +144,16 @@ def record_deposit_event(
     policy = salon_policy(session, salon_id)
     outcomes = []
     for link_id, payment in _paid_deposits(session, salon_id, booking_id):
-        asked = _open_refunds(session, salon_id, payment.id)
         outcome = deposit_outcome(policy, starts_at, event, now, payment.amount_halalas,
-                                  payment.refunded_halalas + sum(r.amount_halalas or 0 for r in asked))
+                                  payment.refunded_halalas + _asked_not_answered(session, salon_id, payment.id))
         actor = f"policy:{event.value}"
         if outcome.action is DepositAction.REFUND:
-            session.add(PaymentRequestRow(
-                salon_id=salon_id, id=_refund_key(session, salon_id, payment.id), kind="refund",
+            session.add(DepositRefundRow(
+                salon_id=salon_id, id=new_id(int(now.timestamp() * 1000)),
+                idempotency_key=_refund_key(session, salon_id, payment.id), booking_id=booking_id,
                 payment_id=payment.id, amount_halalas=outcome.refund_halalas,
-                refunded_before=payment.refunded_halalas, state="queued", actor=actor, created_at=now,
+                reason=outcome.rule.removeprefix("on_")[:16], actor=actor, state="pending", claimed_at=None,
+                attempts=0, refunded_before=payment.refunded_halalas, last_error=None, created_at=now, updated_at=now,
             ))
         _audit(session, salon_id, link_id, f"deposit.{outcome.action.value}", actor, now, {
             "booking_id": booking_id, "payment_id": payment.id, "event": event.value, "rule": outcome.rule,
@@ -119,73 +165,145 @@ def record_deposit_event(
     return outcomes
 
 
-def perform_deposit_refunds(db: Database, clock: Clock, payments: RefundPath, limit: int = 50) -> int:
-    """Refunds the queued policy refunds (no DB lock held while Moyasar is asked); returns how many it tried."""
-    now = clock.now()
-    with db.reader() as session:
-        due = session.execute(
-            select(PaymentRequestRow.salon_id, PaymentRequestRow.id, PaymentRequestRow.state,
-                   PaymentRequestRow.created_at)
-            .where(PaymentRequestRow.id.like(f"{KEY_PREFIX}%"),
-                   or_(PaymentRequestRow.state == "queued",
-                       (PaymentRequestRow.state == "started") & (PaymentRequestRow.created_at < now - CLAIM)))
-            .order_by(PaymentRequestRow.created_at)
-            .limit(limit)
-        ).all()
-    for salon_id, key, state, claimed_at in due:
-        if _claim(db, clock, salon_id, key, state, claimed_at):
-            _refund_one(db, clock, payments, salon_id, key)
-    return len(due)
-
-
 class RefundPath(Protocol):
-    """The one method of PaymentsService the job uses: the desks' own refund path."""
+    """What the job asks of PaymentsService: Moyasar's word on a payment, and one refund, each merged forward
+    into the salon's payments (and audited) by the service's own write path."""
 
-    def refund(self, salon_id: str, payment_id: str, amount_halalas: int | None, *, idempotency_key: str,
-               actor: str) -> object: ...
+    def fetch_payment_state(self, salon_id: str, payment_id: str, *, actor: str) -> PaymentState: ...
+
+    def refund_at_provider(self, salon_id: str, payment_id: str, amount_halalas: int, *,
+                           actor: str) -> PaymentState: ...
 
 
-def _refund_one(db: Database, clock: Clock, payments: RefundPath, salon_id: str, key: str) -> None:
-    with db.reader() as session:
-        row = session.get(PaymentRequestRow, (salon_id, key))
-        assert row is not None
-        payment_id, amount, actor = row.payment_id, row.amount_halalas, row.actor
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    salon_id: str
+    id: str
+    payment_id: str
+    amount_halalas: int
+    actor: str
+    claimed_at: datetime
+    refunded_before: int | None
+
+
+def perform_deposit_refunds(db: Database, clock: Clock, payments: RefundPath, limit: int = 50) -> int:
+    """Refunds what the policy decided (no database lock held while Moyasar is asked); returns how many it
+    claimed. A refund deferred (Moyasar unreachable) waits for the next pass."""
+    claimed = _claim_due(db, clock, limit)
+    for refund in claimed:
+        _refund_one(db, clock, payments, refund)
+    return len(claimed)
+
+
+def _claim_due(db: Database, clock: Clock, limit: int) -> list[_Claimed]:
+    """Takes due refunds in one short transaction: SKIP LOCKED lets concurrent jobs pass each other on
+    PostgreSQL; the compare-and-set on (state, claimed_at) keeps one owner on SQLite too."""
+    now = clock.now()
+    claimed = []
+    with db.session() as session:
+        due = session.execute(
+            select(DepositRefundRow.salon_id, DepositRefundRow.id, DepositRefundRow.state,
+                   DepositRefundRow.claimed_at)
+            .where(or_(DepositRefundRow.state == "pending",
+                       (DepositRefundRow.state == "claimed") & (DepositRefundRow.claimed_at < now - CLAIM)))
+            .order_by(DepositRefundRow.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for salon_id, refund_id, state, claimed_at in due:
+            taken = session.execute(
+                update(DepositRefundRow)
+                .where(DepositRefundRow.salon_id == salon_id, DepositRefundRow.id == refund_id,
+                       DepositRefundRow.state == state,
+                       DepositRefundRow.claimed_at.is_(None) if claimed_at is None
+                       else DepositRefundRow.claimed_at == claimed_at)
+                .values(state="claimed", claimed_at=now, attempts=DepositRefundRow.attempts + 1, updated_at=now)
+            )
+            if isinstance(taken, CursorResult) and taken.rowcount == 1:
+                row = session.get(DepositRefundRow, (salon_id, refund_id))
+                assert row is not None
+                claimed.append(_Claimed(salon_id, refund_id, row.payment_id, row.amount_halalas, row.actor, now,
+                                        row.refunded_before))
+        session.commit()
+    return claimed
+
+
+def _refund_one(db: Database, clock: Clock, payments: RefundPath, refund: _Claimed) -> None:
     try:
-        payments.refund(salon_id, payment_id, amount, idempotency_key=key, actor=actor)
+        state = payments.fetch_payment_state(refund.salon_id, refund.payment_id, actor=refund.actor)
+        if refund.refunded_before is not None and \
+                state.refunded_halalas >= refund.refunded_before + refund.amount_halalas:
+            _finish(db, clock, refund, "done")  # an earlier ask was applied; its answer was lost
+            return
+        check_refund(state, refund.amount_halalas)  # nothing left to refund (a desk refunded it): refused
+        renewed = _about_to_ask(db, clock, refund, state.refunded_halalas)
+        if renewed is None:
+            return  # the claim was taken over: its new owner asks
+        refund = renewed
+        payments.refund_at_provider(refund.salon_id, refund.payment_id, refund.amount_halalas, actor=refund.actor)
     except Unavailable as error:  # timeout, 429/5xx, not reachable: the next pass re-fetches, then retries
-        _set_state(db, salon_id, key, "queued", clock.now())
-        log.warning("deposit refund deferred", extra={"fields": {"salon_id": salon_id, "code": error.code}})
-    except DomainError as error:  # Moyasar refused it, or nothing is left to refund: a manager looks
-        _set_state(db, salon_id, key, "refused", clock.now())
-        with db.session() as session:
-            link_id = session.scalar(select(OnlinePaymentRow.link_id).where(
-                OnlinePaymentRow.salon_id == salon_id, OnlinePaymentRow.id == payment_id))
-            _audit(session, salon_id, link_id or payment_id, "deposit.refund_refused", actor, clock.now(),
-                   {"payment_id": payment_id, "code": error.code, "refund_halalas": amount})
-            session.commit()
+        _finish(db, clock, refund, "pending", error.code)
+        log.warning("deposit refund deferred", extra={"fields": {"salon_id": refund.salon_id, "code": error.code}})
+        return
+    except DomainError as error:  # Moyasar refused it, or nothing is left to refund: the salon returns it
+        _refused(db, clock, refund, error.code)
+        return
+    _finish(db, clock, refund, "done")
 
 
-def _claim(db: Database, clock: Clock, salon_id: str, key: str, state: str, claimed_at: datetime) -> bool:
+def _about_to_ask(db: Database, clock: Clock, refund: _Claimed, refunded_before: int) -> _Claimed | None:
+    """Writes what the payment had refunded before this ask, while the claim is still this job's, and renews
+    the claim: the ask (bounded by the provider's timeout) ends well inside it, so no other job can take the
+    row over and ask again meanwhile. None: the claim was lost."""
+    now = clock.now()
     with db.session() as session:
         result = session.execute(
-            update(PaymentRequestRow)
-            .where(PaymentRequestRow.salon_id == salon_id, PaymentRequestRow.id == key,
-                   PaymentRequestRow.state == state, PaymentRequestRow.created_at == claimed_at)
-            .values(state="started", created_at=clock.now())
+            update(DepositRefundRow)
+            .where(*_still_mine(refund))
+            .values(refunded_before=refunded_before, claimed_at=now, updated_at=now)
         )
         session.commit()
-        return isinstance(result, CursorResult) and result.rowcount == 1
+    if not (isinstance(result, CursorResult) and result.rowcount == 1):
+        return None
+    return replace(refund, claimed_at=now, refunded_before=refunded_before)
 
 
-def _set_state(db: Database, salon_id: str, key: str, state: str, now: datetime) -> None:
+def _finish(db: Database, clock: Clock, refund: _Claimed, state: str, error: str | None = None) -> None:
     with db.session() as session:
         session.execute(
-            update(PaymentRequestRow)
-            .where(PaymentRequestRow.salon_id == salon_id, PaymentRequestRow.id == key,
-                   PaymentRequestRow.state.in_(OPEN_STATES))
-            .values(state=state, created_at=now)
+            update(DepositRefundRow)
+            .where(*_still_mine(refund))
+            .values(state=state, last_error=error[:80] if error else None, updated_at=clock.now(),
+                    claimed_at=None if state == "pending" else refund.claimed_at)
         )
         session.commit()
+
+
+def _refused(db: Database, clock: Clock, refund: _Claimed, code: str) -> None:
+    """Refused for good, audited on the deposit's link in the same transaction, and that link re-published so
+    every desk sees the refusal in its history."""
+    now = clock.now()
+    with db.session() as session:
+        result = session.execute(
+            update(DepositRefundRow)
+            .where(*_still_mine(refund))
+            .values(state="refused", last_error=code[:80], updated_at=now)
+        )
+        if not (isinstance(result, CursorResult) and result.rowcount == 1):
+            session.rollback()
+            return
+        link_id = session.scalar(select(OnlinePaymentRow.link_id).where(
+            OnlinePaymentRow.salon_id == refund.salon_id, OnlinePaymentRow.id == refund.payment_id))
+        _audit(session, refund.salon_id, link_id or refund.payment_id, "deposit.refund_refused", refund.actor, now,
+               {"payment_id": refund.payment_id, "code": code, "refund_halalas": refund.amount_halalas})
+        if link_id is not None:
+            replication.note(session, refund.salon_id, "pay_link", link_id)
+        session.commit()
+
+
+def _still_mine(refund: _Claimed) -> tuple[ColumnElement[bool], ...]:
+    return (DepositRefundRow.salon_id == refund.salon_id, DepositRefundRow.id == refund.id,
+            DepositRefundRow.state == "claimed", DepositRefundRow.claimed_at == refund.claimed_at)
 
 
 def deposit_fate(session: Session, salon_id: str, booking_id: str) -> DepositFate | None:
@@ -208,11 +326,10 @@ def deposit_fate(session: Session, salon_id: str, booking_id: str) -> DepositFat
     facts = latest.after
     action = DepositAction(latest.action.removeprefix("deposit."))
     if action is DepositAction.REFUND:
-        requests = session.scalars(select(PaymentRequestRow).where(
-            PaymentRequestRow.salon_id == salon_id, PaymentRequestRow.payment_id == facts["payment_id"],
-            PaymentRequestRow.id.like(f"{KEY_PREFIX}%"))).all()
-        done = bool(requests) and all(r.state == "done" for r in requests)
-        return DepositFate(action, int(facts["refund_halalas"]), done)
+        states = list(session.scalars(select(DepositRefundRow.state).where(
+            DepositRefundRow.salon_id == salon_id, DepositRefundRow.payment_id == facts["payment_id"])).all())
+        done = bool(states) and all(state == "done" for state in states)
+        return DepositFate(action, int(facts["refund_halalas"]), done, refund_refused="refused" in states)
     return DepositFate(action, int(facts["amount_halalas"]), False)
 
 
@@ -232,17 +349,20 @@ def _state(row: OnlinePaymentRow) -> PaymentState:
     return PaymentState(PaymentStatus(row.status), row.amount_halalas, row.refunded_halalas)
 
 
-def _open_refunds(session: Session, salon_id: str, payment_id: str) -> list[PaymentRequestRow]:
-    """Refunds asked for this payment that Moyasar has not answered yet (by a desk or by this policy)."""
-    return list(session.scalars(select(PaymentRequestRow).where(
+def _asked_not_answered(session: Session, salon_id: str, payment_id: str) -> int:
+    """Refunds asked for this payment that Moyasar has not answered yet, by a desk or by this policy."""
+    by_policy = session.scalars(select(DepositRefundRow.amount_halalas).where(
+        DepositRefundRow.salon_id == salon_id, DepositRefundRow.payment_id == payment_id,
+        DepositRefundRow.state.in_(OPEN_STATES))).all()
+    by_desks = session.scalars(select(PaymentRequestRow.amount_halalas).where(
         PaymentRequestRow.salon_id == salon_id, PaymentRequestRow.payment_id == payment_id,
-        PaymentRequestRow.kind == "refund", PaymentRequestRow.state.in_(OPEN_STATES))).all())
+        PaymentRequestRow.kind == "refund", PaymentRequestRow.state.in_(DESK_OPEN_STATES))).all()
+    return sum(by_policy) + sum(amount or 0 for amount in by_desks)
 
 
 def _refund_key(session: Session, salon_id: str, payment_id: str) -> str:
-    earlier = session.scalars(select(PaymentRequestRow.id).where(
-        PaymentRequestRow.salon_id == salon_id, PaymentRequestRow.payment_id == payment_id,
-        PaymentRequestRow.id.like(f"{KEY_PREFIX}%"))).all()
+    earlier = session.scalars(select(DepositRefundRow.id).where(
+        DepositRefundRow.salon_id == salon_id, DepositRefundRow.payment_id == payment_id)).all()
     return f"{KEY_PREFIX}{len(earlier)}:{payment_id}"[:80]
 
 

@@ -18,7 +18,8 @@ from ..db import Base, JsonValue, UtcDateTime, UuidText
 
 class PaymentAccountRow(Base):
     """A salon's Moyasar merchant: keys sealed with SALON_PAYMENTS_KEY (AES-GCM, the salon id as associated
-    data, so a sealed key copied to another salon's row does not open)."""
+    data, so a sealed key copied to another salon's row does not open). The deposit the salon asks is not
+    here: it is the salon profile's (deposit_policy.salon_deposit)."""
 
     __tablename__ = "payment_account"
 
@@ -27,7 +28,6 @@ class PaymentAccountRow(Base):
     webhook_secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     publishable_key: Mapped[str] = mapped_column(String(120))  # public by design (browser forms)
     live: Mapped[bool] = mapped_column(Boolean)  # sk_live_ vs sk_test_
-    deposit_halalas: Mapped[int] = mapped_column(BigInteger, default=0)  # 0: no deposit asked
     link_ttl_hours: Mapped[int] = mapped_column(Integer, default=48)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -138,3 +138,34 @@ class PaymentRequestRow(Base):
     state: Mapped[str] = mapped_column(String(10))  # started | done | refused
     actor: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DepositRefundRow(Base):
+    """A refund the salon's deposit policy decided (payments.deposit_policy), written in the booking change's
+    transaction and performed later by the payments job, which claims it (SKIP LOCKED on PostgreSQL), never
+    holds a lock while Moyasar is asked, and re-fetches the payment before asking again: Moyasar's refund takes
+    no idempotency key, so `refunded_before` (what the payment had refunded when this refund was last asked)
+    is what tells a lost answer from a refund never made."""
+
+    __tablename__ = "deposit_refund"
+    __table_args__ = (
+        UniqueConstraint("salon_id", "idempotency_key"),
+        Index("ix_deposit_refund_salon_id_payment_id", "salon_id", "payment_id"),
+        Index("ix_deposit_refund_state_claimed_at", "state", "claimed_at"),
+    )
+
+    salon_id: Mapped[str] = mapped_column(UuidText, ForeignKey("salon.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(UuidText, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80))  # deposit:<n>:<payment id>, the n-th for it
+    booking_id: Mapped[str] = mapped_column(UuidText)
+    payment_id: Mapped[str] = mapped_column(String(64))  # Moyasar's
+    amount_halalas: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(16))  # the rule: cancel | late_cancel | no_show | reschedule | ...
+    actor: Mapped[str] = mapped_column(String(80))  # policy:<event>, as audited
+    state: Mapped[str] = mapped_column(String(10))  # pending | claimed | done | refused
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the job last took it
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_before: Mapped[int | None] = mapped_column(BigInteger)  # set just before each ask to Moyasar
+    last_error: Mapped[str | None] = mapped_column(String(80))  # a stable code, never a provider's prose
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -43,8 +43,9 @@ from ..db import Database
 from ..devices.tokens import SALON_PART, salon_of_part, salon_part
 from ..errors import BadRequest, Gone, Unauthorized, Unavailable
 from ..salons.rows import SalonRow
+from ..sync.online_claims import link_claimed, lock_claims
 from . import replication
-from .deposit_policy import perform_deposit_refunds
+from .deposit_policy import deposit_state, perform_deposit_refunds, salon_deposit
 from .keys import KeyBox, KeyBoxError
 from .provider import NewInvoice, PaymentProvider, ProviderError, ProviderPayment, ProviderRefused
 from .rows import (
@@ -141,7 +142,6 @@ class PaymentsService:
         secret_key: str,
         publishable_key: str,
         webhook_secret: str,
-        deposit_halalas: int = 0,
         link_ttl_hours: int = 48,
         actor: str,
     ) -> None:
@@ -151,8 +151,6 @@ class PaymentsService:
             raise ValidationError("payments.keys_invalid")
         if not publishable_key.startswith("pk_live_" if live else "pk_test_") or len(webhook_secret) < 8:
             raise ValidationError("payments.keys_invalid")
-        if deposit_halalas:
-            check_amount(deposit_halalas)
         try:  # the key must open this merchant's account: a cheap authenticated read
             self._provider.find_invoices(secret_key, {"salon_id": salon_id})
         except ProviderRefused as refused:
@@ -168,10 +166,9 @@ class PaymentsService:
             row.webhook_secret_sealed = box.seal(salon_id, "webhook_secret", webhook_secret)
             row.publishable_key = publishable_key
             row.live = live
-            row.deposit_halalas = deposit_halalas
             row.link_ttl_hours = link_ttl_hours
             row.updated_at = now
-            after = {"publishable_key": publishable_key, "live": live, "deposit_halalas": deposit_halalas}
+            after = {"publishable_key": publishable_key, "live": live}
             self._audit(session, salon_id, "payment_account", salon_id, "keys.set", actor, before, after)
             session.commit()
 
@@ -180,14 +177,16 @@ class PaymentsService:
         with self._db.reader() as session:
             row = session.get(PaymentAccountRow, salon_id)
             if row is None:
-                return {"configured": False, "publishable_key": None, "live": None, "deposit_halalas": 0}
-            return {"configured": True, "publishable_key": row.publishable_key, "live": row.live,
-                    "deposit_halalas": row.deposit_halalas}
+                return {"configured": False, "publishable_key": None, "live": None}
+            return {"configured": True, "publishable_key": row.publishable_key, "live": row.live}
 
     def deposit_for(self, salon_id: str) -> int:
+        """The deposit the salon asks online: its profile's (the owner's "Deposit" on a desk, replicated by
+        salon.patch), 0 while it takes no online payments."""
         with self._db.reader() as session:
-            row = session.get(PaymentAccountRow, salon_id)
-            return row.deposit_halalas if row is not None else 0
+            if session.get(PaymentAccountRow, salon_id) is None:
+                return 0
+            return salon_deposit(session, salon_id)
 
     # ------------------------------------------------------------------ pay links
 
@@ -441,16 +440,7 @@ class PaymentsService:
     def deposit_state(self, salon_id: str, booking_id: str) -> tuple[int, bool]:
         """(the deposit the salon asks, whether a deposit link of this booking is paid)."""
         with self._db.reader() as session:
-            account = session.get(PaymentAccountRow, salon_id)
-            if account is None or not account.deposit_halalas:
-                return 0, False
-            paid = session.scalar(
-                select(PayLinkRow.id).where(
-                    PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id,
-                    PayLinkRow.purpose == "deposit", PayLinkRow.status == LinkStatus.PAID.value,
-                ).limit(1)
-            )
-            return account.deposit_halalas, paid is not None
+            return deposit_state(session, salon_id, booking_id)
 
     def deposit_link(self, salon_id: str, booking_id: str, lang: str) -> str:
         """The path of the booking's deposit link (/p/{token}), made once per booking (a new one only after
@@ -749,6 +739,8 @@ class PaymentsService:
             if row is None:
                 raise NotFound("payments.payment_not_found")
             state = _state(row)
+            link_id = row.link_id
+            claimed = kind == "void" and link_id is not None and link_claimed(session, salon_id, link_id)
             previous = session.get(PaymentRequestRow, (salon_id, key))
         if previous is not None:
             if (previous.kind, previous.payment_id, previous.amount_halalas) != (kind, payment_id, amount):
@@ -765,10 +757,13 @@ class PaymentsService:
         requested = amount
         if kind == "refund":
             amount = check_refund(state, amount)
-        else:
-            check_void(state, settled=False)  # Moyasar alone knows settlement: it refuses after it
+        else:  # Moyasar alone knows settlement: it refuses after it
+            check_void(state, settled=False, claimed=claimed)
         if previous is None:
             with self._db.session() as session:
+                if kind == "void" and link_id is not None:  # a bill's claim pushed meanwhile: checked under its lock
+                    lock_claims(session, salon_id, link_id)
+                    check_void(state, settled=False, claimed=link_claimed(session, salon_id, link_id))
                 session.add(PaymentRequestRow(
                     salon_id=salon_id, id=key, kind=kind, payment_id=payment_id,
                     amount_halalas=requested,
@@ -786,6 +781,9 @@ class PaymentsService:
                 answer = self._provider.void(secret, payment_id)
         except ProviderRefused as refused:
             self._request_state(salon_id, key, "refused")
+            if kind == "void" and refused.kind == "invalid_request_error":  # settled, or no longer voidable
+                raise Conflict("payments.void_not_allowed", message=refused.message,
+                               provider_type=refused.kind) from refused
             raise Conflict("payments.provider_refused", message=refused.message,
                            provider_type=refused.kind) from refused
         self._observe(salon_id, answer, actor=actor)
@@ -856,8 +854,30 @@ class PaymentsService:
         return corrections
 
     def run_deposit_refunds(self) -> int:
-        """Performs the refunds the salon's deposit policy queued (payments.deposit_policy)."""
+        """Performs the refunds the salon's deposit policy decided (payments.deposit_policy)."""
         return perform_deposit_refunds(self._db, self._clock, self)
+
+    def fetch_payment_state(self, salon_id: str, payment_id: str, *, actor: str) -> PaymentState:
+        """Moyasar's word on a payment now, merged forward into ours (deposit refunds re-check before asking).
+        Unreachable: ProviderError; refused: Conflict("payments.provider_refused")."""
+        try:
+            fetched = self._provider.fetch_payment(self._secret_key(salon_id), payment_id)
+        except ProviderRefused as refused:
+            raise Conflict("payments.provider_refused", message=refused.message,
+                           provider_type=refused.kind) from refused
+        self._observe(salon_id, fetched, actor=actor)
+        return fetched.state
+
+    def refund_at_provider(self, salon_id: str, payment_id: str, amount_halalas: int, *, actor: str) -> PaymentState:
+        """One refund asked of Moyasar (the caller holds no database lock and has recorded what it asks), its
+        answer merged forward and audited. Unreachable: ProviderError; refused: Conflict."""
+        try:
+            answer = self._provider.refund(self._secret_key(salon_id), payment_id, amount_halalas)
+        except ProviderRefused as refused:
+            raise Conflict("payments.provider_refused", message=refused.message,
+                           provider_type=refused.kind) from refused
+        self._observe(salon_id, answer, actor=actor)
+        return answer.state
 
     def _touch_link(self, salon_id: str, link_id: str) -> None:
         with self._db.session() as session:

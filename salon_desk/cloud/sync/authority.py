@@ -8,7 +8,9 @@ desk users (never the role a desk claims):
 - for desk users: a manager manages receptionists only; an owner everyone.
 
 The first owner of a salon whose cloud copy has no users yet may create themself. A person changing only
-their own PIN hash (a PIN change, the rehash at sign-in) needs no permission.
+their own PIN hash (a PIN change, the rehash at sign-in) needs no permission. An active desk user's credit
+note (or open bill's refund line) that books only an online refund the cloud itself recorded needs none either
+(issue #12: a refund made in Moyasar's dashboard names no manager; online_claims.recorded_online_refund).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from salon_desk.sync.protocol import Mutation
 from salon_desk.sync.schemas.names import MutationName
 
 from .context import CommandContext, Refusal
+from .online_claims import recorded_online_refund
 from .users import ENTITY, desk_user, has_users
 
 # Mutation name (wire string) -> the permission it needs. Other features add their protected commands here.
@@ -89,6 +92,8 @@ def check(ctx: CommandContext) -> None:
         raise Refusal("forbidden", "permission.denied", permission=permission.value)
     role = Role(user["role"]) if user["role"] in set(Role) else None
     if role is None or not allows(role, permission):
+        if role is not None and recorded_online_refund(ctx):
+            return  # book-keeping of money Moyasar already gave back: no authority to lend
         raise Refusal("forbidden", "permission.denied", permission=permission.value)
     if mutation.name in (MutationName.DESK_USER_CREATE, MutationName.DESK_USER_PATCH):
         _check_rank(ctx, role)

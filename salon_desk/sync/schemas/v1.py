@@ -95,6 +95,7 @@ class BookingTransitionArgs(Strict):
 
 class BookingCancelArgs(Strict):
     reason: Reason = ""
+    by_salon: bool = False  # the salon cancelled, not the customer: a paid deposit goes back in full
 
 
 class WalkInCreateArgs(Strict):

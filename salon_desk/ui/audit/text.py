@@ -116,6 +116,7 @@ FIELDS: dict[str, str] = {
     "number": N_("Number"),
     "invoice": N_("Invoice"),
     "staff_id": N_("Staff"),
+    "by_salon": N_("Cancelled by the salon"),
 }
 # Schedules and lists kept whole in an event: the line says that they changed, the values are too long to read.
 WHOLE_VALUES = frozenset({"opening_hours", "dated_hours", "rules"})

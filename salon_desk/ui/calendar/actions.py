@@ -7,10 +7,12 @@ Only what `desk.bookings.allowed_transitions(booking_id)` returns is offered; ev
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -51,16 +53,28 @@ def action_label(current: str, target: str) -> str:
 
 
 def cancel_reason_presets() -> list[str]:
+    return [reason for reason, _by_salon in cancel_reason_choices()]
+
+
+def cancel_reason_choices() -> list[tuple[str, bool]]:
+    """The preset reasons, each with whether it is the salon's doing (it ticks "the salon is cancelling")."""
     return [
-        _("At the customer's request"),
-        _("The customer is ill"),
-        _("The staff member is unavailable"),
-        _("Booked by mistake"),
+        (_("At the customer's request"), False),
+        (_("The customer is ill"), False),
+        (_("The staff member is unavailable"), True),
+        (_("Booked by mistake"), True),
     ]
 
 
+@dataclass(frozen=True)
+class CancelAnswer:
+    reason: str
+    by_salon: bool = False  # the salon cancels, not the customer: a paid deposit goes back in full
+
+
 class CancelReasonDialog(QDialog):
-    """Asks why a booking is cancelled; a reason is required (it is kept with the booking)."""
+    """Asks why a booking is cancelled (a reason is required; it is kept with the booking) and whether the salon
+    is the one cancelling, which decides what happens to a paid deposit (domain.deposit_policy)."""
 
     def __init__(self, customer_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +91,8 @@ class CancelReasonDialog(QDialog):
         line_edit = self.reason.lineEdit()
         assert line_edit is not None  # the combo box is editable
         line_edit.setPlaceholderText(_("Choose or type a reason"))
+        self.by_salon = QCheckBox(_("The salon is cancelling, not the customer (a paid deposit is refunded in full)"))
+        self.by_salon.setObjectName("CancelBySalon")
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton(_("Cancel booking"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setProperty("danger", True)
@@ -84,11 +100,18 @@ class CancelReasonDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.reason.editTextChanged.connect(self._on_text_changed)
+        self.reason.currentIndexChanged.connect(self._on_preset)
         layout = QVBoxLayout(self)
         layout.addWidget(prompt)
         layout.addWidget(self.reason)
+        layout.addWidget(self.by_salon)
         layout.addWidget(self.buttons)
         self._on_text_changed(self.reason.currentText())
+
+    def _on_preset(self, index: int) -> None:
+        choices = cancel_reason_choices()
+        if 0 <= index < len(choices) and self.reason.currentText() == choices[index][0]:
+            self.by_salon.setChecked(choices[index][1])
 
     def _on_text_changed(self, text: str) -> None:
         self.ok.setEnabled(bool(text.strip()))
@@ -96,14 +119,17 @@ class CancelReasonDialog(QDialog):
     def text(self) -> str:
         return self.reason.currentText().strip()
 
-    def ask(self) -> str | None:
-        return self.text() if self.exec() == QDialog.DialogCode.Accepted and self.text() else None
+    def answer(self) -> CancelAnswer:
+        return CancelAnswer(self.text(), self.by_salon.isChecked())
+
+    def ask(self) -> CancelAnswer | None:
+        return self.answer() if self.exec() == QDialog.DialogCode.Accepted and self.text() else None
 
 
-AskReason = Callable[[BookingBlock, QWidget], "str | None"]
+AskReason = Callable[[BookingBlock, QWidget], "CancelAnswer | None"]
 
 
-def ask_cancel_reason(block: BookingBlock, parent: QWidget) -> str | None:
+def ask_cancel_reason(block: BookingBlock, parent: QWidget) -> CancelAnswer | None:
     return CancelReasonDialog(block.customer_name, parent).ask()
 
 
@@ -184,10 +210,10 @@ class BookingActions(QObject):
 
     def run(self, block: BookingBlock, target: str) -> None:
         if target == S.CANCELLED:
-            reason = self.ask_reason(block, self.parent_widget)
-            if not reason:
+            answer = self.ask_reason(block, self.parent_widget)
+            if answer is None or not answer.reason:
                 return
-            cancel = CancelBooking(block.booking_id, reason)
+            cancel = CancelBooking(block.booking_id, answer.reason, by_salon=answer.by_salon)
             job: Callable[[], Result] = lambda: self.ctx.desk.bookings.cancel(cancel)  # noqa: E731
         else:
             move = TransitionBooking(block.booking_id, target)

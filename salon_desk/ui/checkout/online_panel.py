@@ -7,7 +7,8 @@ Each link shows its live state as the cloud last said (requested, paid, refunded
 refreshed whenever rows arrive by sync. "Send pay link" asks the cloud for a link for the amount typed (the
 bill's balance by default, or a deposit) and the cloud sends it to the customer by SMS/WhatsApp; "Refund"
 returns money from the selected payment under a manager's authority (the manager-PIN dialog when a
-receptionist is signed in). Both need the network: offline, the panel says so and nothing is queued.
+receptionist is signed in); "Void" cancels a paid payment before Moyasar settles it, after a confirmation and
+under the same authority (money a bill already counts is refunded instead, with its credit note). Both need the network: offline, the panel says so and nothing is queued.
 Each request runs prepare (DB lane) -> ask the cloud (network lane) -> record (DB lane).
 """
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -50,6 +52,9 @@ from salon_desk.usecases.online_payments import (
     RefundOnlinePayment,
     RefundTicket,
     SendPayLink,
+    VoidAnswer,
+    VoidOnlinePayment,
+    VoidTicket,
 )
 
 ATTENTION = frozenset({OnlineState.FAILED, OnlineState.EXPIRED, OnlineState.MISMATCH})
@@ -61,6 +66,7 @@ class OnlinePaymentsPanel(QWidget):
     link_sent = Signal(object)  # PayLinkAnswer
     refunded = Signal(object)  # RefundAnswer
     cancelled = Signal(object)  # CancelAnswer
+    voided = Signal(object)  # VoidAnswer
     failed = Signal(str)  # the translated refusal shown
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -73,6 +79,7 @@ class OnlinePaymentsPanel(QWidget):
         self._lines: tuple[OnlinePaymentLine, ...] = ()
         self._names: dict[str, str] = {}
         self._busy = False
+        self.void_confirm: QMessageBox | None = None  # while "Void this payment?" is open (tests drive it)
         self._build()
         ctx.events.language_changed.connect(self.retranslate)
         ctx.events.changes_applied.connect(self._on_changes)
@@ -130,6 +137,42 @@ class OnlinePaymentsPanel(QWidget):
         run_elevated(self._ctx, self, lambda pin: desk.authorise_refund(cmd, pin),
                      on_done=self._ask_refund, on_error=self._show_error)
 
+    def void_selected(self) -> None:
+        """Asks to confirm, then voids the selected paid payment under a manager's authority (online only)."""
+        line = self.selected()
+        if line is None or not line.voidable:
+            self._say(_("Select a paid online payment with nothing refunded to void it."), error=True)
+            return
+        l10n = self._ctx.l10n()
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Void this payment?"), "", QMessageBox.StandardButton.NoButton,
+                          self)
+        box.setObjectName("VoidOnlineConfirm")
+        box.setText(_("Void the online payment of {amount}? All of it goes back to the customer's card, and the "
+                      "link cannot be paid again. Moyasar refuses once the money has been settled to the salon; "
+                      "then refund it instead.").format(amount=l10n.isolate(l10n.money(line.payment.paid_halalas))))
+        void = box.addButton(_("Void payment"), QMessageBox.ButtonRole.DestructiveRole)
+        void.setObjectName("ConfirmVoid")
+        void.setProperty("danger", True)
+        keep = box.addButton(_("Keep it"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        cmd = VoidOnlinePayment(line.payment.id, uuid.uuid4().hex)
+
+        def answered(button: Any) -> None:
+            self.void_confirm = None
+            if button is void:
+                self._void(cmd)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _code: setattr(self, "void_confirm", None))
+        self.void_confirm = box
+        box.open()
+
+    def _void(self, cmd: VoidOnlinePayment) -> None:
+        desk = self._ctx.desk.online_payments
+        self._set_busy(True)
+        run_elevated(self._ctx, self, lambda pin: desk.authorise_void(cmd, pin),
+                     on_done=self._ask_void, on_error=self._show_error)
+
     def cancel_selected(self) -> None:
         """Cancels the selected link while it still waits for the customer (online only)."""
         line = self.selected()
@@ -168,6 +211,9 @@ class OnlinePaymentsPanel(QWidget):
         self.refund_button = named(QPushButton(), "RefundOnline")
         self.refund_button.setProperty("danger", True)
         self.refund_button.clicked.connect(self.refund_selected)
+        self.void_button = named(QPushButton(), "VoidOnline")
+        self.void_button.setProperty("danger", True)
+        self.void_button.clicked.connect(self.void_selected)
         self.cancel_button = named(QPushButton(), "CancelPayLink")
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.message_label = named(QLabel(wordWrap=True), "OnlinePaymentsMessage")
@@ -179,6 +225,7 @@ class OnlinePaymentsPanel(QWidget):
         refund_row = QHBoxLayout()
         refund_row.addWidget(self.refund_edit, 1)
         refund_row.addWidget(self.refund_button)
+        refund_row.addWidget(self.void_button)
         refund_row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -204,6 +251,8 @@ class OnlinePaymentsPanel(QWidget):
         self.refund_edit.setPlaceholderText(_("Amount to refund (SAR)"))
         self.refund_edit.setToolTip(_("Leave it empty to refund all that is left."))
         self.refund_button.setText(_("Refund…"))
+        self.void_button.setText(_("Void…"))
+        self.void_button.setToolTip(_("Before Moyasar settles it: the whole payment goes back to the customer."))
         self.cancel_button.setText(_("Cancel link"))
         self.cancel_button.setToolTip(_("The customer can no longer pay with this link."))
         self._show_lines()
@@ -246,6 +295,7 @@ class OnlinePaymentsPanel(QWidget):
         refundable = line is not None and line.refundable
         self.refund_button.setEnabled(refundable and not self._busy)
         self.refund_edit.setEnabled(refundable)
+        self.void_button.setEnabled(line is not None and line.voidable and not self._busy)
         self.cancel_button.setEnabled(line is not None and line.cancellable and not self._busy)
 
     def _set_busy(self, busy: bool) -> None:
@@ -291,6 +341,26 @@ class OnlinePaymentsPanel(QWidget):
             self._ctx.events.changes_applied.emit(changes)
 
         self._ctx.runner.db(desk.record_refund, ticket, answer, on_done=recorded, on_error=self._show_error,
+                            owner=self)
+
+    def _ask_void(self, ticket: VoidTicket) -> None:
+        desk = self._ctx.desk.online_payments
+        self._ctx.runner.net(desk.request_void, ticket,
+                             on_done=lambda answer: self._record_void(ticket, answer),
+                             on_error=self._show_error, owner=self)
+
+    def _record_void(self, ticket: VoidTicket, answer: VoidAnswer) -> None:
+        desk = self._ctx.desk.online_payments
+
+        def recorded(changes: Changes) -> None:
+            self._set_busy(False)
+            l10n = self._ctx.l10n()
+            self._say(_("Payment voided. {amount} went back to the customer.").format(
+                amount=l10n.isolate(l10n.money(answer.amount_halalas))))
+            self.voided.emit(answer)
+            self._ctx.events.changes_applied.emit(changes)  # syncs now: the voided state arrives by pull
+
+        self._ctx.runner.db(desk.record_void, ticket, answer, on_done=recorded, on_error=self._show_error,
                             owner=self)
 
     def _ask_cancel(self, ticket: CancelTicket) -> None:

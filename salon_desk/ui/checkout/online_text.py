@@ -5,7 +5,7 @@ without widgets."""
 from __future__ import annotations
 
 from salon_desk.domain.i18n import N_
-from salon_desk.domain.online_payments import HistoryEntry, OnlineState
+from salon_desk.domain.online_payments import HistoryEntry, OnlineState, refund_refused_by_provider
 from salon_desk.l10n import Localizer
 from salon_desk.usecases.online_payments import OnlinePaymentLine
 
@@ -14,6 +14,7 @@ STATES = {
     OnlineState.PAID: N_("Paid"),
     OnlineState.PARTLY_REFUNDED: N_("Refunded {refunded} of {paid}"),
     OnlineState.REFUNDED: N_("Refunded in full ({refunded})"),
+    OnlineState.VOIDED: N_("Voided: all of it went back to the customer"),
     OnlineState.FAILED: N_("Failed"),
     OnlineState.EXPIRED: N_("Expired, not paid"),
     OnlineState.CANCELLED: N_("Cancelled"),
@@ -24,6 +25,7 @@ ACTORS = {"moyasar": N_("Moyasar"), "webhook": N_("Moyasar"), "reconcile": N_("t
           "customer": N_("the customer"), "return_page": N_("the customer"), "link.adopt": N_("the cloud"),
           "device": N_("a desk"), "user": N_("a manager"),
           "policy": N_("the salon's deposit policy")}  # policy:<event>: a refund the cloud made by the policy
+REFUND_REFUSED_TEXT = N_("Moyasar refused the deposit refund: return it to the customer another way")
 LAST_CHANGE = N_("{when}, by {who}")
 EXPIRES = N_("Link valid until {when}")
 EXPIRED = N_("The link expired on {when}")
@@ -46,6 +48,8 @@ def state_text(l10n: Localizer, line: OnlinePaymentLine) -> str:
         text = f"{text} ({l10n.isolate(card_network_text(l10n, payment.company))})"
     if line.state is OnlineState.FAILED and payment.message:
         text = f"{text}: {l10n.isolate(payment.message)}"
+    if line.state in {OnlineState.PAID, OnlineState.PARTLY_REFUNDED} and refund_refused_by_provider(payment):
+        text = f"{text} — {l10n.gettext(REFUND_REFUSED_TEXT)}"
     return text
 
 
