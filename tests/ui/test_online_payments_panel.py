@@ -155,3 +155,42 @@ def test_refund_needs_a_manager_pin_then_goes_to_the_cloud(qtbot, ui_context, pa
     with qtbot.waitSignal(panel.failed, timeout=10_000) as failed:
         qtbot.mouseClick(dialog.allow_button, Qt.MouseButton.LeftButton)
     assert "غير مرتبط بسحابة الصالون" in failed.args[0]  # the PIN allowed it; only then the cloud is asked
+
+
+REFUSED_LINK = "0190a000-0000-7000-8000-00000000c0a4"
+
+
+def test_a_deposit_refund_moyasar_refused_tells_the_receptionist(  # type: ignore[no-untyped-def]
+    qtbot, ui_context, page, engine, clock, visit, tmp_path: Path
+) -> None:
+    """The policy refunded a deposit, Moyasar refused: the money did not move, and the line says to return it
+    another way (domain.online_payments.refund_refused_by_provider), in Arabic and English."""
+    now = clock.now
+    row = {"id": REFUSED_LINK, "booking_id": visit, "checkout_id": None, "language": "ar", "requested_by": "desk-1",
+           "created_at": now - timedelta(hours=5), "updated_at": now - timedelta(minutes=5), "deleted_at": None,
+           "salon_id": "", "message": None, "company": "mada", "payment_id": "pay_0004", "payment_status": "paid",
+           "purpose": "deposit", "amount_halalas": 5_000, "status": "paid", "paid_halalas": 5_000,
+           "refunded_halalas": 0, "expires_at": now + timedelta(hours=40), "history": [
+               {"at": (now - timedelta(hours=4)).isoformat(), "action": "payment.paid", "actor": "webhook:evt_4",
+                "status": "paid", "refunded_halalas": 0},
+               {"at": (now - timedelta(minutes=6)).isoformat(), "action": "deposit.refund",
+                "actor": "policy:desk_cancel", "status": None, "refunded_halalas": None},
+               {"at": (now - timedelta(minutes=5)).isoformat(), "action": "deposit.refund_refused",
+                "actor": "policy:desk_cancel", "status": None, "refunded_halalas": None},
+           ]}
+    with Session(engine) as session:
+        install_rows(session, [("online_payment", 60, encode_row("online_payment", row))])
+        session.commit()
+    with qtbot.waitSignal(page.online_panel.loaded, timeout=10_000):
+        page.open_for_booking(visit)
+    settle(qtbot, ui_context)
+    [refused] = [t for t in texts(page) if "رفضت ميسر" in t]
+    assert "استرداد العربون" in refused and "50.00" in refused
+    shots = Path(os.environ.get("SALON_SHOTS_DIR", tmp_path))
+    page.grab().save(str(shots / "checkout-online-refund-refused-ar.png"))
+    ui_context.set_language("en")
+    settle(qtbot, ui_context)
+    [refused] = [t for t in texts(page) if "Moyasar refused the deposit refund" in t]
+    assert refused.startswith("Deposit") and "Paid" in refused
+    page.grab().save(str(shots / "checkout-online-refund-refused-en.png"))
+    i18n.set_ui_language("ar", "latn")
