@@ -31,6 +31,7 @@ from salon_desk.domain.online_payments import (
 from salon_desk.domain.payments import check_cancel_link
 from salon_desk.domain.permissions import Permission
 from salon_desk.store.repo_online_payments import OnlinePaymentRepository
+from salon_desk.store.uow import UnitOfWork
 
 from .area import DeskArea
 from .authority import authorise
@@ -83,7 +84,9 @@ class RefundOnlinePayment:
 
 
 @dataclass(frozen=True, slots=True)
-class RefundTicket:
+class MoneyBackTicket:
+    """A refund or a void of one online payment, authorised on the desk and ready for the cloud."""
+
     link_id: str
     payment_id: str
     body: dict[str, Any]
@@ -101,14 +104,6 @@ class RefundAnswer:
 class VoidOnlinePayment:
     link_id: str
     idempotency_key: str  # made once per "Void" press
-
-
-@dataclass(frozen=True, slots=True)
-class VoidTicket:
-    link_id: str
-    payment_id: str
-    body: dict[str, Any]
-    actor: Actor  # the manager whose authority (own sign-in or PIN) allows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,22 +209,20 @@ class OnlinePaymentsArea(DeskArea):
         return answer
 
     # --- refunds -----------------------------------------------------------------------------------------
-    def authorise_refund(self, cmd: RefundOnlinePayment, manager_pin: str | None = None) -> RefundTicket:
+    def authorise_refund(self, cmd: RefundOnlinePayment, manager_pin: str | None = None) -> MoneyBackTicket:
         """DB lane: the manager's authority (a receptionist's is refused with `permission.denied`, which the
         PIN dialog lifts) and the desk's own check of the amount."""
         with self.uow() as uow:
-            acting = authorise(uow, self.actor, Permission.REFUND, manager_pin)
-            payment = OnlinePaymentRepository(uow.session).get(cmd.link_id)
-            if payment is None or payment.payment_id is None:
-                raise NotFound("online_payments.not_found")
+            acting, payment, payment_id = _manager_and_payment(uow, self.actor, Permission.REFUND, cmd.link_id,
+                                                               manager_pin)
             amount = check_online_refund(payment, cmd.amount_halalas)
             uow.commit()  # a PIN lock-out counter reset, if any
         body: dict[str, Any] = {"idempotency_key": cmd.idempotency_key, "actor_id": acting.user_id}
         if amount is not None:
             body["amount_halalas"] = amount
-        return RefundTicket(cmd.link_id, payment.payment_id, body, acting)
+        return MoneyBackTicket(cmd.link_id, payment_id, body, acting)
 
-    def request_refund(self, ticket: RefundTicket) -> RefundAnswer:
+    def request_refund(self, ticket: MoneyBackTicket) -> RefundAnswer:
         answer = self._connected().refund_online(ticket.payment_id, ticket.body)
         try:
             return RefundAnswer(str(answer["status"]), int(answer["amount_halalas"]),
@@ -237,7 +230,7 @@ class OnlinePaymentsArea(DeskArea):
         except (KeyError, TypeError, ValueError):
             raise DomainError("online_payments.refused", reason="answer") from None
 
-    def record_refund(self, ticket: RefundTicket, answer: RefundAnswer) -> Changes:
+    def record_refund(self, ticket: MoneyBackTicket, answer: RefundAnswer) -> Changes:
         after = {"payment_id": ticket.payment_id, "asked_halalas": ticket.body.get("amount_halalas"),
                  "refunded_halalas": answer.refunded_halalas, "status": answer.status}
         return self._audit(ticket.actor, "online_payment.refund", ticket.link_id, after)
@@ -249,28 +242,26 @@ class OnlinePaymentsArea(DeskArea):
         return answer
 
     # --- voiding -----------------------------------------------------------------------------------------
-    def authorise_void(self, cmd: VoidOnlinePayment, manager_pin: str | None = None) -> VoidTicket:
+    def authorise_void(self, cmd: VoidOnlinePayment, manager_pin: str | None = None) -> MoneyBackTicket:
         """DB lane: the manager's authority (`permission.denied` for a receptionist, which the PIN dialog
         lifts), then the void rule on what this desk holds: money a bill already counts is refused
         (`payments.void_claimed`; refund it instead). The cloud checks both again."""
         with self.uow() as uow:
-            acting = authorise(uow, self.actor, Permission.VOID, manager_pin)
-            payment = OnlinePaymentRepository(uow.session).get(cmd.link_id)
-            if payment is None or payment.payment_id is None:
-                raise NotFound("online_payments.not_found")
+            acting, payment, payment_id = _manager_and_payment(uow, self.actor, Permission.VOID, cmd.link_id,
+                                                               manager_pin)
             check_online_void(payment, claimed=bool(uow.money.online_claims([payment.id])))
             uow.commit()  # a PIN lock-out counter reset, if any
         body = {"idempotency_key": cmd.idempotency_key, "actor_id": acting.user_id}
-        return VoidTicket(cmd.link_id, payment.payment_id, body, acting)
+        return MoneyBackTicket(cmd.link_id, payment_id, body, acting)
 
-    def request_void(self, ticket: VoidTicket) -> VoidAnswer:
+    def request_void(self, ticket: MoneyBackTicket) -> VoidAnswer:
         answer = self._connected().void_online(ticket.payment_id, ticket.body)
         try:
             return VoidAnswer(str(answer["status"]), int(answer["amount_halalas"]))
         except (KeyError, TypeError, ValueError):
             raise DomainError("online_payments.refused", reason="answer") from None
 
-    def record_void(self, ticket: VoidTicket, answer: VoidAnswer) -> Changes:
+    def record_void(self, ticket: MoneyBackTicket, answer: VoidAnswer) -> Changes:
         after = {"payment_id": ticket.payment_id, "amount_halalas": answer.amount_halalas, "status": answer.status}
         return self._audit(ticket.actor, "online_payment.void", ticket.link_id, after)
 
@@ -321,3 +312,15 @@ class OnlinePaymentsArea(DeskArea):
         with self.uow() as uow:
             OnlinePaymentRepository.record_request(uow, actor, action, link_id, after)
             return uow.commit()
+
+
+def _manager_and_payment(
+    uow: UnitOfWork, actor: Actor, permission: Permission, link_id: str, manager_pin: str | None
+) -> tuple[Actor, OnlinePayment, str]:
+    """The acting manager (`permission.denied` for a receptionist, which the PIN dialog lifts) and the link's
+    replicated payment with its Moyasar id, for a refund or a void."""
+    acting = authorise(uow, actor, permission, manager_pin)
+    payment = OnlinePaymentRepository(uow.session).get(link_id)
+    if payment is None or payment.payment_id is None:
+        raise NotFound("online_payments.not_found")
+    return acting, payment, payment.payment_id

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from salon_desk.domain.booking import MOVABLE
-from salon_desk.ui.calendar.actions import CancelAnswer, CancelReasonDialog
+from salon_desk.ui.calendar.actions import CancelChoice, CancelReasonDialog
 from salon_desk.ui.calendar.day_view import CalendarPage
 from salon_desk.ui.calendar.geometry import floor_to_slot
 from salon_desk.usecases.commands import CreateBooking, FindSlots, ItemRequest, NewCustomer
@@ -285,7 +285,7 @@ def test_arrow_keys_follow_the_screen_in_rtl(page):
 
 def test_delete_cancels_with_a_reason_and_the_block_disappears(page, qtbot, desk_service, demo_db):
     target = next(b for b in page.view.blocks if b.status == "confirmed")
-    page.board.booking_actions.ask_reason = lambda block, parent: CancelAnswer("ظرف طارئ")
+    page.board.booking_actions.ask_reason = lambda block, parent: CancelChoice("ظرف طارئ")
     view = page.board.grid.body
     view.setFocus()
     page.scene.select_block(target.item_id)
@@ -308,7 +308,7 @@ def test_a_cancellation_by_the_salon_says_so_to_the_cloud(page, qtbot, demo_db):
     assert not dialog.by_salon.isChecked()
     dialog.reason.setEditText("الموظفة غير متاحة")
     dialog.by_salon.setChecked(True)
-    assert dialog.answer() == CancelAnswer("الموظفة غير متاحة", by_salon=True)
+    assert dialog.answer() == CancelChoice("الموظفة غير متاحة", by_salon=True)
     page.board.booking_actions.ask_reason = lambda block, parent: dialog.answer()
     page.scene.select_block(target.item_id)
     with qtbot.waitSignal(page.day_loaded, timeout=5000):

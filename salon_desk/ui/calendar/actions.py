@@ -67,7 +67,7 @@ def cancel_reason_choices() -> list[tuple[str, bool]]:
 
 
 @dataclass(frozen=True)
-class CancelAnswer:
+class CancelChoice:
     reason: str
     by_salon: bool = False  # the salon cancels, not the customer: a paid deposit goes back in full
 
@@ -119,17 +119,17 @@ class CancelReasonDialog(QDialog):
     def text(self) -> str:
         return self.reason.currentText().strip()
 
-    def answer(self) -> CancelAnswer:
-        return CancelAnswer(self.text(), self.by_salon.isChecked())
+    def answer(self) -> CancelChoice:
+        return CancelChoice(self.text(), self.by_salon.isChecked())
 
-    def ask(self) -> CancelAnswer | None:
+    def ask(self) -> CancelChoice | None:
         return self.answer() if self.exec() == QDialog.DialogCode.Accepted and self.text() else None
 
 
-AskReason = Callable[[BookingBlock, QWidget], "CancelAnswer | None"]
+AskReason = Callable[[BookingBlock, QWidget], "CancelChoice | None"]
 
 
-def ask_cancel_reason(block: BookingBlock, parent: QWidget) -> CancelAnswer | None:
+def ask_cancel_reason(block: BookingBlock, parent: QWidget) -> CancelChoice | None:
     return CancelReasonDialog(block.customer_name, parent).ask()
 
 

@@ -45,16 +45,15 @@ from salon_desk.ui.named import named
 from salon_desk.usecases.online_payments import (
     CancelAnswer,
     CancelTicket,
+    MoneyBackTicket,
     OnlinePaymentLine,
     PayLinkAnswer,
     PayLinkTicket,
     RefundAnswer,
     RefundOnlinePayment,
-    RefundTicket,
     SendPayLink,
     VoidAnswer,
     VoidOnlinePayment,
-    VoidTicket,
 )
 
 ATTENTION = frozenset({OnlineState.FAILED, OnlineState.EXPIRED, OnlineState.MISMATCH})
@@ -321,13 +320,13 @@ class OnlinePaymentsPanel(QWidget):
         self._ctx.runner.db(desk.record_link, ticket, answer, on_done=recorded, on_error=self._show_error,
                             owner=self)
 
-    def _ask_refund(self, ticket: RefundTicket) -> None:
+    def _ask_refund(self, ticket: MoneyBackTicket) -> None:
         desk = self._ctx.desk.online_payments
         self._ctx.runner.net(desk.request_refund, ticket,
                              on_done=lambda answer: self._record_refund(ticket, answer),
                              on_error=self._show_error, owner=self)
 
-    def _record_refund(self, ticket: RefundTicket, answer: RefundAnswer) -> None:
+    def _record_refund(self, ticket: MoneyBackTicket, answer: RefundAnswer) -> None:
         desk = self._ctx.desk.online_payments
 
         def recorded(changes: Changes) -> None:
@@ -343,13 +342,13 @@ class OnlinePaymentsPanel(QWidget):
         self._ctx.runner.db(desk.record_refund, ticket, answer, on_done=recorded, on_error=self._show_error,
                             owner=self)
 
-    def _ask_void(self, ticket: VoidTicket) -> None:
+    def _ask_void(self, ticket: MoneyBackTicket) -> None:
         desk = self._ctx.desk.online_payments
         self._ctx.runner.net(desk.request_void, ticket,
                              on_done=lambda answer: self._record_void(ticket, answer),
                              on_error=self._show_error, owner=self)
 
-    def _record_void(self, ticket: VoidTicket, answer: VoidAnswer) -> None:
+    def _record_void(self, ticket: MoneyBackTicket, answer: VoidAnswer) -> None:
         desk = self._ctx.desk.online_payments
 
         def recorded(changes: Changes) -> None:
