@@ -784,8 +784,7 @@ class PaymentsService:
             if kind == "void" and refused.kind == "invalid_request_error":  # settled, or no longer voidable
                 raise Conflict("payments.void_not_allowed", message=refused.message,
                                provider_type=refused.kind) from refused
-            raise Conflict("payments.provider_refused", message=refused.message,
-                           provider_type=refused.kind) from refused
+            raise provider_refused(refused) from refused
         self._observe(salon_id, answer, actor=actor)
         self._request_state(salon_id, key, "done")
         return self.payment(salon_id, payment_id)
@@ -863,8 +862,7 @@ class PaymentsService:
         try:
             fetched = self._provider.fetch_payment(self._secret_key(salon_id), payment_id)
         except ProviderRefused as refused:
-            raise Conflict("payments.provider_refused", message=refused.message,
-                           provider_type=refused.kind) from refused
+            raise provider_refused(refused) from refused
         self._observe(salon_id, fetched, actor=actor)
         return fetched.state
 
@@ -874,8 +872,7 @@ class PaymentsService:
         try:
             answer = self._provider.refund(self._secret_key(salon_id), payment_id, amount_halalas)
         except ProviderRefused as refused:
-            raise Conflict("payments.provider_refused", message=refused.message,
-                           provider_type=refused.kind) from refused
+            raise provider_refused(refused) from refused
         self._observe(salon_id, answer, actor=actor)
         return answer.state
 
@@ -921,6 +918,11 @@ class PaymentsService:
             )
         )
         replication.note(session, salon_id, entity, entity_id)  # desks see the change by pull
+
+
+def provider_refused(refused: ProviderRefused) -> Conflict:
+    """Moyasar's refusal as the translated answer, its own message and error type kept for the desk."""
+    return Conflict("payments.provider_refused", message=refused.message, provider_type=refused.kind)
 
 
 def _request_hash(request: LinkRequest) -> str:
