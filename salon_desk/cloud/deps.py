@@ -41,7 +41,11 @@ class CloudServices:
     payments: PaymentsService  # Moyasar online payments (#12)
 
 
-def get_services(request: Request) -> CloudServices:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its threadpool, a
+# thread hop per dependency per request (issue #14: a single push paid four).
+
+
+async def get_services(request: Request) -> CloudServices:
     services: CloudServices = request.app.state.services
     return services
 
@@ -69,10 +73,14 @@ def request_language(request: Request) -> str:
     return negotiate_language(request.headers.get("accept-language"))
 
 
-Language = Annotated[str, Depends(request_language)]
+async def _request_language(request: Request) -> str:
+    return request_language(request)
 
 
-def client_ip(request: Request) -> str | None:
+Language = Annotated[str, Depends(_request_language)]
+
+
+async def client_ip(request: Request) -> str | None:
     """The client's address: the TCP peer, or what a proxy in SALON_TRUSTED_PROXIES forwarded
     (edge.ClientAddressMiddleware; uvicorn's own proxy handling is off)."""
     return request.client.host if request.client else None

@@ -20,7 +20,7 @@ from .deps import Services
 router = APIRouter(tags=["operations"])
 
 
-def ops_access(request: Request, services: Services) -> None:
+async def ops_access(request: Request, services: Services) -> None:
     settings = services.settings
     if settings.ops_pages_public:
         return

@@ -83,6 +83,9 @@ class CloudSettings(BaseSettings):
     # Tombstones (deleted replicated rows) are kept this many days, then purged; a desk whose cursor is older
     # than the last one purged re-bootstraps (410 resync_required, sync/tombstones.py).
     tombstone_retention_days: int = Field(90, ge=30, le=3650, validation_alias="SALON_TOMBSTONE_RETENTION_DAYS")
+    # Threads per process for desks' authentication and pushes (hot_threads.py): about one per core the
+    # process may use; more make each push slower under load, not more of them.
+    hot_threads: int = Field(2, ge=1, le=64, validation_alias="SALON_HOT_THREADS")
     # Largest request body on every route except /v1/sync (which has its own, larger limit).
     max_body_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024, validation_alias="SALON_MAX_BODY_BYTES")
     # The key every salon's PIN pepper is derived from (devices/pepper.py); required in production, at least

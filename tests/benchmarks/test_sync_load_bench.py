@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import cProfile
+import hashlib
 import json
 import os
 import pstats
@@ -45,7 +46,7 @@ from salon_desk.cloud.devices.tokens import new_device_token, token_digest
 from salon_desk.cloud.salons.rows import SalonRow, SalonSyncRow
 from salon_desk.cloud.sync.push import BATCH_TRANSACTION
 from salon_desk.domain.ids import new_id
-from salon_desk.sync.protocol import Mutation, MutationActor, PushRequest, format_instant
+from salon_desk.sync.protocol import AuditHead, Mutation, MutationActor, PushRequest, format_instant
 from salon_desk.usecases.commands import UpdateCustomer
 from tests.benchmarks.report import Recorder, scaled
 from tests.cloud.conftest import CloudServer
@@ -397,35 +398,38 @@ P99_SWEEP_SECONDS = scaled(8, 2)
 LOAD = Path(__file__).with_name("http_load.py")
 
 
-def _many_salons(cloud: CloudServer, n: int) -> list[tuple[str, str, str]]:
-    """(salon id, device id, token) of `n` new salons, each with one enrolled desk (written directly: the
-    enrolment itself is not what is measured)."""
-    salons = [(salon_id, new_id(), new_device_token(salon_id)) for salon_id in (new_id() for _ in range(n))]
+def _many_salons(cloud: CloudServer, n: int) -> list[tuple[str, str, str, str]]:
+    """(salon id, device id, token, epoch) of `n` new salons, each with one enrolled desk (written directly:
+    the enrolment itself is not what is measured)."""
+    salons = [(salon_id, new_id(), new_device_token(salon_id), uuid.uuid4().hex)
+              for salon_id in (new_id() for _ in range(n))]
     with cloud.db.session() as session:
         now = cloud.clock.now()
         session.add_all(SalonRow(id=salon_id, name_ar=f"صالون {k}", name_en=f"Salon {k}", timezone="Asia/Riyadh",
                                  public_settings={}, created_at=now, updated_at=now)
-                        for k, (salon_id, _d, _t) in enumerate(salons))
+                        for k, (salon_id, _d, _t, _e) in enumerate(salons))
         session.flush()  # the tenants first: the rows below point at them
-        session.add_all(SalonSyncRow(salon_id=salon_id, epoch=uuid.uuid4().hex, last_seq=0, min_retained_seq=0)
-                        for salon_id, _d, _t in salons)
+        session.add_all(SalonSyncRow(salon_id=salon_id, epoch=epoch, last_seq=0, min_retained_seq=0)
+                        for salon_id, _d, _t, epoch in salons)
         session.add_all(DeviceRow(id=device_id, salon_id=salon_id, name="Desk", role="receptionist",
                                   token_sha256=token_digest(token), app_version="1.0.0", schema_version=1,
                                   last_device_seq=0, enrolled_by=new_id(), enrolled_at=now)
-                        for salon_id, device_id, token in salons)
+                        for salon_id, device_id, token, _e in salons)
         session.commit()
     return salons
 
 
-def _customer_push(device_id: str, seq: int) -> str:
+def _customer_push(device_id: str, seq: int, epoch: str) -> str:
+    """One customer.create as a desk pushes it: with the epoch it synced at and its audit chain's head."""
     mutation = Mutation(mutation_id=new_id(), device_seq=seq, name="customer.create", entity="customer",
                         entity_id=new_id(), hlc=f"{seq}:0", actor=MutationActor(desk_user_id=str(uuid.uuid4())),
                         args={"name": f"Customer {seq}"})
-    return PushRequest(device_id=device_id, mutations=[mutation]).model_dump_json()
+    head = AuditHead(seq=seq, hash=hashlib.sha256(f"{device_id} {seq}".encode()).hexdigest())
+    return PushRequest(device_id=device_id, epoch=epoch, audit_head=head, mutations=[mutation]).model_dump_json()
 
 
 def _steady_load(
-    bases: list[str], salons: list[tuple[str, str, str]], seqs: list[int], rate: float, seconds: float,
+    bases: list[str], salons: list[tuple[str, str, str, str]], seqs: list[int], rate: float, seconds: float,
     push: bool, tmp_path: Path,
 ) -> dict[str, Any]:
     """p50/p99 (ms) of requests sent at a steady `rate` by the raw load client: each desk's pushes one after
@@ -433,11 +437,11 @@ def _steady_load(
     requests = []
     for k in range(int(seconds * rate)):
         index = k % len(salons)
-        _salon, device_id, token = salons[index]
+        _salon, device_id, token, epoch = salons[index]
         if push:
             seqs[index] += 1
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            requests.append([device_id, "POST", "/v1/sync/push", headers, _customer_push(device_id, seqs[index])])
+            requests.append([device_id, "POST", "/v1/sync/push", headers, _customer_push(device_id, seqs[index], epoch)])
         else:
             requests.append([f"probe {k % 64}", "GET", "/healthz", {}, ""])
     targets = [["127.0.0.1", int(base.rsplit(":", 1)[1])] for base in bases]
@@ -450,11 +454,11 @@ def _steady_load(
     return result
 
 
-def _customers(cloud: CloudServer, salons: list[tuple[str, str, str]]) -> int:
-    query = text("SELECT count(*) FROM customer WHERE salon_id IN :salons").bindparams(
+def _customers(cloud: CloudServer, salons: list[tuple[str, str, str, str]], table: str = "customer") -> int:
+    query = text(f"SELECT count(*) FROM {table} WHERE salon_id IN :salons").bindparams(
         bindparam("salons", expanding=True))
     with cloud.db.reader() as session:
-        return int(session.scalar(query, {"salons": [salon_id for salon_id, _d, _t in salons]}) or 0)
+        return int(session.scalar(query, {"salons": [salon_id for salon_id, _d, _t, _e in salons]}) or 0)
 
 
 @pytest.mark.benchmark
@@ -471,6 +475,7 @@ def test_push_p99_at_a_steady_rate_over_many_salons(cloud_server: CloudServer, t
         sweep = {rate: _steady_load(bases, salons, seqs, rate, P99_SWEEP_SECONDS, True, tmp_path)
                  for rate in P99_SWEEP}
     assert _customers(cloud_server, salons) == sum(seqs)  # every push applied, in each desk's order
+    assert _customers(cloud_server, salons, "audit_anchor") == sum(seqs)  # and every chain head anchored
     shape = f"{processes} salon-cloud serve process{'es' if processes > 1 else ''}"
     client = "load from a raw asyncio client in its own process (same 2 cores)"
     bench(f"[{backend}] push p99, one customer.create per push, steady {P99_RATE}/s over {P99_SALONS} salons, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from salon_desk.cloud.links.rows import CustomerLinkRow
 from salon_desk.cloud.links.sessions import (
@@ -22,6 +22,7 @@ from salon_desk.cloud.links.sessions import (
 from salon_desk.cloud.links.tokens import csrf_token
 from salon_desk.domain.ids import new_id
 from tests.cloud.test_links import Customer, booked_link, latest_code
+from tests.engine_log import EngineLog
 from tests.sync.conftest import SyncWorld, sync_world  # noqa: F401 - fixture
 
 
@@ -30,38 +31,14 @@ def sessions(world: SyncWorld) -> int:
         return int(session.execute(text("SELECT count(*) FROM customer_link_session")).scalar_one())
 
 
-class Writes:
-    """Counts the statements the cloud sends that are not reads (and the transactions it commits)."""
-
-    def __init__(self, world: SyncWorld) -> None:
-        self.engine = world.cloud.db.engine
-        self.seen: list[str] = []
-
-    def _statement(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("SELECT", "BEGIN", "ROLLBACK", "PRAGMA", "SAVEPOINT")):
-            self.seen.append(statement.split()[0])
-
-    def _commit(self, _conn: object) -> None:
-        self.seen.append("COMMIT")
-
-    def __enter__(self) -> Writes:
-        event.listen(self.engine, "before_cursor_execute", self._statement)
-        event.listen(self.engine, "commit", self._commit)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._statement)
-        event.remove(self.engine, "commit", self._commit)
-
-
 def test_viewing_the_page_writes_nothing(sync_world: SyncWorld) -> None:  # noqa: F811
     case = booked_link(sync_world)
     before = sessions(sync_world)
-    with Writes(sync_world) as writes:
+    with EngineLog(sync_world.cloud.db.engine) as log:
         first = case.cloud.client().get(case.path, params={"lang": "en"})  # a new browser
         again = case.cloud.client(cookies={COOKIE_NAME: first.cookies[COOKIE_NAME]}).get(case.path)
     assert first.status_code == again.status_code == 200
-    assert writes.seen == [] and sessions(sync_world) == before
+    assert log.writes() == [] and sessions(sync_world) == before
     assert COOKIE_NAME not in again.cookies  # the issued cookie is recognised: no new one
 
 

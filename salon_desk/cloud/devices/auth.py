@@ -18,6 +18,7 @@ from salon_desk.domain.i18n import N_
 
 from ..deps import Services
 from ..errors import Unauthorized
+from ..hot_threads import run_hot
 from .service import AuthenticatedDevice
 
 MESSAGES = {
@@ -32,8 +33,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_device(request: Request, services: Services) -> AuthenticatedDevice:
-    device = services.devices.authenticate(bearer_token(request))
+async def current_device(request: Request, services: Services) -> AuthenticatedDevice:
+    device = await run_hot(request, services.devices.authenticate, bearer_token(request))
     request.state.device_id = device.device_id  # named in the access log line
     return device
 
@@ -41,7 +42,7 @@ def current_device(request: Request, services: Services) -> AuthenticatedDevice:
 CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
 
 
-def manager_device(device: CurrentDevice) -> AuthenticatedDevice:
+async def manager_device(device: CurrentDevice) -> AuthenticatedDevice:
     if not device.is_manager:
         raise Forbidden("device.manager_required")
     return device

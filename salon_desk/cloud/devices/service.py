@@ -9,8 +9,9 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.booking import Role
@@ -19,6 +20,7 @@ from salon_desk.domain.errors import NotFound
 from ..clock import Clock
 from ..db import Database, canonical_uuid
 from ..errors import Unauthorized
+from ..salons.rows import SalonSyncRow
 from .rows import DeviceRow
 from .tokens import TOKEN_PREFIX, new_device_token, token_digest, token_salon
 
@@ -37,6 +39,7 @@ class AuthenticatedDevice:
     role: str
     name: str
     last_device_seq: int
+    salon_epoch: str | None = None  # the salon's sync epoch, read with the token (None: not read)
 
     @property
     def is_manager(self) -> bool:
@@ -55,14 +58,33 @@ class DeviceSummary:
     revoked_at: datetime | None
 
 
-def _device_by_token(token: str, digest: bytes) -> Select[DeviceRow]:
-    """Salon-scoped by the token's own salon part; a token issued before issue #14 names no salon and is
-    found by its digest alone (sql_scoping allows that statement by name until those tokens rotate)."""
-    query = select(DeviceRow).where(DeviceRow.token_sha256 == digest)
+_DEVICES = cast(Table, DeviceRow.__table__)
+_SALON_SYNC = cast(Table, SalonSyncRow.__table__)
+_AUTHENTICATING = select(  # built once, columns not the ORM entity: every request of a desk runs it (#14)
+    _DEVICES.c.id,
+    _DEVICES.c.salon_id,
+    _DEVICES.c.role,
+    _DEVICES.c.name,
+    _DEVICES.c.last_device_seq,
+    _DEVICES.c.token_sha256,
+    _DEVICES.c.revoked_at,
+    _DEVICES.c.last_seen_at,
+    _SALON_SYNC.c.epoch,  # a push compares it with the desk's (issue #14: no statement of its own)
+).select_from(_DEVICES.outerjoin(_SALON_SYNC, _SALON_SYNC.c.salon_id == _DEVICES.c.salon_id)).where(
+    _DEVICES.c.token_sha256 == bindparam("digest")
+)
+_BY_TOKEN = _AUTHENTICATING.where(_DEVICES.c.salon_id == bindparam("salon"))
+# A token issued before issue #14 names no salon: found by its digest alone (sql_scoping allows this
+# statement by name until those tokens rotate).
+_BY_LEGACY_TOKEN = _AUTHENTICATING.execution_options(cross_salon="legacy_device_token")
+
+
+def _device_by_token(token: str, digest: bytes) -> tuple[Select[Any], dict[str, Any]]:
+    """Salon-scoped by the token's own salon part."""
     salon_id = token_salon(token)
     if salon_id is not None:
-        return query.where(DeviceRow.salon_id == salon_id)
-    return query.execution_options(cross_salon="legacy_device_token")
+        return _BY_TOKEN, {"digest": digest, "salon": salon_id}
+    return _BY_LEGACY_TOKEN, {"digest": digest}
 
 
 class DeviceService:
@@ -75,14 +97,14 @@ class DeviceService:
         if not token.startswith(TOKEN_PREFIX):
             raise Unauthorized("token_invalid")
         digest = token_digest(token)
-        with self._db.reader() as session:
-            device = session.scalars(_device_by_token(token, digest)).first()
+        with self._db.lookup() as session:
+            device = session.execute(*_device_by_token(token, digest)).first()
             if device is None or not hmac.compare_digest(device.token_sha256, digest):
                 raise Unauthorized("token_invalid")
             if device.revoked_at is not None:
                 raise Unauthorized("device_revoked")
             authenticated = AuthenticatedDevice(
-                device.id, device.salon_id, device.role, device.name, device.last_device_seq
+                device.id, device.salon_id, device.role, device.name, device.last_device_seq, device.epoch
             )
             last_seen = device.last_seen_at
         self._touch(authenticated.salon_id, authenticated.device_id, last_seen)

@@ -21,6 +21,7 @@ from salon_desk.domain.errors import DomainError
 
 from ..deps import CloudServices, Services
 from ..errors import RateLimited, http_status
+from ..hot_threads import run_hot
 from ..i18n import SUPPORTED, negotiate_language, translate
 from ..payments.deposit_policy import DepositFate, deposit_fate, deposit_state
 from ..sync.api import sync_services
@@ -169,8 +170,15 @@ def _error_page(services: CloudServices, visit: Visit, error: DomainError) -> HT
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def show(
+async def show(
     token: str, request: Request, services: Services, lang: str | None = None, done: str | None = None
+) -> HTMLResponse:
+    """Database reads and rendering only: on the hot threads (hot_threads.py), like a desk's push."""
+    return await run_hot(request, _show, services, request, token, lang, done)
+
+
+def _show(
+    services: CloudServices, request: Request, token: str, lang: str | None, done: str | None
 ) -> HTMLResponse:
     try:
         visit = _open(services, request, token, lang)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import cast, select
+from sqlalchemy import BindParameter, Select, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.deposit_policy import DEFAULT_POLICY, DepositPolicy, policy_of
+from salon_desk.domain.deposit_policy import PROFILE_FIELDS as POLICY_FIELDS
 
 from ..db import UuidText
 from ..salons.rows import SalonRow
@@ -22,6 +24,8 @@ from .rows import CustomerLinkRow
 
 T = REPLICATED_TABLES
 DEFAULT_TZ = "Asia/Riyadh"
+# The profile's fields the page uses: not its opening hours, closures and other JSON, decoded for nothing.
+_PAGE_FIELDS = ("id", "name_ar", "name_en", "timezone", "digit_style", "cancel_cutoff_minutes", *POLICY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -65,19 +69,23 @@ class BookingView:
         return (self.salon_name_en if lang == "en" else self.salon_name_ar) or self.salon_name_ar
 
 
+@cache
+def _one_statement(entity: str) -> Select[Any]:
+    table = T[entity]
+    return select(table).where(table.c.salon_id == bindparam("salon"), table.c.id == bindparam("id"))
+
+
 def _one(session: Session, entity: str, salon_id: str, row_id: str | None) -> dict[str, Any]:
     if row_id is None:
         return {}
-    table = T[entity]
-    found = session.execute(
-        select(table).where(table.c.salon_id == salon_id, table.c.id == row_id)
-    ).mappings()
+    found = session.execute(_one_statement(entity), {"salon": salon_id, "id": row_id}).mappings()
     return dict(found.first() or {})
 
 
-def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, ...]:
+def _items_statement() -> Select[Any]:
     items, services, staff = T["booking_item"], T["service"], T["staff"]
-    query = (
+    salon_id: BindParameter[str] = bindparam("salon")
+    return (
         select(
             services.c.name_ar.label("service_ar"),
             services.c.name_en.label("service_en"),
@@ -94,9 +102,30 @@ def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, 
             (services.c.id == cast(items.c.service_id, UuidText)) & (services.c.salon_id == salon_id),
         )
         .outerjoin(staff, (staff.c.id == cast(items.c.staff_id, UuidText)) & (staff.c.salon_id == salon_id))
-        .where(items.c.salon_id == salon_id, items.c.booking_id == booking_id, items.c.deleted_at.is_(None))
+        .where(items.c.salon_id == salon_id, items.c.booking_id == bindparam("booking"),
+               items.c.deleted_at.is_(None))
         .order_by(items.c.start_at)
     )
+
+
+def _salon_statement() -> Select[Any]:
+    profile, tenant = T["salon"], SalonRow.__table__
+    return (
+        select(tenant.c.name_ar.label("tenant_name_ar"), tenant.c.name_en.label("tenant_name_en"),
+               tenant.c.timezone.label("tenant_timezone"), tenant.c.public_settings,
+               *(profile.c[name] for name in _PAGE_FIELDS))
+        .select_from(tenant)
+        .outerjoin(profile, (profile.c.salon_id == tenant.c.id) & (profile.c.id == tenant.c.id))
+        .where(tenant.c.id == bindparam("salon"))
+    )
+
+
+# Built once: every view of the page runs them (building a statement costs more than running it).
+_ITEMS = _items_statement()
+_SALON = _salon_statement()
+
+
+def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, ...]:
     return tuple(
         ItemView(
             service_ar=r.service_ar or "",
@@ -107,20 +136,13 @@ def _items(session: Session, salon_id: str, booking_id: str) -> tuple[ItemView, 
             end_at=r.end_at,
             price_halalas=int(r.price_halalas or 0),
         )
-        for r in session.execute(query)
+        for r in session.execute(_ITEMS, {"salon": salon_id, "booking": booking_id})
     )
 
 
 def _salon(session: Session, salon_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the salon's replicated profile, its tenant row's fields), in one statement."""
-    profile, tenant = T["salon"], SalonRow.__table__
-    row = session.execute(
-        select(tenant.c.name_ar.label("tenant_name_ar"), tenant.c.name_en.label("tenant_name_en"),
-               tenant.c.timezone.label("tenant_timezone"), tenant.c.public_settings, profile)
-        .select_from(tenant)
-        .outerjoin(profile, (profile.c.salon_id == tenant.c.id) & (profile.c.id == tenant.c.id))
-        .where(tenant.c.id == salon_id)
-    ).mappings().first()
+    """(the salon's replicated profile, its _PAGE_FIELDS only; its tenant row's fields), in one statement."""
+    row = session.execute(_SALON, {"salon": salon_id}).mappings().first()
     if row is None:
         return {}, {}
     fields = dict(row)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.ids import new_id
@@ -83,14 +83,36 @@ def link_expiry(end: datetime) -> datetime:
     return end + LINK_GRACE
 
 
-def _link_by_token(token: str) -> Select[CustomerLinkRow]:
-    """Salon-scoped by the token's own salon part; a link sent before issue #14 has none and is found by
-    its hash alone (sql_scoping allows that statement by name until those links have expired)."""
-    query = select(CustomerLinkRow).where(CustomerLinkRow.token_hash == token_hash(token))
-    salon_id = token_salon(token)
-    if salon_id is not None:
-        return query.where(CustomerLinkRow.salon_id == salon_id)
+def _link_by_token(scoped: bool) -> Select[CustomerLinkRow]:
+    """Salon-scoped by the token's own salon part (`salon`); a link sent before issue #14 has none and is found
+    by its hash alone (sql_scoping allows that statement by name until those links have expired)."""
+    query = select(CustomerLinkRow).where(CustomerLinkRow.token_hash == bindparam("hash"))
+    if scoped:
+        return query.where(CustomerLinkRow.salon_id == bindparam("salon"))
     return query.execution_options(cross_salon="legacy_link_token")
+
+
+def _link_and_booking(scoped: bool) -> Select[Any]:
+    link = CustomerLinkRow
+    end = (  # references are text, ids native uuid on PostgreSQL: compare the link's id as text
+        select(func.max(ITEMS.c.end_at))
+        .where(ITEMS.c.salon_id == link.salon_id, ITEMS.c.booking_id == cast(link.booking_id, String))
+        .correlate(link)
+        .scalar_subquery()
+    )
+    return (
+        _link_by_token(scoped)
+        .add_columns(end.label("end_at"), BOOKINGS.c.status, BOOKINGS.c.customer_id, BOOKINGS.c.deleted_at,
+                     BOOKINGS.c.id.label("found_booking"), CUSTOMERS.c.phone, CUSTOMERS.c.language,
+                     CUSTOMERS.c.deleted_at.label("customer_deleted_at"))
+        .outerjoin(BOOKINGS, (BOOKINGS.c.salon_id == link.salon_id) & (BOOKINGS.c.id == link.booking_id))
+        .outerjoin(CUSTOMERS, (CUSTOMERS.c.salon_id == link.salon_id)
+                   & (CUSTOMERS.c.id == cast(BOOKINGS.c.customer_id, UuidText)))
+    )
+
+
+# Built once (the customer page's first statement, on every view): by whether the token names its salon.
+_LINK_AND_BOOKING = {True: _link_and_booking(True), False: _link_and_booking(False)}
 
 
 def resolve_link(session: Session, token: str, now: datetime) -> CustomerLinkRow:
@@ -106,23 +128,11 @@ def resolve_link_and_booking(
     gone)."""
     if not looks_like_token(token):
         raise LinkNotFound
-    link = CustomerLinkRow
-    end = (  # references are text, ids native uuid on PostgreSQL: compare the link's id as text
-        select(func.max(ITEMS.c.end_at))
-        .where(ITEMS.c.salon_id == link.salon_id, ITEMS.c.booking_id == cast(link.booking_id, String))
-        .correlate(link)
-        .scalar_subquery()
-    )
-    query = (
-        _link_by_token(token)
-        .add_columns(end.label("end_at"), BOOKINGS.c.status, BOOKINGS.c.customer_id, BOOKINGS.c.deleted_at,
-                     BOOKINGS.c.id.label("found_booking"), CUSTOMERS.c.phone, CUSTOMERS.c.language,
-                     CUSTOMERS.c.deleted_at.label("customer_deleted_at"))
-        .outerjoin(BOOKINGS, (BOOKINGS.c.salon_id == link.salon_id) & (BOOKINGS.c.id == link.booking_id))
-        .outerjoin(CUSTOMERS, (CUSTOMERS.c.salon_id == link.salon_id)
-                   & (CUSTOMERS.c.id == cast(BOOKINGS.c.customer_id, UuidText)))
-    )
-    row = session.execute(query).first()
+    salon_id = token_salon(token)
+    if salon_id is None:
+        row = session.execute(_LINK_AND_BOOKING[False], {"hash": token_hash(token)}).first()
+    else:
+        row = session.execute(_LINK_AND_BOOKING[True], {"hash": token_hash(token), "salon": salon_id}).first()
     if row is None:
         raise LinkNotFound
     found, end_at, status, customer_id, deleted_at, booking_id, phone, language, customer_deleted_at = row

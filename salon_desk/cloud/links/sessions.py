@@ -18,8 +18,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Protocol, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.ids import new_id
@@ -81,18 +82,33 @@ class LinkSessionState:
 NO_SESSION = LinkSessionState(None, False)
 
 
+_SESSIONS = cast(Table, CustomerLinkSessionRow.__table__)
+_BY_SECRET = (_SESSIONS.c.salon_id == bindparam("salon"), _SESSIONS.c.secret_hash == bindparam("hash"),
+              _SESSIONS.c.link_id == bindparam("link"))
+# Built once: read_session runs on every view of the page, and needs the values only (no ORM row).
+_FIND = select(CustomerLinkSessionRow).where(*_BY_SECRET)
+_READ = select(_SESSIONS.c.otp_request_id, _SESSIONS.c.verified_at, _SESSIONS.c.expires_at).where(*_BY_SECRET)
+
+
+class _SessionFields(Protocol):
+    """What the state of a session is made of: a row, or just its values."""
+
+    @property
+    def otp_request_id(self) -> str | None: ...
+
+    @property
+    def verified_at(self) -> datetime | None: ...
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+
 def _find(
     session: Session, link: CustomerLinkRow, secret: str | None, now: datetime, *, expired: bool = False
 ) -> CustomerLinkSessionRow | None:
     if not secret:
         return None
-    row = session.scalar(
-        select(CustomerLinkSessionRow).where(
-            CustomerLinkSessionRow.salon_id == link.salon_id,
-            CustomerLinkSessionRow.secret_hash == token_hash(secret),
-            CustomerLinkSessionRow.link_id == link.id,
-        )
-    )
+    row = session.scalar(_FIND, {"salon": link.salon_id, "hash": token_hash(secret), "link": link.id})
     return row if row is not None and (expired or row.expires_at > now) else None
 
 
@@ -103,12 +119,12 @@ def read_session(
     An expired session still counts as issued: asking for a code renews it."""
     if not secret:
         return False, NO_SESSION
-    row = _find(session, link, secret, now, expired=True)
+    row = session.execute(_READ, {"salon": link.salon_id, "hash": token_hash(secret), "link": link.id}).first()
     issued = row is not None or signed_for(key, link, secret, now)
     return issued, _state_of(row, now)
 
 
-def _state_of(row: CustomerLinkSessionRow | None, now: datetime) -> LinkSessionState:
+def _state_of(row: _SessionFields | None, now: datetime) -> LinkSessionState:
     if row is None or row.expires_at <= now:
         return NO_SESSION
     verified = row.verified_at is not None and now < row.verified_at + VERIFIED_FOR

@@ -46,7 +46,7 @@ from .service import LinkRequest, LinkView, PaymentsService, PaymentView
 router = APIRouter(tags=["payments"])
 
 
-def get_payments(request: Request) -> PaymentsService:
+async def get_payments(request: Request) -> PaymentsService:
     payments: PaymentsService = request.app.state.payments
     return payments
 

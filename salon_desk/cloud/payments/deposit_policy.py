@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.deposit_policy import PROFILE_FIELDS as POLICY_FIELDS
@@ -77,6 +77,31 @@ FATE_TEXTS = {  # the customer's page after the booking changed ({amount}: the d
 }
 
 
+# The booking page's reads, built once (it runs them on every view): Core columns, values only.
+_PROFILES = REPLICATED_TABLES["salon"]
+_ACCOUNTS = cast(Table, PaymentAccountRow.__table__)
+_PAY_LINKS = cast(Table, PayLinkRow.__table__)
+_AUDIT = cast(Table, PaymentAuditRow.__table__)
+_REFUNDS = cast(Table, DepositRefundRow.__table__)
+_ACCOUNT = select(_ACCOUNTS.c.salon_id).where(_ACCOUNTS.c.salon_id == bindparam("salon"))
+_SALON_DEPOSIT = select(_PROFILES.c.deposit_halalas).where(_PROFILES.c.salon_id == bindparam("salon"),
+                                                           _PROFILES.c.id == bindparam("salon"))
+_DEPOSIT_LINKS = select(_PAY_LINKS.c.id).where(
+    _PAY_LINKS.c.salon_id == bindparam("salon"), _PAY_LINKS.c.booking_id == bindparam("booking"),
+    _PAY_LINKS.c.purpose == "deposit")
+_PAID_DEPOSIT = _DEPOSIT_LINKS.where(_PAY_LINKS.c.status == LinkStatus.PAID.value).limit(1)
+_LATEST_OUTCOME = (
+    select(_AUDIT.c.action, _AUDIT.c.after)
+    .where(_AUDIT.c.salon_id == bindparam("salon"), _AUDIT.c.entity == "deposit",
+           _AUDIT.c.entity_id.in_(bindparam("links", expanding=True)),
+           _AUDIT.c.action.in_([f"deposit.{a.value}" for a in DepositAction if a is not DepositAction.NOTHING]))
+    .order_by(_AUDIT.c.at.desc(), _AUDIT.c.id.desc())
+    .limit(1)
+)
+_REFUND_STATES = select(_REFUNDS.c.state).where(_REFUNDS.c.salon_id == bindparam("salon"),
+                                                _REFUNDS.c.payment_id == bindparam("payment"))
+
+
 @dataclass(frozen=True, slots=True)
 class DepositFate:
     """What the customer's page says of the deposit after the booking changed."""
@@ -116,24 +141,18 @@ def deposit_state(session: Session, salon_id: str, booking_id: str) -> tuple[int
     """(the deposit the salon asks, whether a deposit link of this booking is paid), inside the caller's
     transaction (the booking page reads it with everything else it shows). Nothing is asked while the salon
     has no Moyasar account."""
-    asked = salon_deposit(session, salon_id) if session.get(PaymentAccountRow, salon_id) else 0
+    has_account = session.execute(_ACCOUNT, {"salon": salon_id}).first() is not None
+    asked = salon_deposit(session, salon_id) if has_account else 0
     if not asked:
         return 0, False
-    paid = session.scalar(
-        select(PayLinkRow.id).where(
-            PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id,
-            PayLinkRow.purpose == "deposit", PayLinkRow.status == LinkStatus.PAID.value,
-        ).limit(1)
-    )
+    paid = session.scalar(_PAID_DEPOSIT, {"salon": salon_id, "booking": booking_id})
     return asked, paid is not None
 
 
 def salon_deposit(session: Session, salon_id: str) -> int:
     """The deposit the salon asks (halalas; 0: none): its profile's, as the owner set it on a desk and
     salon.patch replicated it. The one home of the amount; the payment account holds only the keys."""
-    table = REPLICATED_TABLES["salon"]
-    value = session.scalar(select(table.c.deposit_halalas).where(table.c.salon_id == salon_id,
-                                                                   table.c.id == salon_id))
+    value = session.scalar(_SALON_DEPOSIT, {"salon": salon_id})
     return int(value or 0)
 
 
@@ -308,26 +327,16 @@ def _still_mine(refund: _Claimed) -> tuple[ColumnElement[bool], ...]:
 
 def deposit_fate(session: Session, salon_id: str, booking_id: str) -> DepositFate | None:
     """The latest policy outcome of the booking's deposit, as the customer's page states it."""
-    links = [str(i) for i in session.scalars(select(PayLinkRow.id).where(
-        PayLinkRow.salon_id == salon_id, PayLinkRow.booking_id == booking_id, PayLinkRow.purpose == "deposit"))]
+    links = [str(i) for i in session.scalars(_DEPOSIT_LINKS, {"salon": salon_id, "booking": booking_id})]
     if not links:
         return None
-    latest = session.scalars(
-        select(PaymentAuditRow)
-        .where(PaymentAuditRow.salon_id == salon_id, PaymentAuditRow.entity == "deposit",
-               PaymentAuditRow.entity_id.in_(links),
-               PaymentAuditRow.action.in_([f"deposit.{a.value}" for a in DepositAction if a is not
-                                           DepositAction.NOTHING]))
-        .order_by(PaymentAuditRow.at.desc(), PaymentAuditRow.id.desc())
-        .limit(1)
-    ).first()
+    latest = session.execute(_LATEST_OUTCOME, {"salon": salon_id, "links": links}).first()
     if latest is None or latest.after is None:
         return None
     facts = latest.after
     action = DepositAction(latest.action.removeprefix("deposit."))
     if action is DepositAction.REFUND:
-        states = list(session.scalars(select(DepositRefundRow.state).where(
-            DepositRefundRow.salon_id == salon_id, DepositRefundRow.payment_id == facts["payment_id"])).all())
+        states = list(session.scalars(_REFUND_STATES, {"salon": salon_id, "payment": facts["payment_id"]}).all())
         done = bool(states) and all(state == "done" for state in states)
         return DepositFate(action, int(facts["refund_halalas"]), done, refund_refused="refused" in states)
     return DepositFate(action, int(facts["amount_halalas"]), False)

@@ -30,6 +30,7 @@ from salon_desk.sync.protocol import (
 from ..deps import CloudServices, Language, Services
 from ..devices.auth import CurrentDevice
 from ..errors import BadRequest
+from ..hot_threads import run_hot
 from ..web import error_response
 from . import audit_trail, users
 from .limits import LimitedBodyRoute
@@ -108,7 +109,7 @@ def _version_refusal(request: Request, lang: str, schema_version: int | None) ->
 
 
 @router.post("/push")
-def push(
+async def push(
     body: PushRequest, request: Request, device: CurrentDevice, services: Services, lang: Language
 ) -> Response:
     refusal = _version_refusal(request, lang, body.schema_version)
@@ -116,7 +117,8 @@ def push(
         return refusal
     if body.device_id != device.device_id:
         raise BadRequest("sync.device_mismatch")
-    return _json(request, sync_services(request, services).push.push(device, body))
+    answer = await run_hot(request, sync_services(request, services).push.push, device, body)
+    return _json(request, answer)
 
 
 @router.get("/audit-anchors")

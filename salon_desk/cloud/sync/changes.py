@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, event, select, text, update
+from sqlalchemy import CursorResult, Insert, Select, Table, bindparam, event, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -49,13 +49,18 @@ CHANGE_INDEX = cast(Table, ChangeIndexRow.__table__)
 
 
 def allocate_seq(session: Session, salon_id: str) -> int:
-    seq = session.execute(
-        text("UPDATE salon_sync SET last_seq = last_seq + 1 WHERE salon_id = :salon RETURNING last_seq"),
-        {"salon": salon_id},
-    ).scalar_one_or_none()
-    if seq is None:
+    return _allocate(session, salon_id)[0]
+
+
+_NEXT_SEQ = text("UPDATE salon_sync SET last_seq = last_seq + 1 WHERE salon_id = :salon RETURNING last_seq, epoch")
+
+
+def _allocate(session: Session, salon_id: str) -> tuple[int, str]:
+    """The salon's next seq and its epoch; the counter row stays locked until the transaction ends."""
+    row = session.execute(_NEXT_SEQ, {"salon": salon_id}).one_or_none()
+    if row is None:
         raise LookupError(f"salon {salon_id} has no sync counter")
-    return int(seq)
+    return int(row[0]), str(row[1])
 
 
 class NeedsOwnTransaction(Exception):  # noqa: N818 - a signal to the caller, not an error
@@ -80,6 +85,7 @@ class ChangeSet:
         self.salon_id = salon_id
         self._seq: int | None = None
         self._stored_seq: int | None = None  # what the counter row holds in this transaction
+        self.epoch: str | None = None  # the salon's epoch, read with the seq
         self.batched = False  # several mutations in this transaction (push's fast path): no savepoints
         self.rows: list[RowChange] = []
         self._known: dict[tuple[str, str], dict[str, Any] | None] = {}  # read or written in this transaction
@@ -93,7 +99,8 @@ class ChangeSet:
     @property
     def seq(self) -> int:
         if self._seq is None:
-            self._seq = self._stored_seq = allocate_seq(self.session, self.salon_id)
+            self._seq, self.epoch = _allocate(self.session, self.salon_id)
+            self._stored_seq = self._seq
             if self._carried is not None and self._carried[0] + 1 == self._seq:
                 self._known.update(self._carried[1])
             self._carried = None
@@ -114,10 +121,7 @@ class ChangeSet:
         wanted = [i for i in dict.fromkeys(entity_ids) if (entity, i) not in self._known]
         if not wanted:
             return
-        table = REPLICATED_TABLES[entity]
-        found = self.session.execute(
-            select(table).where(table.c.salon_id == self.salon_id, table.c.id.in_(wanted))
-        ).mappings()
+        found = self.session.execute(*rows_by_id(entity, self.salon_id, wanted)).mappings()
         rows = {str(row["id"]): dict(row) for row in found}
         for entity_id in wanted:
             self._known[(entity, entity_id)] = rows.get(entity_id)
@@ -177,21 +181,14 @@ class ChangeSet:
         elif transaction.parent is None:
             self._indexed.clear()
             self._row_marks.clear()
-            self._seq = self._stored_seq = None  # the counter update is gone with it
+            self._seq = self._stored_seq = self.epoch = None  # the counter update is gone with it
 
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
         key = (entity, entity_id)
         if key in self._known:
             known = self._known[key]
             return dict(known) if known is not None else None
-        table = REPLICATED_TABLES[entity]
-        found = (
-            self.session.execute(
-                select(table).where(table.c.salon_id == self.salon_id, table.c.id == entity_id)
-            )
-            .mappings()
-            .first()
-        )
+        found = self.session.execute(*rows_by_id(entity, self.salon_id, [entity_id])).mappings().first()
         row = dict(found) if found is not None else None
         self._known[key] = row
         return dict(row) if row is not None else None
@@ -215,7 +212,7 @@ class ChangeSet:
         if field_meta is not None:
             extra["field_meta"] = field_meta
         if current is None:
-            self.session.execute(table.insert(), {**known, **extra})
+            self.session.execute(_insert(entity), {**known, **extra})
         else:
             self.session.execute(
                 update(table)
@@ -263,6 +260,30 @@ class ChangeSet:
     def _remember(self, entity: str, seq: int, row: dict[str, Any]) -> None:
         self.rows = [r for r in self.rows if not (r.entity == entity and r.row["id"] == row["id"])]
         self.rows.append(RowChange(entity=entity, seq=seq, row=encode_row(entity, row)))
+
+
+_BY_ID: dict[tuple[str, bool], Select[Any]] = {}
+_INSERTS: dict[str, Insert] = {}
+
+
+def _insert(entity: str) -> Insert:
+    """The entity's INSERT, built once (its columns come from each call's parameters)."""
+    if entity not in _INSERTS:
+        _INSERTS[entity] = REPLICATED_TABLES[entity].insert()
+    return _INSERTS[entity]
+
+
+def rows_by_id(entity: str, salon_id: str, entity_ids: list[str]) -> tuple[Select[Any], dict[str, Any]]:
+    """A salon's rows of `entity` by id: a statement built once per entity (building and keying a new one
+    per call cost more than running it, issue #14) and its parameters."""
+    many = len(entity_ids) != 1
+    statement = _BY_ID.get((entity, many))
+    if statement is None:
+        table = REPLICATED_TABLES[entity]
+        wanted = table.c.id.in_(bindparam("ids", expanding=True)) if many else table.c.id == bindparam("id")
+        statement = _BY_ID[(entity, many)] = select(table).where(table.c.salon_id == bindparam("salon"), wanted)
+    ids: dict[str, Any] = {"ids": entity_ids} if many else {"id": entity_ids[0]}
+    return statement, {"salon": salon_id, **ids}
 
 
 _INDEX_UPSERTS: dict[str, Any] = {}

@@ -66,15 +66,15 @@ _live: weakref.WeakSet[SalonNotifier] = weakref.WeakSet()  # every wake-up objec
 _live_lock = threading.Lock()
 
 
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
 def announce(session: Session, salon_id: str) -> None:
     """Call inside the transaction that writes replicated rows of `salon_id`: once it commits, the salon's
     waiting pulls wake and its remembered quiet page is forgotten, in this process and (PostgreSQL) in
     every other one. Nothing is announced if the transaction rolls back."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": f"{salon_id} {PROCESS_ORIGIN}"},
-        )
+        session.execute(_NOTIFY, {"channel": CHANNEL, "payload": f"{salon_id} {PROCESS_ORIGIN}"})
     pending: set[str] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = set()

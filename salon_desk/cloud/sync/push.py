@@ -36,7 +36,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Table, select, update
+from sqlalchemy import CursorResult, Select, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,7 @@ from .tables import REPLICATED_TABLES, MutationReceiptRow
 
 log = logging.getLogger(__name__)
 RECEIPTS = cast(Table, MutationReceiptRow.__table__)
+_NEW_RECEIPTS = RECEIPTS.insert()  # built once
 DEVICES = cast(Table, DeviceRow.__table__)
 
 ATTEMPTS = 3  # tries of one mutation that fails unexpectedly, each in a fresh transaction
@@ -120,6 +121,9 @@ class Carry:
     def __init__(self) -> None:
         self._current: ChangeSet | None = None
         self._kept: tuple[int, dict[tuple[str, str], dict[str, Any] | None]] | None = None
+        self.head: tuple[str, int] | None = None  # (epoch, seq) the last commit left the salon at
+        self.anchor: tuple[int, str] | None = None  # the desk's audit chain head, until a commit keeps it
+        self._anchoring = False  # the current transaction writes it
 
     def change_set(self, session: Session, salon_id: str) -> ChangeSet:
         self._current = ChangeSet(session, salon_id, carried=self._kept)
@@ -129,9 +133,23 @@ class Carry:
         """The current mutation's transaction committed: what its ChangeSet knows is now the salon's."""
         current, self._current = self._current, None
         self._kept = current.known_rows() if current is not None else None
+        if self._anchoring:
+            self.anchor, self._anchoring = None, False
+        if current is not None and current.epoch is not None and self._kept is not None:
+            self.head = (current.epoch, self._kept[0])  # it held the counter lock: nothing was later
 
     def dropped(self) -> None:
         self._current, self._kept = None, None
+        self._anchoring = False
+
+    def write_anchor(self, session: Session, device: AuthenticatedDevice, now: datetime) -> None:
+        """The desk's audit chain head, in this write transaction (kept if it commits)."""
+        if self.anchor is None:
+            return
+        seq, chain_hash = self.anchor
+        if not users.anchor_in_place(session, device.salon_id, device.device_id, seq, chain_hash, now):
+            log.warning("audit chain head contradicts its anchor", extra={"fields": {"seq": seq}})
+        self._anchoring = True
 
 
 Step = Callable[[Session, AuthenticatedDevice, Mutation, Carry], MutationResult]
@@ -213,15 +231,18 @@ class PushService:
 
     def push(self, device: AuthenticatedDevice, request: PushRequest) -> PushResponse:
         check_batch(request.mutations)
-        if request.epoch:
-            self._check_epoch(device.salon_id, request.epoch)
-        if request.audit_head is not None:
-            self._anchor(device, request.audit_head.seq, request.audit_head.hash)
-        receipted = self._check_receipts(device, request.mutations)
+        plan = _Plan(BATCH_TRANSACTION.get(self._db.engine.dialect.name, 1))
+        if request.epoch and device.salon_epoch is not None and device.salon_epoch != request.epoch:
+            raise Conflict("epoch_changed", epoch=device.salon_epoch)  # read with the desk's token
+        checked = not _receipts_can_wait(device, request.mutations, plan.size)
+        receipted: set[str] = set()
+        if checked or (request.epoch and device.salon_epoch is None):
+            receipted = self._request_checks(device, request, receipts=checked)
         results: list[MutationResult] = []
         carry = Carry()
+        if request.audit_head is not None:  # written by the first write transaction (or below)
+            carry.anchor = (request.audit_head.seq, request.audit_head.hash)
         mutations, position = request.mutations, 0
-        plan = _Plan(BATCH_TRANSACTION.get(self._db.engine.dialect.name, 1))
         while position < len(mutations):
             mutation = mutations[position]
             if not plan.careful(mutation, mutation.mutation_id in receipted):
@@ -229,6 +250,8 @@ class PushService:
                 try:
                     results += self._batched(device, batch, carry)
                 except _Stopped as stopped:
+                    if not checked:  # the request's first transaction, rolled back: nothing is written yet
+                        receipted, checked = self._request_checks(device, request, epoch=False), True
                     if stopped.unexpected:  # attempt 1 of ATTEMPTS; the careful path makes the others
                         self._failed_attempt(device, batch[stopped.index], 1, stopped.error)
                     plan.stop(batch, stopped)
@@ -262,14 +285,34 @@ class PushService:
             position += 1
         for result in results:
             self._metrics.sync_mutations.labels(result.status).inc()
+        if carry.anchor is not None:  # no write transaction of this request committed
+            self._anchor(device, *carry.anchor)
         # No wake-up call here: each ChangeSet announced its own commit (notify.announce), in every process.
-        with self._db.reader() as session:
-            counter = session.get(SalonSyncRow, device.salon_id)
-            assert counter is not None
-            epoch, head = counter.epoch, counter.last_seq
+        epoch, head = self._head(device.salon_id, results, carry)
         return PushResponse(
             epoch=epoch, results=results, head_seq=head, server_time=format_instant(self._clock.now())
         )
+
+    def _head(self, salon_id: str, results: list[MutationResult], carry: Carry) -> tuple[str, int]:
+        """The salon's epoch and head seq for the answer. When the last answer is this request's own last
+        commit, that commit's seq was the head when it committed (it held the counter lock), so no read is
+        needed (issue #14: a statement less per push); otherwise it is read."""
+        if carry.head is not None and results and results[-1].server_seq == carry.head[1]:
+            return carry.head
+        with self._db.lookup() as session:
+            counter = session.get(SalonSyncRow, salon_id)
+            assert counter is not None
+            return counter.epoch, counter.last_seq
+
+    def _request_checks(
+        self, device: AuthenticatedDevice, request: PushRequest, *, epoch: bool = True, receipts: bool = True
+    ) -> set[str]:
+        """The request-level answers (409 epoch_changed, idempotency_key_reuse, device_rewound) before
+        anything of the request is written; returns the mutation ids that already have a receipt."""
+        with self._db.lookup() as session:  # one connection, no transaction
+            if epoch and request.epoch:
+                _check_epoch(session, device.salon_id, request.epoch)
+            return _check_receipts(session, device, request.mutations) if receipts else set()
 
     def _anchor(self, device: AuthenticatedDevice, seq: int, chain_hash: str) -> None:
         """Keeps the desk's audit chain head (issue #10); a head that contradicts an earlier anchor is logged
@@ -281,37 +324,6 @@ class PushService:
                 session.commit()
             except IntegrityError:  # the same head from a concurrent push of this desk: already anchored
                 session.rollback()
-
-    def _check_epoch(self, salon_id: str, epoch: str) -> None:
-        """A desk still on an older epoch must recover first (specs/sync.md §3.15): re-push its recent
-        acknowledged mutations before newer ones, or their device_seq order would break."""
-        with self._db.reader() as session:
-            current = session.scalar(select(SalonSyncRow.epoch).where(SalonSyncRow.salon_id == salon_id))
-        if current is not None and current != epoch:
-            raise Conflict("epoch_changed", epoch=current)
-
-    def _check_receipts(self, device: AuthenticatedDevice, mutations: list[Mutation]) -> set[str]:
-        """The request-level answers, before the first mutation runs: a batch is never half-written.
-        Returns the mutation ids that already have a receipt (their stored answer is read again later)."""
-        if not mutations:
-            return set()
-        with self._db.reader() as session:
-            digests = dict(
-                session.execute(
-                    select(MutationReceiptRow.mutation_id, MutationReceiptRow.payload_sha256).where(
-                        MutationReceiptRow.salon_id == device.salon_id,
-                        MutationReceiptRow.mutation_id.in_([m.mutation_id for m in mutations]),
-                    )
-                ).all()
-            )
-            last_seq = session.scalar(_last_device_seq(device))
-        for mutation in mutations:
-            digest = digests.get(mutation.mutation_id)
-            if digest is not None and digest != mutation.payload_sha256():
-                raise Conflict("idempotency_key_reuse", mutation_id=mutation.mutation_id)
-            if digest is None and mutation.device_seq <= (last_seq or 0):
-                raise Conflict("device_rewound", last_device_seq=last_seq)
-        return {str(mutation_id) for mutation_id in digests}
 
     def _batched(
         self, device: AuthenticatedDevice, batch: list[Mutation], carry: Carry
@@ -339,15 +351,10 @@ class PushService:
                 carry.dropped()
                 raise _Stopped(index, error) from error
             try:
-                session.execute(RECEIPTS.insert(), receipts)
+                carry.write_anchor(session, device, receipts[-1]["received_at"])
+                session.execute(_NEW_RECEIPTS, receipts)
                 advanced = session.execute(
-                    update(DEVICES)
-                    .where(
-                        DEVICES.c.salon_id == device.salon_id,
-                        DEVICES.c.id == device.device_id,
-                        DEVICES.c.last_device_seq < batch[0].device_seq,
-                    )
-                    .values(last_device_seq=batch[-1].device_seq)
+                    _ADVANCE_DEVICE, _advance(device, batch[0].device_seq, batch[-1].device_seq)
                 )
                 if isinstance(advanced, CursorResult) and advanced.rowcount == 0:
                     raise LookupError("the device's last device_seq moved: another push of this desk")
@@ -430,7 +437,8 @@ class PushService:
             result = step(session, device, mutation, carry)
             receipt = _receipt(device, mutation, result, self._clock.now(), digest)
             try:
-                session.execute(RECEIPTS.insert(), receipt)
+                carry.write_anchor(session, device, receipt["received_at"])
+                session.execute(_NEW_RECEIPTS, receipt)
             except IntegrityError:
                 session.rollback()
                 stored = _stored_result(session, device.salon_id, mutation, digest)
@@ -438,13 +446,7 @@ class PushService:
                     raise
                 return stored
             advanced = session.execute(
-                update(DEVICES)
-                .where(
-                    DEVICES.c.salon_id == device.salon_id,
-                    DEVICES.c.id == device.device_id,
-                    DEVICES.c.last_device_seq < mutation.device_seq,
-                )
-                .values(last_device_seq=mutation.device_seq)
+                _ADVANCE_DEVICE, _advance(device, mutation.device_seq, mutation.device_seq)
             )
             if isinstance(advanced, CursorResult) and advanced.rowcount == 0:
                 session.rollback()
@@ -487,6 +489,65 @@ class PushService:
         kept = mutation.model_copy(update={"args": schemas.scrub(mutation.args)})  # storable on any database
         ctx = CommandContext(kept, device.device_id, device.name, changes, self._clock.now())
         return _refused(ctx, Refusal("invalid", SERVER_ERROR), best_effort=True)
+
+
+# Built once: a push runs them every time (issue #14).
+_EPOCH = select(SalonSyncRow.__table__.c.epoch).where(SalonSyncRow.__table__.c.salon_id == bindparam("salon"))
+_RECEIPT_DIGESTS = select(RECEIPTS.c.mutation_id, RECEIPTS.c.payload_sha256).where(
+    RECEIPTS.c.salon_id == bindparam("salon"), RECEIPTS.c.mutation_id.in_(bindparam("ids", expanding=True))
+)
+
+
+# The device's last device_seq moves forward only: 0 rows when another push of this desk got there first.
+_ADVANCE_DEVICE = (
+    update(DEVICES)
+    .where(
+        DEVICES.c.salon_id == bindparam("salon"),
+        DEVICES.c.id == bindparam("device"),
+        DEVICES.c.last_device_seq < bindparam("first_seq"),
+    )
+    .values(last_device_seq=bindparam("last_seq"))
+)
+
+
+def _advance(device: AuthenticatedDevice, first_seq: int, last_seq: int) -> dict[str, Any]:
+    return {"salon": device.salon_id, "device": device.device_id, "first_seq": first_seq, "last_seq": last_seq}
+
+
+def _receipts_can_wait(device: AuthenticatedDevice, mutations: list[Mutation], batch_size: int) -> bool:
+    """Whether the receipts need not be read before the first transaction (issue #14: a statement and a
+    connection less per push). True when every mutation comes after the desk's last device_seq and all fit
+    in one transaction: then a receipt can exist only for an id the desk used before at a lower seq (or one
+    a concurrent push of this desk just wrote), and the first transaction's receipt INSERT meets it, rolls
+    back whole, and the receipts are read then, before anything of the request is written."""
+    return len(mutations) <= batch_size and all(m.device_seq > device.last_device_seq for m in mutations)
+
+
+def _check_epoch(session: Session, salon_id: str, epoch: str) -> None:
+    """A desk still on an older epoch must recover first (specs/sync.md §3.15): re-push its recent
+    acknowledged mutations before newer ones, or their device_seq order would break."""
+    current = session.scalar(_EPOCH, {"salon": salon_id})
+    if current is not None and current != epoch:
+        raise Conflict("epoch_changed", epoch=current)
+
+
+def _check_receipts(session: Session, device: AuthenticatedDevice, mutations: list[Mutation]) -> set[str]:
+    """The request-level answers, before the first mutation runs: a batch is never half-written.
+    Returns the mutation ids that already have a receipt (their stored answer is read again later)."""
+    if not mutations:
+        return set()
+    ids = [m.mutation_id for m in mutations]
+    digests = dict(session.execute(_RECEIPT_DIGESTS, {"salon": device.salon_id, "ids": ids}).all())
+    # As read when the desk was authenticated, just before. A push of this desk committing since is
+    # caught where it matters: its receipts' keys and the device_seq update of the write transaction.
+    last_seq = device.last_device_seq
+    for mutation in mutations:
+        digest = digests.get(mutation.mutation_id)
+        if digest is not None and digest != mutation.payload_sha256():
+            raise Conflict("idempotency_key_reuse", mutation_id=mutation.mutation_id)
+        if digest is None and mutation.device_seq <= (last_seq or 0):
+            raise Conflict("device_rewound", last_device_seq=last_seq)
+    return {str(mutation_id) for mutation_id in digests}
 
 
 def _apply(ctx: CommandContext) -> Outcome:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, delete, select
+from sqlalchemy import BigInteger, CursorResult, String, Table, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from salon_desk.domain.errors import DomainError
@@ -89,6 +91,37 @@ def anchor(session: Session, salon_id: str, device_id: str, seq: int, chain_hash
         return row.hash == chain_hash
     session.add(AuditAnchorRow(salon_id=salon_id, device_id=device_id, seq=seq, hash=chain_hash, anchored_at=now))
     return True
+
+
+_NEW_ANCHOR: dict[str, Any] = {}
+
+
+def _new_anchor(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING of one anchor, built once per dialect (building it per push cost
+    more than running it)."""
+    if dialect not in _NEW_ANCHOR:
+        table: Table = AuditAnchorRow.__table__  # type: ignore[assignment]
+        insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+        _NEW_ANCHOR[dialect] = insert.on_conflict_do_nothing()
+    return _NEW_ANCHOR[dialect]
+
+
+def anchor_in_place(
+    session: Session, salon_id: str, device_id: str, seq: int, chain_hash: str, now: datetime
+) -> bool:
+    """`anchor` as one statement inside a push's own write transaction (issue #14: not a transaction of
+    its own per push): INSERT ... ON CONFLICT DO NOTHING, so a concurrent push anchoring the same head
+    never fails it; only a head anchored before is read back, to compare."""
+    values = {"salon_id": salon_id, "device_id": device_id, "seq": seq, "hash": chain_hash, "anchored_at": now}
+    inserted = session.execute(_new_anchor(session.get_bind().dialect.name), values)
+    if isinstance(inserted, CursorResult) and inserted.rowcount == 1:
+        return True
+    kept = session.scalar(
+        select(AuditAnchorRow.hash).where(
+            AuditAnchorRow.salon_id == salon_id, AuditAnchorRow.device_id == device_id, AuditAnchorRow.seq == seq
+        )
+    )
+    return kept is None or kept == chain_hash
 
 
 def drop_anchors(session: Session, salon_id: str, device_id: str, seqs: list[int]) -> int:
