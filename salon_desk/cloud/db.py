@@ -166,6 +166,13 @@ class Database:
             yield session
 
     @contextmanager
+    def single_write(self) -> Iterator[Session]:
+        """A session for one write statement, then `commit()`: on PostgreSQL the statement commits itself
+        (no BEGIN or COMMIT round trip); on SQLite it is a writer (BEGIN IMMEDIATE)."""
+        with (self._lookup() if self.backend == "postgresql" else self._writer()) as session:
+            yield session
+
+    @contextmanager
     def lookup(self) -> Iterator[Session]:
         """A reading session for statements that need not agree with each other: each sees what is
         committed when it runs (on PostgreSQL, READ COMMITTED gives that inside a transaction too), so
