@@ -147,7 +147,7 @@ class Carry:
         if self.anchor is None:
             return
         seq, chain_hash = self.anchor
-        if not users.anchor_in_place(session, device.salon_id, device.device_id, seq, chain_hash, now):
+        if not users.anchor(session, device.salon_id, device.device_id, seq, chain_hash, now):
             log.warning("audit chain head contradicts its anchor", extra={"fields": {"seq": seq}})
         self._anchoring = True
 
@@ -285,8 +285,10 @@ class PushService:
             position += 1
         for result in results:
             self._metrics.sync_mutations.labels(result.status).inc()
-        if carry.anchor is not None:  # no write transaction of this request committed
-            self._anchor(device, *carry.anchor)
+        if carry.anchor is not None:  # no write transaction of this request committed: one of its own
+            with self._db.session() as session:
+                carry.write_anchor(session, device, self._clock.now())
+                session.commit()
         # No wake-up call here: each ChangeSet announced its own commit (notify.announce), in every process.
         epoch, head = self._head(device.salon_id, results, carry)
         return PushResponse(
@@ -313,17 +315,6 @@ class PushService:
             if epoch and request.epoch:
                 _check_epoch(session, device.salon_id, request.epoch)
             return _check_receipts(session, device, request.mutations) if receipts else set()
-
-    def _anchor(self, device: AuthenticatedDevice, seq: int, chain_hash: str) -> None:
-        """Keeps the desk's audit chain head (issue #10); a head that contradicts an earlier anchor is logged
-        (the desk's chain was rewritten) and the first anchor is kept."""
-        with self._db.session() as session:
-            if not users.anchor(session, device.salon_id, device.device_id, seq, chain_hash, self._clock.now()):
-                log.warning("audit chain head contradicts its anchor", extra={"fields": {"seq": seq}})
-            try:
-                session.commit()
-            except IntegrityError:  # the same head from a concurrent push of this desk: already anchored
-                session.rollback()
 
     def _batched(
         self, device: AuthenticatedDevice, batch: list[Mutation], carry: Carry

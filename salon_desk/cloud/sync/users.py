@@ -83,16 +83,6 @@ def handle_patch(ctx: CommandContext) -> Outcome:
     return patch_record(ctx, ENTITY, fields)
 
 
-def anchor(session: Session, salon_id: str, device_id: str, seq: int, chain_hash: str, now: datetime) -> bool:
-    """Keeps the desk's chain head. False when that (seq) was anchored before with another hash: the desk's
-    chain was rewritten."""
-    row = session.get(AuditAnchorRow, (salon_id, device_id, seq))
-    if row is not None:
-        return row.hash == chain_hash
-    session.add(AuditAnchorRow(salon_id=salon_id, device_id=device_id, seq=seq, hash=chain_hash, anchored_at=now))
-    return True
-
-
 _NEW_ANCHOR: dict[str, Any] = {}
 
 
@@ -106,12 +96,11 @@ def _new_anchor(dialect: str) -> Any:
     return _NEW_ANCHOR[dialect]
 
 
-def anchor_in_place(
-    session: Session, salon_id: str, device_id: str, seq: int, chain_hash: str, now: datetime
-) -> bool:
-    """`anchor` as one statement inside a push's own write transaction (issue #14: not a transaction of
-    its own per push): INSERT ... ON CONFLICT DO NOTHING, so a concurrent push anchoring the same head
-    never fails it; only a head anchored before is read back, to compare."""
+def anchor(session: Session, salon_id: str, device_id: str, seq: int, chain_hash: str, now: datetime) -> bool:
+    """Keeps the desk's chain head. False when that (seq) was anchored before with another hash: the desk's
+    chain was rewritten. One statement (INSERT ... ON CONFLICT DO NOTHING), so it rides in a push's own
+    write transaction (issue #14) and a concurrent push anchoring the same head never fails it; only a head
+    anchored before is read back, to compare."""
     values = {"salon_id": salon_id, "device_id": device_id, "seq": seq, "hash": chain_hash, "anchored_at": now}
     inserted = session.execute(_new_anchor(session.get_bind().dialect.name), values)
     if isinstance(inserted, CursorResult) and inserted.rowcount == 1:
