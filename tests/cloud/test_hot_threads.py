@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from salon_desk.cloud.app import create_app
 from salon_desk.cloud.hot_threads import run_hot
+from tests.helpers import run_in_own_loop
 
 from .conftest import cloud_backend, cloud_database_url, cloud_settings  # noqa: F401 - fixtures
 
@@ -46,7 +47,7 @@ def test_at_most_the_configured_number_run_at_once(cloud_database_url: str) -> N
                 group.start_soon(one)
         return names
 
-    names = anyio.run(main)
+    names = run_in_own_loop(main())
     app.state.services.db.dispose()
 
     assert len(names) == 8 and most[0] == 2
@@ -65,5 +66,5 @@ def test_they_answer_while_the_shared_pool_is_full(cloud_database_url: str) -> N
         finally:
             shared.release()
 
-    assert anyio.run(main) == "answered"
+    assert run_in_own_loop(main()) == "answered"
     app.state.services.db.dispose()
