@@ -90,7 +90,7 @@ def desk_service(uow_factory, actor) -> DeskService:  # type: ignore[no-untyped-
 
 
 _TESTS_SINCE_FULL_COLLECTION = [0]
-FULL_COLLECTION_EVERY = 25  # a full collection walks every live object; after each test only the young ones
+FULL_COLLECTION_EVERY = 100  # a full pass walks every live object (~1.5 s late in a session); young ones after each test
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ import psycopg
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
 from salon_desk.cloud.app import create_app
 from salon_desk.cloud.clock import ManualClock
@@ -99,9 +99,11 @@ class PostgresBackend:
         self._engine = make_engine(self.url)
 
     def fresh_url(self, tmp_path: Path) -> str:
-        tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        # DELETE, dependants first: on tables this small it takes ~5 ms where one TRUNCATE of all 46 takes
+        # ~150 ms (new files for every table and index), and a test session empties them a few hundred times.
         with self._engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
         return self.url
 
     def close(self) -> None:

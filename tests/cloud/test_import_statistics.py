@@ -28,7 +28,7 @@ def test_an_imported_salon_has_planner_statistics(cloud_database_url: str, demo_
         counts = import_desk(db, demo_db, salon_id, ManualClock(CLOUD_T0))
         with db.engine.connect() as connection:
             rows = {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in FILLED}  # noqa: S608
-            if db.engine.dialect.name == "postgresql":  # ANALYZE sets reltuples (TRUNCATE resets it to -1)
+            if db.engine.dialect.name == "postgresql":  # ANALYZE sets reltuples
                 estimates = dict(
                     connection.execute(
                         text("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:names)"),

@@ -30,7 +30,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, and_, insert, or_, select, text
 from starlette.testclient import TestClient
 
 import salon_desk.sync.engine as engine_module
@@ -251,19 +251,23 @@ def cloud_overlaps(session: Any) -> int:
     """Overlapping busy SEGMENTS of active items per staff around the test's day (the demo's other days never
     change): a colour's processing phase may hold another booking, its busy phases may not. The segments
     are recomputed from the items here and must also be what the server stores in booking_item_busy."""
-    lo, hi = DEMO_NOW - timedelta(days=1), DAY + timedelta(days=1)  # walk-ins sit on the demo's today
     items = REPLICATED_TABLES["booking_item"]
-    rows = session.execute(
-        select(items).where(items.c.start_at >= lo, items.c.start_at < hi, items.c.deleted_at.is_(None))
-    ).mappings()
+    near = or_(*(and_(items.c.start_at >= day - timedelta(days=1), items.c.start_at < day + timedelta(days=1))
+                 for day in (DEMO_NOW, DAY)))  # walk-ins sit on the demo's today, bookings on the test's day
+    in_window = (near, items.c.deleted_at.is_(None))
+    rows = session.execute(select(items).where(*in_window)).mappings().all()
+    stored_by_item: dict[str, list[Any]] = {}
+    for segment in session.execute(  # every stored segment of those items, in one read
+        select(BUSY_TABLE.c.booking_item_id, BUSY_TABLE.c.start_at, BUSY_TABLE.c.end_at, BUSY_TABLE.c.active)
+        .join(items, items.c.id == BUSY_TABLE.c.booking_item_id)
+        .where(*in_window)
+        .order_by(BUSY_TABLE.c.booking_item_id, BUSY_TABLE.c.start_at)
+    ):
+        stored_by_item.setdefault(segment.booking_item_id, []).append(segment)
     busy: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
     for item in map(dict, rows):
         segments = [(s.start, s.end) for s in item_busy_segments(item) if s.start < s.end]
-        stored = session.execute(
-            select(BUSY_TABLE.c.start_at, BUSY_TABLE.c.end_at, BUSY_TABLE.c.active)
-            .where(BUSY_TABLE.c.booking_item_id == item["id"])
-            .order_by(BUSY_TABLE.c.start_at)
-        ).all()
+        stored = stored_by_item.get(item["id"], [])
         assert [(r.start_at, r.end_at) for r in stored] == segments, f"stale busy segments of {item['id']}"
         assert all(r.active == item["active"] for r in stored), f"stale active flag of {item['id']}"
         if item["active"]:
