@@ -92,7 +92,8 @@ def _new_anchor(dialect: str) -> Any:
     if dialect not in _NEW_ANCHOR:
         table: Table = AuditAnchorRow.__table__  # type: ignore[assignment]
         insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-        _NEW_ANCHOR[dialect] = insert.on_conflict_do_nothing()
+        # preserve_rowcount: SQLAlchemy reads an INSERT's rowcount only when asked (else -1 on psycopg).
+        _NEW_ANCHOR[dialect] = insert.on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     return _NEW_ANCHOR[dialect]
 
 
