@@ -62,6 +62,7 @@ def test_a_desks_single_push_is_one_write_transaction_with_its_anchor_and_no_rea
     assert reads_first == []  # neither the receipts nor the epoch nor the head are read on their own
     assert sum(s.startswith("INSERT INTO audit_anchor") for s in recorded.statements) == 1
     assert [s for s in recorded.statements if "FROM audit_anchor" in s] == []  # a new head is not read back
+    assert [s for s in recorded.statements if s.startswith("SELECT pg_notify")] == []  # it rides on the seq's
     assert desk.sync.sync_once().ok
     assert desk.scalar("SELECT notes FROM customer WHERE id = :c", c=customer) == "one push"
 

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from salon_desk.sync.protocol import RowChange, encode_row, fields_of
 
-from .notify import announce
+from .notify import announce, notified_by_statement, notify_params
 from .segments import insert_busy_segments, sync_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
 
@@ -53,13 +53,24 @@ def allocate_seq(session: Session, salon_id: str) -> int:
 
 
 _NEXT_SEQ = text("UPDATE salon_sync SET last_seq = last_seq + 1 WHERE salon_id = :salon RETURNING last_seq, epoch")
+_NEXT_SEQ_NOTIFYING = text(
+    "UPDATE salon_sync SET last_seq = last_seq + 1 WHERE salon_id = :salon "
+    "RETURNING last_seq, epoch, pg_notify(:channel, :payload)"
+)
 
 
-def _allocate(session: Session, salon_id: str) -> tuple[int, str]:
-    """The salon's next seq and its epoch; the counter row stays locked until the transaction ends."""
-    row = session.execute(_NEXT_SEQ, {"salon": salon_id}).one_or_none()
+def _allocate(session: Session, salon_id: str, *, notifying: bool = False) -> tuple[int, str]:
+    """The salon's next seq and its epoch; the counter row stays locked until the transaction ends.
+    `notifying` (PostgreSQL, outside a savepoint): the same statement queues the salon's wake-up for the
+    commit (`notify.announce` then sends no pg_notify of its own)."""
+    if notifying:
+        row = session.execute(_NEXT_SEQ_NOTIFYING, {"salon": salon_id, **notify_params(salon_id)}).one_or_none()
+    else:
+        row = session.execute(_NEXT_SEQ, {"salon": salon_id}).one_or_none()
     if row is None:
         raise LookupError(f"salon {salon_id} has no sync counter")
+    if notifying:
+        notified_by_statement(session, salon_id)
     return int(row[0]), str(row[1])
 
 
@@ -99,7 +110,10 @@ class ChangeSet:
     @property
     def seq(self) -> int:
         if self._seq is None:
-            self._seq, self.epoch = _allocate(self.session, self.salon_id)
+            # A seq is taken only to write: its wake-up rides on the same statement (a notification for a
+            # write that ends up indexing nothing wakes pulls that then find nothing; rolled back, none).
+            notifying = self.session.get_bind().dialect.name == "postgresql" and not self.session.in_nested_transaction()
+            self._seq, self.epoch = _allocate(self.session, self.salon_id, notifying=notifying)
             self._stored_seq = self._seq
             if self._carried is not None and self._carried[0] + 1 == self._seq:
                 self._known.update(self._carried[1])

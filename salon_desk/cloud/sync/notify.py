@@ -67,26 +67,46 @@ _live_lock = threading.Lock()
 
 
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+_NOTIFIED = "salon_sync_notified"  # session.info key: salons whose pg_notify is already in the open transaction
+
+
+def notify_params(salon_id: str) -> dict[str, str]:
+    """The parameters of `pg_notify(:channel, :payload)` for this salon."""
+    return {"channel": CHANNEL, "payload": f"{salon_id} {PROCESS_ORIGIN}"}
+
+
+def notified_by_statement(session: Session, salon_id: str) -> None:
+    """A statement of the open transaction (not a savepoint's) already ran `pg_notify(:channel, :payload)`
+    with `notify_params(salon_id)`: `announce` then adds none of its own (the push's seq allocation carries
+    it, a round trip less per push; issue #14)."""
+    _pending(session)
+    session.info.setdefault(_NOTIFIED, set()).add(salon_id)
 
 
 def announce(session: Session, salon_id: str) -> None:
     """Call inside the transaction that writes replicated rows of `salon_id`: once it commits, the salon's
     waiting pulls wake and its remembered quiet page is forgotten, in this process and (PostgreSQL) in
     every other one. Nothing is announced if the transaction rolls back."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_NOTIFY, {"channel": CHANNEL, "payload": f"{salon_id} {PROCESS_ORIGIN}"})
+    pending = _pending(session)
+    if session.get_bind().dialect.name == "postgresql" and salon_id not in session.info.get(_NOTIFIED, ()):
+        session.execute(_NOTIFY, notify_params(salon_id))
+    pending.add(salon_id)
+
+
+def _pending(session: Session) -> set[str]:
     pending: set[str] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = set()
         if not sa_event.contains(session, "after_commit", _after_commit):
             sa_event.listen(session, "after_commit", _after_commit)
             sa_event.listen(session, "after_soft_rollback", _after_rollback)
-    pending.add(salon_id)
+    return pending
 
 
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the transaction is still open
+    session.info.pop(_NOTIFIED, None)
     pending: set[str] | None = session.info.pop(_PENDING, None)
     if pending:
         wake_committed(pending)
@@ -95,6 +115,7 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_NOTIFIED, None)
 
 
 def wake_committed(salon_ids: set[str] | list[str]) -> None:
