@@ -175,7 +175,8 @@ def _freeze_startup_heap() -> None:
     """Moves what startup built (modules, classes, the app, the mappers) out of the garbage collector's
     sight: it lives as long as the process. A full collection then scans only what requests made since:
     measured under push load, 4-7 ms instead of 80-100 ms during which the process answered nobody (issue
-    #14: those pauses were the push p99). A server process only: tests build many apps in one process."""
+    #14: every request held then landed in the push p99's tail). A server process only: tests build many
+    apps in one process."""
     configure_mappers()  # else built at the first request, and scanned by every full collection after
     gc.collect()
     gc.freeze()

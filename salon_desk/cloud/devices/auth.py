@@ -21,7 +21,7 @@ from ..deps import Services
 from ..errors import Unauthorized
 from ..hot_threads import run_hot
 from .service import AuthenticatedDevice
-from .tokens import TOKEN_PREFIX
+from .tokens import has_device_token_form
 
 MESSAGES = {
     "device.manager_required": N_("Only a manager desk can do this."),
@@ -47,7 +47,7 @@ CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
 async def desk_token(request: Request) -> str:
     """The bearer token if it has a desk token's form (401 `token_invalid` if not); not yet looked up."""
     token = bearer_token(request)
-    if not token.startswith(TOKEN_PREFIX):
+    if not has_device_token_form(token):
         raise Unauthorized("token_invalid")
     return token
 

@@ -22,7 +22,7 @@ from ..db import Database, canonical_uuid
 from ..errors import Unauthorized
 from ..salons.rows import SalonSyncRow
 from .rows import DeviceRow
-from .tokens import TOKEN_PREFIX, new_device_token, token_digest, token_salon
+from .tokens import has_device_token_form, new_device_token, token_digest, token_salon
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class DeviceService:
 
     def authenticate(self, token: str) -> AuthenticatedDevice:
         """Unauthorized("token_invalid") for an unknown token, ("device_revoked") for a revoked desk."""
-        if not token.startswith(TOKEN_PREFIX):
+        if not has_device_token_form(token):
             raise Unauthorized("token_invalid")
         digest = token_digest(token)
         with self._db.lookup() as session:

@@ -50,6 +50,11 @@ def new_device_token(salon_id: str) -> str:
     return f"{TOKEN_PREFIX}{salon_part(salon_id)}{secrets.token_urlsafe(32)}"
 
 
+def has_device_token_form(token: str) -> bool:
+    """Whether `token` could be a device token at all (checked before any lookup)."""
+    return token.startswith(TOKEN_PREFIX)
+
+
 def token_salon(token: str) -> str | None:
     """The salon a device token names; None for a token issued before issue #14 (or not one of ours)."""
     body = token.removeprefix(TOKEN_PREFIX)
