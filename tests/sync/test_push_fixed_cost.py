@@ -142,3 +142,37 @@ def test_a_push_looks_its_desk_up_in_the_same_trip_as_its_work(
     other = push(desk.http, token_of(desk), str(uuid.uuid4()), [patch])
     assert other.status_code == 400 and other.json()["code"] == "sync.device_mismatch"
     assert domain_dump(sync_world) == before
+
+
+def test_a_create_inserts_its_row_unread_and_an_id_the_salon_uses_is_refused_id_taken(
+    sync_world: SyncWorld, desk: Desk  # noqa: F811
+) -> None:
+    """A create does not read its own row first (issue #14: a statement less per create); the primary key
+    refuses an id already used, live or deleted, as `sync.id_taken`, alone or in a batch, and nothing of it
+    is written."""
+    new = mutation(10_000, name="customer.create", args={"name": "Walk-up", "phone": None})
+    with EngineLog(sync_world.cloud.db.engine) as recorded:
+        answer = push(desk.http, token_of(desk), desk.device_id, [new])
+    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    assert [s for s in recorded.statements if s.startswith("SELECT") and "FROM customer" in s] == []
+    assert sum(s.startswith("INSERT INTO customer ") for s in recorded.statements) == 1
+
+    taken, deleted = first_customer(desk), new["entity_id"]
+    with sync_world.cloud.db.session() as session:  # a tombstone's id stays taken too
+        session.execute(text("UPDATE customer SET deleted_at = updated_at WHERE salon_id = :s AND id = :i"),
+                        {"s": sync_world.salon_id, "i": deleted})
+        session.commit()
+    before = domain_dump(sync_world)
+    batch = [
+        mutation(10_001, name="customer.create", entity_id=taken, args={"name": "Copycat", "phone": None}),
+        mutation(10_002, name="customer.create", entity_id=deleted, args={"name": "Back again", "phone": None}),
+        mutation(10_003, name="customer.create", args={"name": "Own customer", "phone": None}),
+    ]
+    results = push(desk.http, token_of(desk), desk.device_id, batch).json()["results"]
+    assert [(r["status"], r.get("code")) for r in results] == [
+        ("refused", "sync.id_taken"), ("refused", "sync.id_taken"), ("applied", None)]
+    assert all(r["conflict_id"] for r in results[:2])
+    after = domain_dump(sync_world)
+    assert {k: v for k, v in after.items() if k != "customer"} == {k: v for k, v in before.items() if k != "customer"}
+    assert len(after["customer"]) == len(before["customer"]) + 1  # only the last one
+    assert not any("Copycat" in row or "Back again" in row for row in after["customer"])

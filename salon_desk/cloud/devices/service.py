@@ -104,8 +104,8 @@ class DeviceService:
         if not has_device_token_form(token):
             raise Unauthorized("token_invalid")
         digest = token_digest(token)
-        with self._db.lookup() as session:
-            device = session.execute(*_device_by_token(token, digest)).first()
+        with self._db.lookup() as connection:
+            device = connection.execute(*_device_by_token(token, digest)).first()
             if device is None or not hmac.compare_digest(device.token_sha256, digest):
                 raise Unauthorized("token_invalid")
             if device.revoked_at is not None:

@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salon_desk.domain.payments import PaymentState, PaymentStatus
 
+from ..session_hooks import add_hook
 from ..sync.changes import ChangeSet
 from .rows import OnlinePaymentRow, PayLinkRow, PaymentAuditRow
 
@@ -35,7 +36,7 @@ def note(session: Session, salon_id: str, entity: str, entity_id: str) -> None:
         return
     if not session.info.get(_LISTENING):
         session.info[_LISTENING] = True
-        event.listen(session, "before_commit", _publish)
+        add_hook(session, "before_commit", _publish)
     if _CHANGES not in session.info:  # one ChangeSet per transaction, its index hook after ours
         session.info[_CHANGES] = ChangeSet(session, salon_id)
         session.info[_TOUCHED] = set()

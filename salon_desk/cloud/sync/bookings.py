@@ -31,7 +31,7 @@ from ..notify.outbox import enqueue, event_for_new_booking
 from ..payments.deposit_policy import record_deposit_event
 from .aliases import canonical_customer
 from .context import CommandContext, Outcome, Refusal, is_overlap
-from .records import create_customer
+from .records import create_customer, ensure_new
 from .segments import item_busy_segments, overlapping_item_id
 from .tables import REPLICATED_TABLES
 
@@ -122,8 +122,7 @@ def _write_booking(ctx: CommandContext, booking: dict[str, Any], items: list[dic
 
 def handle_create(ctx: CommandContext) -> Outcome:
     booking_id = ctx.mutation.entity_id
-    if ctx.changes.get("booking", booking_id) is not None:
-        raise Refusal("invalid", "sync.invalid", reason="exists")
+    ensure_new(ctx, "booking", booking_id)
     status = ctx.args.get("status") or "requested"
     if status not in INITIAL_STATUSES:
         raise Refusal("invalid", "sync.invalid", reason="status")

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Select, Table, bindparam, event, select, text, update
+from sqlalchemy import CursorResult, Insert, Select, Table, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from salon_desk.sync.protocol import RowChange, encode_row, fields_of
 
+from ..session_hooks import add_hook
 from .notify import announce, notified_by_statement, notify_params
 from .segments import insert_busy_segments, sync_busy_segments
 from .tables import REPLICATED_TABLES, ChangeIndexRow
@@ -103,9 +104,9 @@ class ChangeSet:
         self._indexed: list[tuple[str, str, int]] = []  # every row written and its seq, in order
         self._row_marks: dict[int, int] = {}  # mark (length of _indexed) -> length of rows then
         self._savepoints: dict[int, int] = {}  # id(savepoint) -> length of _indexed when it began
-        event.listen(session, "before_commit", self._write_index)
-        event.listen(session, "after_transaction_create", self._began)
-        event.listen(session, "after_soft_rollback", self._rolled_back)
+        add_hook(session, "before_commit", self._write_index)
+        add_hook(session, "after_transaction_create", self._began)
+        add_hook(session, "after_soft_rollback", self._rolled_back)
 
     @property
     def seq(self) -> int:

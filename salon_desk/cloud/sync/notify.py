@@ -47,8 +47,9 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import text
+
+from ..session_hooks import add_hook, has_hook
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, SessionTransaction
@@ -97,9 +98,9 @@ def _pending(session: Session) -> set[str]:
     pending: set[str] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = set()
-        if not sa_event.contains(session, "after_commit", _after_commit):
-            sa_event.listen(session, "after_commit", _after_commit)
-            sa_event.listen(session, "after_soft_rollback", _after_rollback)
+        if not has_hook(session, "after_commit", _after_commit):
+            add_hook(session, "after_commit", _after_commit)
+            add_hook(session, "after_soft_rollback", _after_rollback)
     return pending
 
 

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Table, bindparam, select, update
+from sqlalchemy import Connection, CursorResult, Select, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -111,6 +111,14 @@ HANDLERS: dict[str, Handler] = {  # keyed by MutationName; a wire string (a str)
     MutationName.EXCEPTION_DELETE: catalogue.handle_exception_delete,
     MutationName.SALON_PATCH: catalogue.handle_salon_patch,
 }
+
+# Mutations whose handler creates their own entity without reading it (records.ensure_new): their row is
+# not prefetched (issue #14: one statement less per create; a taken id fails on the primary key).
+UNREAD_CREATES = frozenset({
+    MutationName.BOOKING_CREATE, MutationName.CUSTOMER_CREATE, MutationName.WALK_IN_CREATE,
+    MutationName.WAITLIST_CREATE, MutationName.DESK_USER_CREATE, MutationName.STAFF_CREATE,
+    MutationName.SERVICE_CREATE, MutationName.EXCEPTION_CREATE,
+})
 
 
 class Carry:
@@ -301,20 +309,19 @@ class PushService:
         needed (issue #14: a statement less per push); otherwise it is read."""
         if carry.head is not None and results and results[-1].server_seq == carry.head[1]:
             return carry.head
-        with self._db.lookup() as session:
-            counter = session.get(SalonSyncRow, salon_id)
-            assert counter is not None
-            return counter.epoch, counter.last_seq
+        with self._db.lookup() as connection:
+            epoch, head = connection.execute(_HEAD, {"salon": salon_id}).one()
+            return str(epoch), int(head)
 
     def _request_checks(
         self, device: AuthenticatedDevice, request: PushRequest, *, epoch: bool = True, receipts: bool = True
     ) -> set[str]:
         """The request-level answers (409 epoch_changed, idempotency_key_reuse, device_rewound) before
         anything of the request is written; returns the mutation ids that already have a receipt."""
-        with self._db.lookup() as session:  # one connection, no transaction
+        with self._db.lookup() as connection:  # no transaction
             if epoch and request.epoch:
-                _check_epoch(session, device.salon_id, request.epoch)
-            return _check_receipts(session, device, request.mutations) if receipts else set()
+                _check_epoch(connection, device.salon_id, request.epoch)
+            return _check_receipts(connection, device, request.mutations) if receipts else set()
 
     def _batched(
         self, device: AuthenticatedDevice, batch: list[Mutation], carry: Carry
@@ -483,7 +490,9 @@ class PushService:
 
 
 # Built once: a push runs them every time (issue #14).
-_EPOCH = select(SalonSyncRow.__table__.c.epoch).where(SalonSyncRow.__table__.c.salon_id == bindparam("salon"))
+_SALON_SYNC = cast(Table, SalonSyncRow.__table__)
+_EPOCH = select(_SALON_SYNC.c.epoch).where(_SALON_SYNC.c.salon_id == bindparam("salon"))
+_HEAD = select(_SALON_SYNC.c.epoch, _SALON_SYNC.c.last_seq).where(_SALON_SYNC.c.salon_id == bindparam("salon"))
 _RECEIPT_DIGESTS = select(RECEIPTS.c.mutation_id, RECEIPTS.c.payload_sha256).where(
     RECEIPTS.c.salon_id == bindparam("salon"), RECEIPTS.c.mutation_id.in_(bindparam("ids", expanding=True))
 )
@@ -514,21 +523,23 @@ def _receipts_can_wait(device: AuthenticatedDevice, mutations: list[Mutation], b
     return len(mutations) <= batch_size and all(m.device_seq > device.last_device_seq for m in mutations)
 
 
-def _check_epoch(session: Session, salon_id: str, epoch: str) -> None:
+def _check_epoch(connection: Connection, salon_id: str, epoch: str) -> None:
     """A desk still on an older epoch must recover first (specs/sync.md §3.15): re-push its recent
     acknowledged mutations before newer ones, or their device_seq order would break."""
-    current = session.scalar(_EPOCH, {"salon": salon_id})
+    current = connection.scalar(_EPOCH, {"salon": salon_id})
     if current is not None and current != epoch:
         raise Conflict("epoch_changed", epoch=current)
 
 
-def _check_receipts(session: Session, device: AuthenticatedDevice, mutations: list[Mutation]) -> set[str]:
+def _check_receipts(
+    connection: Connection, device: AuthenticatedDevice, mutations: list[Mutation]
+) -> set[str]:
     """The request-level answers, before the first mutation runs: a batch is never half-written.
     Returns the mutation ids that already have a receipt (their stored answer is read again later)."""
     if not mutations:
         return set()
     ids = [m.mutation_id for m in mutations]
-    digests = dict(session.execute(_RECEIPT_DIGESTS, {"salon": device.salon_id, "ids": ids}).all())
+    digests = dict(connection.execute(_RECEIPT_DIGESTS, {"salon": device.salon_id, "ids": ids}).all())
     # As read when the desk was authenticated, just before. A push of this desk committing since is
     # caught where it matters: its receipts' keys and the device_seq update of the write transaction.
     last_seq = device.last_device_seq
@@ -556,7 +567,7 @@ def _prefetch(changes: ChangeSet, batch: list[Mutation]) -> None:
     their actors' desk users (the authority check). Ids are canonical: the envelope checked them."""
     wanted: dict[str, list[str]] = {}
     for mutation in batch:
-        if mutation.entity in REPLICATED_TABLES:
+        if mutation.entity in REPLICATED_TABLES and mutation.name not in UNREAD_CREATES:
             wanted.setdefault(mutation.entity, []).append(mutation.entity_id)
         if mutation.actor.desk_user_id:
             wanted.setdefault(users.ENTITY, []).append(mutation.actor.desk_user_id)
