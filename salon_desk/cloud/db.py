@@ -147,12 +147,13 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
-        self._reader = sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
+        deferred = engine.execution_options(sqlite_begin="DEFERRED")
+        self._reader = sessionmaker(deferred, expire_on_commit=False)
         # PostgreSQL: no transaction at all, so no BEGIN and no ROLLBACK round trip (issue #14: a push's
         # authentication and receipt check are each answered by single statements). SQLite: a reader.
         postgresql = engine.dialect.name == "postgresql"
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._lookup_engine = autocommit if postgresql else engine.execution_options(sqlite_begin="DEFERRED")
+        self._lookup_engine = autocommit if postgresql else deferred
         self._single_writer = sessionmaker(autocommit, expire_on_commit=False) if postgresql else self._writer
 
     @classmethod

@@ -20,22 +20,21 @@ from sqlalchemy.orm import Session
 
 from salon_desk.domain.payments import PaymentState, PaymentStatus
 
-from ..session_hooks import add_hook
+from ..session_hooks import add_hook, has_hook
 from ..sync.changes import ChangeSet
 from .rows import OnlinePaymentRow, PayLinkRow, PaymentAuditRow
 
 ENTITY = "online_payment"
 REPLICATED_FROM = frozenset({"pay_link", "online_payment"})
 HISTORY_LIMIT = 40
-_TOUCHED, _CHANGES, _LISTENING = "payments.touched", "payments.changes", "payments.listening"
+_TOUCHED, _CHANGES = "payments.touched", "payments.changes"
 
 
 def note(session: Session, salon_id: str, entity: str, entity_id: str) -> None:
     """Remembers that `entity_id` changed in this transaction; its link is published before the commit."""
     if entity not in REPLICATED_FROM:
         return
-    if not session.info.get(_LISTENING):
-        session.info[_LISTENING] = True
+    if not has_hook(session, "before_commit", _publish):
         add_hook(session, "before_commit", _publish)
     if _CHANGES not in session.info:  # one ChangeSet per transaction, its index hook after ours
         session.info[_CHANGES] = ChangeSet(session, salon_id)
