@@ -20,6 +20,7 @@ import logging
 import random
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -346,25 +347,37 @@ class SyncEngine:
     def pull_phases(self, report: SyncReport) -> bool:
         """A new desk's initial sync (specs/sync.md §3.7): phases 1, 2 and 3 until each is caught up, then
         the incremental cursor. Resumes where it stopped (phase and cursor commit with each page). True when
-        it ran."""
+        it ran.
+
+        Pages are read one ahead: the next page's request leaves (on a single reader thread, so requests
+        still go one at a time) as soon as this page's answer names its cursor, and runs while this page is
+        applied. What is committed is unchanged (each page with the cursor after it, in order); a failed
+        request surfaces when its page is due, after every earlier page was applied, and a page read ahead
+        of a failed apply is dropped."""
         with self._sessions() as session:
-            phase = _initial_phase(SyncState(session))
+            sync_state = SyncState(session)
+            phase, cursor = _initial_phase(sync_state), sync_state.get(PHASE_CURSOR)
         if phase is None:
             return False
-        while phase is not None:
-            following = self.pull_phase_page(report, phase)
-            if phase == 2 and following != 2 and self.on_calendar_usable is not None:
-                self.on_calendar_usable()
-            phase = following
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read-ahead") as reader:
+            due = reader.submit(self._api.pull_phase, cursor, self._page_limit, phase)
+            while phase is not None:
+                page = due.result()
+                following = phase if page.has_more else (phase + 1 if phase < 3 else None)
+                if following is not None:
+                    cursor = _phase_cursor(page, phase, following)
+                    due = reader.submit(self._api.pull_phase, cursor, self._page_limit, following)
+                self._apply_phase_page(report, page, phase, following)
+                if phase == 2 and following != 2 and self.on_calendar_usable is not None:
+                    self.on_calendar_usable()
+                phase = following
         return True
 
-    def pull_phase_page(self, report: SyncReport, phase: int) -> int | None:
-        """Pulls and applies one page of `phase`; returns the phase to continue with (None: all done)."""
-        with self._sessions() as session:
-            cursor = SyncState(session).get(PHASE_CURSOR)
-        page = self._api.pull_phase(cursor, self._page_limit, phase)
+    def _apply_phase_page(
+        self, report: SyncReport, page: PullResponse, phase: int, following: int | None
+    ) -> None:
+        """Applies one page of `phase` with the sync state that resumes at `following` (None: all done)."""
         changes = [(c.entity, c.seq, c.row) for c in page.changes]
-        following = phase if page.has_more else (phase + 1 if phase < 3 else None)
         with self._sessions() as session:
             report.entities_changed |= install_rows(session, changes)
             sync_state = SyncState(session)
@@ -381,7 +394,6 @@ class SyncEngine:
             sync_state.set_instant(keys.LAST_PULL_OK, self._clock())
             session.commit()
         report.pulled += len(changes)
-        return following
 
     def _calendar_usable(self) -> bool:
         with self._sessions() as session:

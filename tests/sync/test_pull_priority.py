@@ -111,6 +111,12 @@ def count_today(engine: Engine) -> int:
         return conn.execute(text(query), {"a": _text(TODAY[0]), "b": _text(TODAY[1])}).scalar_one()
 
 
+def count_outside(engine: Engine, window: tuple[datetime, datetime]) -> int:
+    with engine.connect() as conn:
+        query = "SELECT count(*) FROM booking WHERE starts_at < :a OR starts_at >= :b"
+        return conn.execute(text(query), {"a": _text(window[0]), "b": _text(window[1])}).scalar_one()
+
+
 def cloud_bookings(world: SyncWorld, window: tuple[datetime, datetime]) -> set[str]:
     booking = REPLICATED_TABLES["booking"]
     with world.cloud.db.reader() as session:
@@ -130,7 +136,7 @@ def test_phases_bring_reference_data_then_the_calendar_then_the_rest(sync_world:
     sync, engine = new_desk(sync_world, "new-desk", page_limit=150)
     api: RecordingApi = sync._api  # type: ignore[assignment]  # noqa: SLF001
     usable_at: list[tuple[int, int]] = []
-    sync.on_calendar_usable = lambda: usable_at.append((len(api.pages), count_today(engine)))
+    sync.on_calendar_usable = lambda: usable_at.append((count_today(engine), count_outside(engine, WINDOW)))
     assert not sync.status().calendar_usable
 
     report = sync.sync_once()
@@ -152,18 +158,38 @@ def test_phases_bring_reference_data_then_the_calendar_then_the_rest(sync_world:
     assert not [r for e, r in phase3 if e == "booking" and in_window(r["starts_at"])]
     assert {r["id"] for e, r in phase2 if e == "booking"} == cloud_bookings(sync_world, WINDOW)
     assert {r["id"] for e, r in phase2 + phase3 if e == "booking"} == set(cloud["booking"])
-    # The calendar became usable once, after the last phase-2 page and before any phase-3 page, with
-    # every booking of today already in.
-    first_phase3 = order.index(3)
-    assert len(usable_at) == 1 and usable_at[0][0] == first_phase3
+    # The calendar became usable once, after the last phase-2 page was applied and before any phase-3 page
+    # was (the first one may already be on its way: pages are read one ahead), with every booking of today in.
     today_bookings = sum(1 for e, r in phase2 if e == "booking" and in_window(r["starts_at"], TODAY))
-    assert usable_at[0][1] == today_bookings > 0
+    assert usable_at == [(today_bookings, 0)] and today_bookings > 0
     assert len(cloud_bookings(sync_world, TODAY)) == today_bookings
     # The desk now holds exactly the cloud's rows, and later runs are incremental.
     assert desk_versions(engine) == cloud
     assert report.calendar_usable and sync.status().calendar_usable and sync.status().initial_phase is None
     again = sync.sync_once()
     assert again.ok and again.pulled == 0 and api.priorities()[len(order) :] == [None]
+    engine.dispose()
+
+
+def test_the_next_page_is_requested_while_this_one_is_applied(sync_world: SyncWorld) -> None:
+    """Pages are read one ahead: the first phase-3 request leaves before the last phase-2 page is applied
+    (on_calendar_usable runs right after that apply, and waits here for the request to start; read in turn,
+    it would wait in vain), and the desk still ends with exactly the cloud's rows."""
+    requested = threading.Event()
+    overlapped: list[bool] = []
+
+    def hook(priority: int | None, pages: int) -> None:
+        if priority == 3 and pages == 0:
+            requested.set()
+
+    sync, engine = new_desk(sync_world, "new-desk", page_limit=150, hook=hook)
+    sync.on_calendar_usable = lambda: overlapped.append(requested.wait(5))
+
+    report = sync.sync_once()
+
+    assert report.ok, report.error
+    assert overlapped == [True]
+    assert desk_versions(engine) == cloud_versions(sync_world)
     engine.dispose()
 
 
