@@ -13,7 +13,7 @@ import contextlib
 import multiprocessing
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import httpx
@@ -43,7 +43,9 @@ def cloud_process(database_url: str, at: datetime) -> Iterator[str]:
     )
     child.start()
     try:
-        _wait_up(base, child)
+        wait_until_serving(
+            base, lambda: None if child.is_alive() else f"the cloud process exited with {child.exitcode}"
+        )
         yield base
     finally:
         child.terminate()
@@ -54,14 +56,15 @@ def cloud_process(database_url: str, at: datetime) -> Iterator[str]:
         listener.close()
 
 
-def _wait_up(base: str, child: multiprocessing.process.BaseProcess) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_serving(base: str, exited: Callable[[], str | None], seconds: float = 30) -> None:
+    """Polls `base`/healthz until it answers 200; `exited()` describes the server's death (None: alive)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not child.is_alive():
-            raise AssertionError(f"the cloud process exited with {child.exitcode}")
+        if (death := exited()) is not None:
+            raise AssertionError(death)
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError("the cloud process did not start")
+    raise AssertionError(f"the cloud at {base} did not start")

@@ -48,6 +48,7 @@ from salon_desk.cloud.sync.push import BATCH_TRANSACTION
 from salon_desk.domain.ids import new_id
 from salon_desk.sync.protocol import AuditHead, Mutation, MutationActor, PushRequest, format_instant
 from salon_desk.usecases.commands import UpdateCustomer
+from tests.benchmarks.cloud_process import wait_until_serving
 from tests.benchmarks.report import Recorder, scaled
 from tests.cloud.conftest import CloudServer
 from tests.conftest import DEMO_NOW
@@ -358,16 +359,9 @@ def test_idle_pulls_per_second_under_wrk(sync_world: SyncWorld, tmp_path: Path, 
 
 
 def _wait_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"salon-cloud serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("salon-cloud serve did not start")
+    wait_until_serving(
+        base, lambda: None if server.poll() is None else f"salon-cloud serve exited: {log.read_text()[-2000:]}", 20
+    )
 
 
 def _wrk(wrk: str, script: Path, url: str) -> tuple[float, str]:
