@@ -43,6 +43,16 @@ def task_runner(qapp: Any) -> Iterator[TaskRunner]:
     assert runner.shutdown(), "a task lane did not stop"
 
 
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Jobs a test left on the lanes finish inside the test's own call, under its log capture: a lane that
+    logged a refusal while pytest swapped the call's capture for the teardown's wrote to a closed stream."""
+    yield
+    runner = getattr(item, "funcargs", {}).get("task_runner")
+    if isinstance(runner, TaskRunner):
+        runner.wait_idle(5000)
+
+
 @pytest.fixture
 def ui_desk(desk_service: Any) -> Any:
     return desk_service
