@@ -2,7 +2,7 @@
 uvicorn cloud in a process of its own, as deployed (cloud_process.py; before session 10 it ran in the desk's
 process and the two shared one GIL): time to a usable calendar, total time, the cloud's time per page (read + JSON + gzip, in
 process), and the desk's apply rate against a raw sqlite3 executemany of the same rows (same run, same
-machine). Figures are recorded; nothing asserts on timing (targets: usable < 5 s, total < 30 s, apply ratio
+machine). Figures are recorded; nothing asserts on timing (targets, issue #14: usable < 3 s, total < 30 s, apply ratio
 >= 0.5). Quick mode (SALON_BENCH_QUICK=1) syncs the demo-scale salon instead.
 
 "Usable" is detected, never assumed: before every pull (pages are read one ahead, so by then every page but
@@ -223,7 +223,7 @@ def test_initial_sync_of_the_year_scale_salon(
     raw_name = "raw sqlite3 executemany of all the same rows (1 txn per page)"
     bench(f"initial sync ({SCALE} scale, {received:,} rows): calendar usable (detected: reference data + "
           f"today's {today_bookings} bookings in the store)", usable, "s", baseline=raw_equivalent,
-          baseline_name=raw_name, target="< 5 s", note=f"engine's phase-2 signal at {marks['phase 2']:.2f} s")
+          baseline_name=raw_name, target="< 3 s", note=f"engine's phase-2 signal at {marks['phase 2']:.2f} s")
     bench(f"initial sync ({SCALE} scale): calendar usable + first day view built from the local store",
           usable + day_view_s, "s", baseline=raw_equivalent, baseline_name=raw_name,
           note=f"day view build {day_view_s * 1000:.0f} ms")

@@ -205,7 +205,8 @@ def test_push_throughput_vs_raw_inserts(sync_world: SyncWorld, bench: Recorder) 
           f"{STATEMENTS_BEFORE[backend]})", statements / N, "statements")
     bench(f"[{backend}] push, booking.create over HTTP, batches of {BATCH}, up to {per_txn} a transaction",
           N / push_s, "mutations/s", baseline=N / per_row_s,
-          baseline_name="raw INSERTs of the same rows, one txn per row", target=">= 0.25x baseline",
+          baseline_name="raw INSERTs of the same rows, one txn per row",
+          target=">= 0.25x baseline" if backend == "postgresql" else "",  # issue #14's target is PostgreSQL's
           higher_is_better=True)
     bench(f"[{backend}] push, booking.create over HTTP (vs batched raw inserts)", N / push_s, "mutations/s",
           baseline=N / batch_s, baseline_name="raw INSERTs of the same rows, one txn per batch",
