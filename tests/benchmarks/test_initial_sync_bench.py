@@ -1,9 +1,9 @@
 """Initial sync of the year-scale salon (≈239k rows) into a new, empty desk over loopback, against the real
 uvicorn cloud in a process of its own, as deployed (cloud_process.py; before session 10 it ran in the desk's
-process and the two shared one GIL): time to a usable calendar, total time, the cloud's time per page (read + JSON + gzip, in
-process), and the desk's apply rate against a raw sqlite3 executemany of the same rows (same run, same
-machine). Figures are recorded; nothing asserts on timing (targets, issue #14: usable < 3 s, total < 30 s, apply ratio
->= 0.5). Quick mode (SALON_BENCH_QUICK=1) syncs the demo-scale salon instead.
+process and the two shared one GIL): time to a usable calendar, total time, the cloud's time per page (read +
+JSON + gzip, in process), and the desk's apply rate against a raw sqlite3 executemany of the same rows (same
+run, same machine). Figures are recorded; nothing asserts on timing (targets, issue #14: usable < 3 s, total
+< 30 s; apply ratio >= 0.5). Quick mode (SALON_BENCH_QUICK=1) syncs the demo-scale salon instead.
 
 "Usable" is detected, never assumed: before every pull (pages are read one ahead, so by then every page but
 the one being applied is committed, one transaction per page) a read-only connection checks that the reference data and all of today's bookings
